@@ -1,0 +1,217 @@
+"""The lesson catalogue: one `lesson.toml` per lesson under lessons/, read by the CLI, the docs and the tests.
+
+Every fact about a lesson (number, title, page, check ids, titles, hints) is written once, in its
+`lesson.toml`. Unknown or missing fields stop with a message that names the file and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+class CatalogueError(Exception):
+    """The lesson data is broken: a message for the course author, not the learner."""
+
+
+EVIDENCE = ("dockerfile", "image", "container", "engine")
+
+COURSE_FIELDS = {
+    "title": str,
+    "docs_url": str,
+    "app": str,
+    "base_image": str,
+    "port": int,
+    "image": str,
+}
+LESSON_FIELDS = {
+    "id": str,
+    "number": int,
+    "title": str,
+    "instruction": str,
+    "page": str,
+    "minutes": int,
+    "evidence": str,
+    "goal": str,
+    "hints": list,
+    "solution": str,
+    "checks": list,
+}
+LESSON_OPTIONAL = {"instruction"}
+CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str}
+CHECK_OPTIONAL = {"section"}
+
+
+def data_dir() -> Path:
+    """Where lessons/ is: inside the installed package, or beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_lessons", here.parent / "lessons"):
+        if (candidate / "course.toml").is_file():
+            return candidate
+    raise CatalogueError(f"lesson data not found next to {here}: reinstall with `pip install .`")
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    id: str
+    title: str
+    why: str
+    hint: str
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    docs_url: str
+    app: str
+    base_image: str
+    port: int
+    image: str
+
+    @property
+    def app_dir(self) -> Path:
+        return data_dir() / self.app
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    number: int
+    title: str
+    page: str
+    minutes: int
+    evidence: str
+    goal: str
+    hints: tuple[str, ...]
+    solution: str
+    checks: tuple[CheckInfo, ...]
+    folder: Path
+    instruction: str = ""
+    docs_url: str = field(default="", compare=False)
+
+    @property
+    def solution_path(self) -> Path:
+        return self.folder / self.solution
+
+    @property
+    def page_url(self) -> str:
+        """The lesson page on the site (MkDocs directory URLs: lessons/lesson1.md -> lessons/lesson1/)."""
+        base = os.environ.get("CHECKS_DOCS_URL") or self.docs_url
+        return base.rstrip("/") + "/" + self.page.removesuffix(".md").removesuffix("index") + "/"
+
+    def docs_link(self, check: CheckInfo) -> str:
+        return self.page_url + (f"#{check.section}" if check.section else "")
+
+    def check(self, check_id: str) -> CheckInfo:
+        for info in self.checks:
+            if info.id == check_id:
+                return info
+        raise KeyError(check_id)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    course: Course
+    lessons: tuple[Lesson, ...]
+
+    def get(self, name: str) -> Lesson | None:
+        """A lesson by id (`lesson3`), also accepting `3` and `lesson03`."""
+        wanted = name.strip().lower().removeprefix("lesson")
+        for lesson in self.lessons:
+            if wanted.isdigit() and int(wanted) == lesson.number:
+                return lesson
+        return None
+
+    def before(self, lesson: Lesson) -> tuple[Lesson, ...]:
+        """The earlier lessons, whose steps lesson N builds on."""
+        return tuple(other for other in self.lessons if other.number < lesson.number)
+
+    def after(self, lesson: Lesson) -> Lesson | None:
+        later = [other for other in self.lessons if other.number > lesson.number]
+        return later[0] if later else None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _fields(where: str, data: dict, spec: dict, optional: set[str]) -> dict:
+    unknown = sorted(set(data) - set(spec))
+    if unknown:
+        raise CatalogueError(f"{where}: unknown field(s) {', '.join(unknown)}; known fields: {', '.join(spec)}")
+    missing = sorted(set(spec) - set(data) - optional)
+    if missing:
+        raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}: add them")
+    for name, kind in spec.items():
+        if name in data and not isinstance(data[name], kind):
+            raise CatalogueError(f"{where}: field {name} must be a {kind.__name__}, not {type(data[name]).__name__}")
+        if kind is str and name in data and not data[name].strip() and name not in optional:
+            raise CatalogueError(f"{where}: field {name} is empty: write it")
+    return data
+
+
+def _lesson(path: Path, docs_url: str) -> Lesson:
+    data = _fields(str(path), _read_toml(path), LESSON_FIELDS, LESSON_OPTIONAL)
+    if data["id"] != path.parent.name or data["id"] != f"lesson{data['number']}":
+        raise CatalogueError(f"{path}: id must be lesson{data['number']} and match its folder name {path.parent.name}")
+    if data["evidence"] not in EVIDENCE:
+        raise CatalogueError(f"{path}: evidence must be one of {', '.join(EVIDENCE)}")
+    if not data["hints"] or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
+        raise CatalogueError(f"{path}: hints must be a non-empty list of non-empty strings")
+    if not (path.parent / data["solution"]).is_file():
+        raise CatalogueError(f"{path}: solution file {data['solution']} does not exist")
+    checks = []
+    for index, raw in enumerate(data["checks"]):
+        if not isinstance(raw, dict):
+            raise CatalogueError(f"{path}: checks[{index}] must be a table ([[checks]])")
+        checks.append(CheckInfo(**_fields(f"{path}: checks[{index}]", raw, CHECK_FIELDS, CHECK_OPTIONAL)))
+    if not checks:
+        raise CatalogueError(f"{path}: a lesson needs at least one [[checks]] entry")
+    return Lesson(
+        id=data["id"],
+        number=data["number"],
+        title=data["title"],
+        instruction=data.get("instruction", ""),
+        page=data["page"],
+        minutes=data["minutes"],
+        evidence=data["evidence"],
+        goal=data["goal"],
+        hints=tuple(data["hints"]),
+        solution=data["solution"],
+        checks=tuple(checks),
+        folder=path.parent,
+        docs_url=docs_url,
+    )
+
+
+@lru_cache(maxsize=None)
+def load(root: Path | None = None) -> Catalogue:
+    root = root or data_dir()
+    course = Course(**_fields(str(root / "course.toml"), _read_toml(root / "course.toml"), COURSE_FIELDS, set()))
+    lessons = sorted(
+        (_lesson(path, course.docs_url) for path in root.glob("lesson*/lesson.toml")),
+        key=lambda lesson: lesson.number,
+    )
+    numbers = [lesson.number for lesson in lessons]
+    if numbers != list(range(1, len(lessons) + 1)):
+        raise CatalogueError(f"{root}: lesson numbers must run 1, 2, 3 … without gaps; found {numbers}")
+    seen: dict[str, str] = {}
+    for lesson in lessons:
+        for info in lesson.checks:
+            if info.id in seen:
+                raise CatalogueError(f"check id {info.id} is used by both {seen[info.id]} and {lesson.id}: ids are global")
+            seen[info.id] = lesson.id
+    return Catalogue(course=course, lessons=tuple(lessons))

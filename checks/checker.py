@@ -1,0 +1,73 @@
+"""Registering check functions and running a lesson's checks, prerequisites first."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Callable
+
+from .catalogue import Catalogue, CatalogueError, Lesson
+from .context import Context, Unavailable
+from .result import ERROR, Outcome, Report, Result, skipped
+
+CheckFunction = Callable[[Context], Outcome]
+
+
+def check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Mark a function as the check `check_id`; its title, hint and page come from lesson.toml."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        function.check_id = check_id
+        return function
+
+    return register
+
+
+@lru_cache(maxsize=None)
+def functions_of(lesson: Lesson) -> dict[str, CheckFunction]:
+    """The check functions of a lesson's module, by check id; they must match lesson.toml exactly."""
+    try:
+        module = importlib.import_module(f"checks.checkers.{lesson.id}")
+    except ModuleNotFoundError:
+        raise CatalogueError(f"{lesson.id} has no checker module checks/checkers/{lesson.id}.py") from None
+    found = {f.check_id: f for f in vars(module).values() if callable(f) and hasattr(f, "check_id")}
+    declared = {info.id for info in lesson.checks}
+    if set(found) != declared:
+        missing, extra = sorted(declared - set(found)), sorted(set(found) - declared)
+        raise CatalogueError(
+            f"{lesson.id}: lesson.toml and checks/checkers/{lesson.id}.py disagree: "
+            f"declared but not implemented {missing}, implemented but not declared {extra}"
+        )
+    return found
+
+
+def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
+    info = lesson.check(check_id)
+    function = functions_of(lesson)[check_id]
+    try:
+        outcome = function(context)
+    except Unavailable as reason:
+        outcome = skipped(str(reason))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        from .engine import EngineProblem
+
+        if isinstance(exc, EngineProblem):
+            raise
+        outcome = Outcome(ERROR, f"the check itself failed ({type(exc).__name__}: {exc}); please report this")
+    line = outcome.line
+    file = outcome.file or (context.dockerfile_name if line is not None else None)
+    return Result(
+        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=info.hint,
+        file=file, line=line, docs=lesson.docs_link(info), why=info.why, lesson=lesson.id,
+    )
+
+
+def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report:
+    """Lesson N's checks, after those of lessons 1 … N-1 whose steps it builds on."""
+    report = Report(lesson=lesson.id, title=lesson.title)
+    for step in (*catalogue.before(lesson), lesson):
+        for info in step.checks:
+            report.results.append(run_one(step, info.id, context))
+    return report

@@ -1,0 +1,1 @@
+"""One module per lesson (`lesson1.py` …), one small function per check, registered with @check."""

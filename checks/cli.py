@@ -1,0 +1,251 @@
+"""The `checks` command.
+
+Exit codes: 0 the lesson passed (or the command succeeded), 1 a check failed (or `doctor` found a
+blocker), 2 a usage or environment error, with an `Error: …` line on stderr, 130 interrupted.
+Imports are lazy: a Dockerfile-only lesson never loads the docker SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Wrong command line or unusable environment: `Error: …` on stderr, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own "usage: … error:" becomes our Error: line
+        raise UsageError(f"{message}\nRun `checks --help` for the commands, `checks list` for the lessons.")
+
+
+def build_parser(catalogue) -> Parser:
+    parser = Parser(
+        prog="checks",
+        description="Grade the Docker lessons on your own Docker engine. "
+        "Start with `checks init`, then `checks lesson1` in the workspace.",
+        epilog="Exit codes: 0 passed, 1 a check failed, 2 usage or environment error.",
+    )
+    parser.add_argument("--version", action="version", version=f"checks {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    init = commands.add_parser("init", help="create a workspace with the sample app (default ./together)")
+    init.add_argument("dir", nargs="?", default=catalogue.course.app, help="folder to create (default: %(default)s)")
+
+    def with_path(sub):
+        sub.add_argument("--path", default=".", metavar="DIR", help="the workspace (default: the current folder)")
+        return sub
+
+    with_path(commands.add_parser("list", help="every lesson with its number, title and this workspace's status"))
+    with_path(commands.add_parser("progress", help="this workspace's last result per lesson"))
+    doctor = with_path(commands.add_parser("doctor", help="can this machine do the workshop? (paste its report when asking for help)"))
+    doctor.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    hint = with_path(commands.add_parser("hint", help="one more hint for a lesson each time, ending with the solution"))
+    hint.add_argument("lesson", help="e.g. lesson3")
+
+    for lesson in catalogue.lessons:
+        sub = with_path(commands.add_parser(lesson.id, help=f"{lesson.title}"))
+        sub.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        if lesson.evidence in ("engine", "container"):
+            sub.add_argument("--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})")
+            sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
+        sub.set_defaults(lesson=lesson.id)
+    return parser
+
+
+def workspace_of(path: str, catalogue, must_exist_marker: bool = True) -> Path:
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise UsageError(f"{path} does not exist. Create a workspace with `checks init`, then cd into it.")
+    if not folder.is_dir():
+        raise UsageError(f"{path} is not a folder: pass the workspace folder with --path.")
+    from .workspace import looks_like_workspace
+
+    if must_exist_marker and not looks_like_workspace(folder):
+        suggestion = ""
+        candidate = folder / catalogue.course.app
+        if looks_like_workspace(candidate):
+            suggestion = f" Your workspace seems to be {candidate}: `cd {candidate}` first."
+        raise UsageError(
+            f"{folder.resolve()} is not a workspace of the course: it has no Dockerfile, requirements.txt "
+            f"or bin/run_dev.sh.{suggestion} Create one with `checks init`, or pass --path."
+        )
+    return folder
+
+
+def command_init(args, catalogue) -> int:
+    from .workspace import WorkspaceProblem, create
+
+    target = Path(args.dir).expanduser()
+    try:
+        create(catalogue.course.app_dir, target)
+    except WorkspaceProblem as problem:
+        raise UsageError(str(problem)) from None
+    first = catalogue.lessons[0]
+    print(f"Created {target} with the sample app '{catalogue.course.app}' (no Dockerfile yet).")
+    print(f"Next: cd {target} and read lesson 1, {first.title}: {first.page_url}")
+    print(f"      then check your work with `checks {first.id}`.")
+    return EXIT_PASSED
+
+
+def status_word(entry: dict | None) -> str:
+    if not entry:
+        return "not tried"
+    return "passed" if entry.get("passed") else "failed"
+
+
+def command_list(args, catalogue) -> int:
+    from . import progress
+
+    folder = Path(args.path)
+    done = progress.read(folder)["lessons"] if folder.is_dir() else {}
+    width = max(len(lesson.title) for lesson in catalogue.lessons)
+    print(f"{'lesson':<9} {'title':<{width}}  {'min':>3}  status")
+    for lesson in catalogue.lessons:
+        print(f"{lesson.id:<9} {lesson.title:<{width}}  {lesson.minutes:>3}  {status_word(done.get(lesson.id))}")
+    return EXIT_PASSED
+
+
+def command_progress(args, catalogue) -> int:
+    from . import progress
+
+    folder = workspace_of(args.path, catalogue)
+    done = progress.read(folder)["lessons"]
+    passed = [lesson for lesson in catalogue.lessons if (done.get(lesson.id) or {}).get("passed")]
+    print(f"Progress in {folder.resolve()}: {len(passed)} of {len(catalogue.lessons)} lessons passed")
+    for lesson in catalogue.lessons:
+        entry = done.get(lesson.id)
+        detail = ""
+        if entry:
+            detail = f"  last run {entry.get('when', '?')}"
+            if entry.get("failed"):
+                detail += f"; failing: {', '.join(entry['failed'])}"
+        print(f"  {lesson.id:<9} {status_word(entry):<9}{detail}")
+    todo = [lesson for lesson in catalogue.lessons if lesson not in passed]
+    print(f"Next: checks {todo[0].id}" if todo else "Every lesson passed.")
+    return EXIT_PASSED
+
+
+def command_hint(args, catalogue) -> int:
+    from . import progress
+
+    lesson = catalogue.get(args.lesson)
+    if lesson is None:
+        raise UsageError(unknown_lesson(args.lesson, catalogue))
+    folder = Path(args.path)
+    steps = list(lesson.hints) + [None]  # None: the solution, always last
+    shown = progress.next_hint(folder, lesson.id, len(steps)) if folder.is_dir() else 1
+    print(f"Lesson {lesson.number}: {lesson.title}")
+    for number, hint in enumerate(steps[:shown], start=1):
+        if hint is None:
+            name = lesson.solution_path.name
+            print(f"\nThe solution ({name}):\n")
+            print(lesson.solution_path.read_text(encoding="utf-8").rstrip())
+        else:
+            print(f"\nHint {number} of {len(lesson.hints)}: {hint}")
+    if shown < len(steps):
+        left = "the solution" if shown == len(steps) - 1 else f"{len(steps) - 1 - shown} more hint(s), then the solution"
+        print(f"\nStill stuck? `checks hint {lesson.id}` again shows {left}.")
+    print(f"Read more: {lesson.page_url}")
+    return EXIT_PASSED
+
+
+def unknown_lesson(name: str, catalogue) -> str:
+    first, last = catalogue.lessons[0].id, catalogue.lessons[-1].id
+    return f"there is no lesson '{name}'; the lessons are {first} … {last} (see `checks list`)."
+
+
+def command_lesson(args, catalogue) -> int:
+    from .checker import run_lesson
+    from .context import Context
+
+    lesson = catalogue.get(args.lesson)
+    folder = workspace_of(args.path, catalogue, must_exist_marker=lesson.number > 1)
+    options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
+               "interactive": sys.stdin.isatty() and not args.json}
+    context = Context(folder, catalogue, options)
+    try:
+        report = run_lesson(catalogue, lesson, context)
+    finally:
+        context.cleanup()
+    from . import progress
+
+    progress.record(folder, lesson.id, report.passed,
+                    [r.id for r in report.results if r.status in ("failed", "error")])
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from .output import Style, render
+
+        print(render(report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout)))
+    return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def command_doctor(args, catalogue) -> int:
+    from .doctor import run
+
+    return run(Path(args.path), catalogue, as_json=args.json)
+
+
+def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
+    raise KeyboardInterrupt
+
+
+def run(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from .catalogue import CatalogueError, load
+
+    try:
+        catalogue = load()
+        if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]) and catalogue.get(argv[0]) is None:
+            raise UsageError(unknown_lesson(argv[0], catalogue))
+        if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
+            argv = [catalogue.get(argv[0]).id, *argv[1:]]
+        args = build_parser(catalogue).parse_args(argv)
+        if args.command is None:
+            build_parser(catalogue).print_help()
+            return EXIT_USAGE
+        handler = {
+            "init": command_init, "list": command_list, "progress": command_progress,
+            "hint": command_hint, "doctor": command_doctor,
+        }.get(args.command, command_lesson)
+        return handler(args, catalogue)
+    except UsageError as problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogueError as problem:
+        print(f"Error: the lesson data is broken: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nInterrupted: everything checks created was removed; your files, images and containers "
+              "were not touched.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        from .engine import EngineProblem
+
+        if isinstance(exc, EngineProblem):
+            print(f"Error: {exc}", file=sys.stderr)
+            print("Run `checks doctor` for a full diagnosis.", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+def main() -> None:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+    try:
+        code = run()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `checks lesson1 | head`
+        code = EXIT_PASSED
+    sys.exit(code)

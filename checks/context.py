@@ -1,0 +1,107 @@
+"""What a check can look at: the workspace, its Dockerfile, the engine, the image built from it.
+
+Everything is computed lazily and once per run, so a Dockerfile-only lesson never imports the
+docker SDK, and several checks share one build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from . import dockerfile as dockerfile_module
+from .catalogue import Catalogue
+
+
+class Unavailable(Exception):
+    """A check's evidence is missing (no Dockerfile, the image did not build): the check is skipped."""
+
+
+@dataclass
+class Build:
+    """The image built from the workspace: complete, or as far as the Dockerfile builds."""
+
+    result: object  # engine.BuildResult of the whole Dockerfile
+    image: str | None  # the complete image, or the image of the steps before the failing one
+    complete: bool
+
+    @property
+    def failed_line(self) -> int | None:
+        return self.result.failed_line
+
+
+class Context:
+    def __init__(self, workspace: Path, catalogue: Catalogue, options: dict | None = None):
+        self.workspace = workspace
+        self.catalogue = catalogue
+        self.course = catalogue.course
+        self.options = options or {}
+        self._engine = None
+
+    # -- the Dockerfile --------------------------------------------------------------------------
+    @cached_property
+    def dockerfile_path(self) -> Path | None:
+        return dockerfile_module.find(self.workspace)
+
+    @cached_property
+    def _dockerfile(self):
+        if self.dockerfile_path is None:
+            return None, "there is no Dockerfile yet"
+        try:
+            return dockerfile_module.load(self.dockerfile_path), None
+        except dockerfile_module.DockerfileProblem as problem:
+            return None, problem
+
+    @property
+    def dockerfile(self) -> dockerfile_module.Dockerfile:
+        """The parsed Dockerfile; a check that needs it is skipped when there is none."""
+        parsed, problem = self._dockerfile
+        if parsed is None:
+            raise Unavailable("needs a readable Dockerfile")
+        return parsed
+
+    @property
+    def dockerfile_problem(self):
+        return self._dockerfile[1]
+
+    @property
+    def dockerfile_name(self) -> str:
+        return self.dockerfile_path.name if self.dockerfile_path else "Dockerfile"
+
+    # -- the engine ------------------------------------------------------------------------------
+    @property
+    def engine(self):
+        """The learner's Docker engine (EngineProblem, exit 2, when it cannot be reached)."""
+        if self._engine is None:
+            from .engine import Engine
+
+            self._engine = Engine.connect()
+        return self._engine
+
+    @cached_property
+    def build(self) -> Build:
+        """Build the workspace's Dockerfile; if a step fails, also build the steps before it."""
+        dockerfile = self.dockerfile
+        result = self.engine.build(self.workspace, dockerfile.text)
+        if result.ok:
+            return Build(result, result.image_id, True)
+        image = None
+        if result.failed_line:
+            before = [i for i in dockerfile.instructions if i.end_line < result.failed_line]
+            if any(i.keyword == "FROM" for i in before):
+                prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
+                partial = self.engine.build(self.workspace, prefix)
+                image = partial.image_id if partial.ok else None
+        return Build(result, image, False)
+
+    def image_until(self, line: int) -> str:
+        """An image that contains every step up to `line`: the built image, or Unavailable with the reason."""
+        build = self.build
+        if build.complete or (build.image and build.failed_line and build.failed_line > line):
+            return build.image
+        where = f"{self.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
+        raise Unavailable(f"the image does not build: the step at {where} fails")
+
+    def cleanup(self) -> int:
+        return self._engine.cleanup() if self._engine is not None else 0

@@ -1,0 +1,88 @@
+"""What a check finds (`Outcome`), and the result object that feeds both the human output and --json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PASSED, FAILED, WARNING, SKIPPED, ERROR = "passed", "failed", "warning", "skipped", "error"
+STATUSES = (PASSED, FAILED, WARNING, SKIPPED, ERROR)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check found. `message` says what was expected and what was found."""
+
+    status: str
+    message: str = ""
+    line: int | None = None
+    file: str | None = None
+
+
+def passed(message: str = "", line: int | None = None, file: str | None = None) -> Outcome:
+    return Outcome(PASSED, message, line, file)
+
+
+def failed(message: str, line: int | None = None, file: str | None = None) -> Outcome:
+    return Outcome(FAILED, message, line, file)
+
+
+def warning(message: str, line: int | None = None, file: str | None = None) -> Outcome:
+    return Outcome(WARNING, message, line, file)
+
+
+def skipped(message: str) -> Outcome:
+    return Outcome(SKIPPED, message)
+
+
+def expected_found(expected: str, found: str) -> str:
+    return f"expected {expected}; found {found}"
+
+
+@dataclass
+class Result:
+    """One check's verdict, with the metadata a learner needs to act on it."""
+
+    id: str
+    title: str
+    status: str
+    message: str
+    hint: str
+    file: str | None
+    line: int | None
+    docs: str
+    why: str = ""
+    lesson: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "message": self.message,
+            "hint": self.hint,
+            "file": self.file,
+            "line": self.line,
+            "docs": self.docs,
+        }
+
+
+@dataclass
+class Report:
+    lesson: str
+    title: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and not any(r.status in (FAILED, ERROR) for r in self.results)
+
+    def of(self, lesson_id: str) -> list[Result]:
+        return [r for r in self.results if r.lesson == lesson_id]
+
+    def to_json(self) -> dict:
+        return {
+            "lesson": self.lesson,
+            "title": self.title,
+            "passed": self.passed,
+            "checks": [r.to_json() for r in self.results],
+        }

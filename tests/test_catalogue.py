@@ -1,0 +1,87 @@
+"""The catalogue tests itself: every lesson is complete, its starter fails and its solution passes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checks.catalogue import CatalogueError, load
+from checks.checker import functions_of
+from conftest import ROOT, run_checks
+
+CATALOGUE = load()
+
+
+def lesson_params():
+    for lesson in CATALOGUE.lessons:
+        steps = (*CATALOGUE.before(lesson), lesson)
+        marks = [pytest.mark.docker] if any(step.evidence != "dockerfile" for step in steps) else []
+        yield pytest.param(lesson, id=lesson.id, marks=marks)
+
+
+@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+def test_lesson_is_complete(lesson):
+    assert functions_of(lesson), lesson.id  # raises if lesson.toml and the module disagree
+    for info in lesson.checks:
+        assert info.title and info.hint and info.why, info
+        function = functions_of(lesson)[info.id]
+        assert function.__doc__, f"{info.id}: say in a docstring what the check proves"
+    tests = ROOT / "tests" / "lessons" / lesson.id
+    text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in tests.rglob("*.py"))
+    names = " ".join(p.name for p in tests.rglob("*.Dockerfile"))
+    for info in lesson.checks:
+        assert info.id in text or info.id in names, f"{lesson.id}: check {info.id} has no test or fixture"
+
+
+@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+def test_lesson_page_exists(lesson):
+    page = ROOT / "docs" / lesson.page
+    assert page.is_file(), f"{lesson.id}: docs page {lesson.page} is missing"
+
+
+def dockerfile_lessons():
+    return [p for p in lesson_params() if p.values[0].solution_path.name == "Dockerfile"]
+
+
+@pytest.mark.parametrize("lesson", list(dockerfile_lessons()))
+def test_solution_passes(lesson, workspace):
+    folder = workspace(lesson.solution_path.read_text(encoding="utf-8"))
+    run = run_checks(lesson.id, "--json", "--path", str(folder))
+    assert run.code == 0, [c for c in run.json["checks"] if c["status"] not in ("passed", "warning")]
+    assert run.json["passed"] is True
+
+
+@pytest.mark.parametrize("lesson", list(dockerfile_lessons()))
+def test_starter_fails(lesson, workspace):
+    earlier = CATALOGUE.before(lesson)
+    starter = earlier[-1].solution_path.read_text(encoding="utf-8") if earlier else None
+    folder = workspace(starter)
+    run = run_checks(lesson.id, "--json", "--path", str(folder))
+    assert run.code == 1
+    assert any(c["status"] == "failed" for c in run.json["checks"])
+    own = {c.id for c in lesson.checks}
+    assert any(c["status"] == "failed" and c["id"] in own for c in run.json["checks"]), \
+        "the starter must fail the lesson's own checks, not only earlier ones"
+
+
+def test_unknown_field_fails_loudly(tmp_path):
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons", ignore=shutil.ignore_patterns("together"))
+    toml = tmp_path / "lessons" / "lesson1" / "lesson.toml"
+    toml.write_text(toml.read_text() + '\n[[checks]]\nid = "x"\ntitle = "t"\nwhy = "w"\nhint = "h"\ncolour = "red"\n')
+    with pytest.raises(CatalogueError, match="unknown field.*colour"):
+        load.__wrapped__(tmp_path / "lessons")
+
+
+def test_missing_field_fails_loudly(tmp_path):
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons", ignore=shutil.ignore_patterns("together"))
+    toml = tmp_path / "lessons" / "lesson1" / "lesson.toml"
+    toml.write_text(toml.read_text().replace('minutes = 15\n', ''))
+    with pytest.raises(CatalogueError, match="missing field.*minutes"):
+        load.__wrapped__(tmp_path / "lessons")
+
+
+def test_check_ids_are_unique_across_lessons():
+    ids = [info.id for lesson in CATALOGUE.lessons for info in lesson.checks]
+    assert len(ids) == len(set(ids))
