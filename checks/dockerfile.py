@@ -104,6 +104,12 @@ class Dockerfile:
     stages: list[Stage] = field(default_factory=list)
     has_bom: bool = False
     crlf: bool = False
+    build_args: dict[str, str] = field(default_factory=dict)  # ARGs before the first FROM, with defaults
+
+    def unset_args(self, text: str) -> list[str]:
+        """Build ARGs that `text` uses but that have no default value (so they expand to nothing)."""
+        names = [m.group(1) or m.group(3) for m in ARG_REF.finditer(text) if not m.group(2)]
+        return [name for name in names if not self.build_args.get(name)]
 
     def of(self, keyword: str, stage: int | None = None) -> list[Instruction]:
         keyword = keyword.upper()
@@ -257,7 +263,7 @@ def parse(text: str, path: Path = Path("Dockerfile")) -> Dockerfile:
             name, _, default = args.partition("=")
             global_args[name.strip()] = default.strip().strip("\"'")
         instructions.append(instruction)
-    return Dockerfile(path=path, text=text, instructions=instructions, stages=stages, crlf=crlf)
+    return Dockerfile(path=path, text=text, instructions=instructions, stages=stages, crlf=crlf, build_args=global_args)
 
 
 def load(path: Path) -> Dockerfile:

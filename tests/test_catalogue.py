@@ -29,10 +29,14 @@ def test_lesson_is_complete(lesson):
         function = functions_of(lesson)[info.id]
         assert function.__doc__, f"{info.id}: say in a docstring what the check proves"
     tests = ROOT / "tests" / "lessons" / lesson.id
-    text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in tests.rglob("*.py"))
-    names = " ".join(p.name for p in tests.rglob("*.Dockerfile"))
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in tests.rglob("test_*.py"))
+    fixtures = {p.name.split("--")[0].removesuffix(".Dockerfile")
+                for p in [*tests.glob("fixtures/*.Dockerfile"), *(m.parent for m in tests.glob("fixtures/*/mistake.txt"))]}
     for info in lesson.checks:
-        assert info.id in text or info.id in names, f"{lesson.id}: check {info.id} has no test or fixture"
+        test_name = "def test_" + info.id.replace("-", "_")
+        assert test_name in text, f"{lesson.id}: check {info.id} has no unit test ({test_name}…)"
+        assert info.id in fixtures or lesson.evidence == "engine", (
+            f"{lesson.id}: check {info.id} has no mistake fixture tests/lessons/{lesson.id}/fixtures/{info.id}.Dockerfile")
 
 
 @pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])

@@ -3,6 +3,10 @@
 A fixture is tests/lessons/lessonN/fixtures/<check-id>[--variant].Dockerfile: a small Dockerfile
 with one learner mistake. Its first comment lines say what the mistake is (`# mistake: …`) and,
 when the diagnosis is a warning rather than a failure, `# expect: warning`.
+
+A mistake that is not in the Dockerfile (a script saved with CRLF, a misnamed Dockerfile) is a
+folder fixtures/<check-id>[--variant]/ whose files are laid over the sample app, with the same
+`# mistake:` (and `# expect:`) lines in its `mistake.txt`.
 """
 
 from __future__ import annotations
@@ -14,15 +18,34 @@ import pytest
 
 from conftest import ROOT, run_checks
 
-FIXTURES = sorted((ROOT / "tests" / "lessons").glob("lesson*/fixtures/*.Dockerfile"))
+FIXTURES = sorted([*(ROOT / "tests" / "lessons").glob("lesson*/fixtures/*.Dockerfile"),
+                   *(p.parent for p in (ROOT / "tests" / "lessons").glob("lesson*/fixtures/*/mistake.txt"))])
+
+
+def notes(path: Path) -> str:
+    note = path / "mistake.txt" if path.is_dir() else path
+    return note.read_text(encoding="utf-8", errors="replace")
 
 
 def expectation(path: Path) -> tuple[str, str, str]:
     """(lesson id, check id, expected status) of a fixture."""
     lesson = path.parent.parent.name
     check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
-    found = re.search(r"^# expect: (\w+)", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
+    found = re.search(r"^# expect: (\w+)", notes(path), re.MULTILINE)
     return lesson, check_id, found.group(1) if found else "failed"
+
+
+def lay_over(fixture: Path, folder: Path) -> None:
+    """Put the fixture's files into the workspace, byte for byte (CRLF stays CRLF)."""
+    if fixture.is_file():
+        (folder / "Dockerfile").write_bytes(fixture.read_bytes())
+        return
+    for source in fixture.rglob("*"):
+        if source.is_file() and source.name != "mistake.txt":
+            target = folder / source.relative_to(fixture)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            target.chmod(source.stat().st_mode)
 
 
 def needs_engine(lesson_id: str) -> bool:
@@ -44,7 +67,7 @@ def params():
 def test_fixture_is_diagnosed(fixture: Path, workspace):
     lesson, check_id, status = expectation(fixture)
     folder = workspace()
-    (folder / "Dockerfile").write_bytes(fixture.read_bytes())
+    lay_over(fixture, folder)
     run = run_checks(lesson, "--json", "--path", str(folder))
     assert run.code == 1 if status == "failed" else run.code in (0, 1), run.err
     assert run.status(check_id) == status, run.check(check_id)
@@ -67,5 +90,5 @@ def test_every_fixture_names_a_check_of_its_lesson():
         assert catalogue.get(lesson) is not None, path
         assert check_id in {c.id for c in catalogue.get(lesson).checks}, f"{path}: no check {check_id} in {lesson}"
         assert status in ("failed", "warning"), path
-        assert re.search(r"^# mistake: .+", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE), (
+        assert re.search(r"^# mistake: .+", notes(path), re.MULTILINE), (
             f"{path}: say what the mistake is in a `# mistake: …` line")

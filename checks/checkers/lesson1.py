@@ -121,14 +121,15 @@ def base_image_official(context: Context):
     stage = base(context)
     ref = ImageRef.parse(stage.image)
     name = ref.name
+    unset = context.dockerfile.unset_args(stage.written)
+    if unset:
+        return failed(f"expected an image name; found {stage.written}, whose ${unset[0]} has no default value: "
+                      f"write `ARG {unset[0]}=<value>` before FROM", line=stage.line)
     if is_official(name):
         return passed(f"{stage.image}", line=stage.line)
     if name.lower() != name and is_official(name.lower()):
         return failed(f"expected a lowercase image name; found {name}: Docker refuses upper-case repository names",
                       line=stage.line)
-    if "$" in stage.image:
-        return failed(f"expected an image name; found {stage.written}, which uses a variable with no default value "
-                      "(give the ARG a default before FROM)", line=stage.line)
     if name in TYPOS or name.split("/")[-1] in TYPOS:
         return failed(f"expected the official image `python`; found `{name}`: there is no official image by that name",
                       line=stage.line)

@@ -1,0 +1,177 @@
+"""Lesson 1's checks, one by one: what each catches, and what it lets through."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson1
+from checks.context import Context, Unavailable
+
+
+def context_for(tmp_path, text: str | None):
+    if text is not None:
+        (tmp_path / "Dockerfile").write_text(text, encoding="utf-8")
+    return Context(tmp_path, load())
+
+
+def status(tmp_path, check, text, **kwargs) -> str:
+    try:
+        return check(context_for(tmp_path, text), **kwargs).status
+    except Unavailable:
+        return "skipped"
+
+
+# dockerfile-present
+def test_dockerfile_present(tmp_path):
+    assert status(tmp_path, lesson1.dockerfile_present, "FROM python:3.13-slim\n") == "passed"
+
+
+def test_dockerfile_present_catches_none(tmp_path):
+    outcome = lesson1.dockerfile_present(context_for(tmp_path, None))
+    assert outcome.status == "failed" and "found none" in outcome.message
+
+
+def test_dockerfile_present_names_a_notepad_txt(tmp_path):
+    (tmp_path / "Dockerfile.txt").write_text("FROM python:3.13-slim\n")
+    outcome = lesson1.dockerfile_present(context_for(tmp_path, None))
+    assert outcome.status == "failed" and "Dockerfile.txt" in outcome.message
+
+
+def test_dockerfile_present_accepts_lowercase_as_docker_does(tmp_path):
+    (tmp_path / "dockerfile").write_text("FROM python:3.13-slim\n")
+    assert lesson1.dockerfile_present(context_for(tmp_path, None)).status == "passed"
+
+
+# dockerfile-syntax
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FORM python:3.13-slim\n", "failed"),
+    ("FROM python:3.13-slim\nCOPY\n", "failed"),
+    ("", "failed"),
+])
+def test_dockerfile_syntax(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.dockerfile_syntax, text) == verdict
+
+
+def test_dockerfile_syntax_gives_the_line(tmp_path):
+    outcome = lesson1.dockerfile_syntax(context_for(tmp_path, "FROM python:3.13-slim\n\nWROKDIR /app\n"))
+    assert outcome.line == 3 and "WORKDIR" in outcome.message
+
+
+# from-first
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("ARG V=3.13\nFROM python:${V}-slim\n", "passed"),
+    ("WORKDIR /app\nFROM python:3.13-slim\n", "failed"),
+    ("RUN pip install flask\n", "failed"),
+])
+def test_from_first(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.from_first, text) == verdict
+
+
+# base-image-official
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FROM docker.io/library/python:3.13-slim\n", "passed"),
+    ("FROM mirror.gcr.io/library/python:3.13-slim\n", "passed"),
+    ("FROM python:3.13 AS build\nFROM build\n", "passed"),
+    ("FROM ubuntu:24.04\n", "failed"),
+    ("FROM python3:3.13-slim\n", "failed"),
+    ("FROM pyhton:3.13-slim\n", "failed"),
+    ("FROM bitnami/python:3.13\n", "failed"),
+    ("FROM Python:3.13-slim\n", "failed"),
+    ("FROM python:${NOPE}\n", "failed"),
+    ("FROM registry.example.com/library/python:3.13-slim\n", "warning"),
+])
+def test_base_image_official(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.base_image_official, text) == verdict
+
+
+# base-image-tag
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FROM python:3.13-slim@sha256:" + "a" * 64 + "\n", "passed"),
+    ("FROM python@sha256:" + "a" * 64 + "\n", "passed"),
+    ("FROM python\n", "failed"),
+    ("FROM python:latest\n", "failed"),
+    ("FROM python:latest AS build\nFROM python:3.13-slim\n", "failed"),
+    ("FROM scratch\n", "passed"),
+])
+def test_base_image_tag(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.base_image_tag, text) == verdict
+
+
+def test_base_image_tag_says_no_tag_means_latest(tmp_path):
+    outcome = lesson1.base_image_tag(context_for(tmp_path, "FROM python\n"))
+    assert ":latest" in outcome.message and outcome.line == 1
+
+
+# base-image-version
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FROM python:3.13.1-slim-bookworm\n", "passed"),
+    ("FROM python:slim\n", "failed"),
+    ("FROM python:3-slim\n", "failed"),
+    ("FROM python:bookworm\n", "failed"),
+    ("FROM python@sha256:" + "a" * 64 + "\n", "warning"),
+])
+def test_base_image_version(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.base_image_version, text) == verdict
+
+
+# base-image-supported
+@pytest.mark.parametrize("text,today,verdict", [
+    ("FROM python:3.13-slim\n", date(2026, 11, 28), "passed"),
+    ("FROM python:3.8-slim\n", date(2026, 11, 28), "failed"),
+    ("FROM python:2.7-slim\n", date(2026, 11, 28), "failed"),
+    ("FROM python:3.10-slim\n", date(2026, 11, 28), "failed"),
+    ("FROM python:3.10-slim\n", date(2026, 6, 1), "warning"),
+    ("FROM python:3.10-slim\n", date(2025, 1, 1), "passed"),
+    ("FROM python:3.15rc1-slim\n", date(2026, 9, 1), "warning"),
+    ("FROM python:3.19-slim\n", date(2026, 11, 28), "warning"),
+])
+def test_base_image_supported(tmp_path, text, today, verdict):
+    assert status(tmp_path, lesson1.base_image_supported, text, today=today) == verdict
+
+
+def test_base_image_supported_says_since_when(tmp_path):
+    outcome = lesson1.base_image_supported(context_for(tmp_path, "FROM python:3.8-slim\n"), today=date(2026, 1, 1))
+    assert "2024-10-07" in outcome.message and "3.8" in outcome.message
+
+
+# base-image-variant
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FROM python:3.13-slim-trixie\n", "passed"),
+    ("FROM python:3.13\n", "warning"),
+    ("FROM python:3.13-bookworm\n", "warning"),
+    ("FROM python:3.12-slim-bullseye\n", "warning"),
+    ("FROM python:3.13-alpine\n", "failed"),
+    ("FROM python:3.13-alpine3.21\n", "failed"),
+    ("FROM python:3.13-windowsservercore-ltsc2022\n", "failed"),
+])
+def test_base_image_variant(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.base_image_variant, text) == verdict
+
+
+# base-image-platform
+@pytest.mark.parametrize("text,verdict", [
+    ("FROM python:3.13-slim\n", "passed"),
+    ("FROM --platform=$BUILDPLATFORM python:3.13-slim\n", "passed"),
+    ("FROM --platform=linux/amd64 python:3.13-slim\n", "warning"),
+])
+def test_base_image_platform(tmp_path, text, verdict):
+    assert status(tmp_path, lesson1.base_image_platform, text) == verdict
+
+
+def test_seed_dockerfile_with_a_supported_python_passes(tmp_path):
+    from conftest import run_checks
+
+    seed = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\nCMD [\"./bin/run_dev.sh\"]\n")
+    (tmp_path / "Dockerfile").write_text(seed)
+    run = run_checks("lesson1", "--json", "--path", str(tmp_path))
+    assert run.code == 0 and run.json["passed"]

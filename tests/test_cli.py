@@ -1,0 +1,199 @@
+"""The `checks` command as a learner meets it: init, list, lesson1, hint, progress, exit codes, output."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from checks import progress
+from conftest import checks_process, run_checks
+
+SCHEMA_KEYS = {"id", "title", "status", "message", "hint", "file", "line", "docs"}
+
+
+def test_init_creates_a_workspace_without_dockerfile(tmp_path):
+    run = run_checks("init", str(tmp_path / "together"))
+    assert run.code == 0, run.err
+    folder = tmp_path / "together"
+    assert (folder / "requirements.txt").is_file()
+    assert os.access(folder / "bin" / "run_dev.sh", os.X_OK)
+    assert not (folder / "Dockerfile").exists()
+    assert b"\r\n" not in (folder / "bin" / "run_dev.sh").read_bytes()
+    assert "checks lesson1" in run.out
+
+
+def test_init_defaults_to_together_in_the_current_folder(tmp_path):
+    run = run_checks("init", cwd=tmp_path)
+    assert run.code == 0 and (tmp_path / "together" / "requirements.txt").is_file()
+
+
+def test_init_refuses_a_non_empty_folder_and_changes_nothing(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    run = run_checks("init", str(tmp_path / "mine"))
+    assert run.code == 2 and run.err.startswith("Error: ") and "not empty" in run.err
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+
+
+def test_init_into_an_empty_folder_is_fine(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert run_checks("init", str(tmp_path / "empty")).code == 0
+
+
+def test_list_shows_every_lesson_and_this_workspaces_status(workspace):
+    folder = workspace("FROM python:3.13-slim\n")
+    run_checks("lesson1", "--path", str(folder))
+    run = run_checks("list", "--path", str(folder))
+    assert run.code == 0
+    from checks.catalogue import load
+
+    for lesson in load().lessons:
+        assert lesson.id in run.out and lesson.title in run.out
+    assert "lesson1" in run.out.splitlines()[1] and run.out.splitlines()[1].rstrip().endswith("passed")
+
+
+def test_lesson1_human_output_on_a_mistake(workspace):
+    folder = workspace("FROM python:3.8-slim\n")
+    run = run_checks("lesson1", "--path", str(folder))
+    assert run.code == 1
+    assert "✗ The Python version is still supported [base-image-supported]" in run.out
+    assert "Dockerfile:1: expected a supported Python; found Python 3.8" in run.out
+    assert "why:" in run.out and "hint:" in run.out and "docs: http" in run.out and "#supported-versions" in run.out
+    assert "Lesson 1 not passed" in run.out
+    assert "Next: fix what is marked ✗" in run.out
+    assert "\033[" not in run.out  # not a terminal: no colour
+
+
+def test_lesson1_passes_and_names_the_next_step(workspace):
+    run = run_checks("lesson1", "--path", str(workspace("FROM python:3.13-slim\n")))
+    assert run.code == 0
+    assert "✓ The base image has an explicit tag, not latest" in run.out
+    assert "Lesson 1 passed" in run.out and "Next: checks lesson2" in run.out
+
+
+def test_json_is_exactly_one_object_with_the_documented_fields(workspace):
+    run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python:latest\n")))
+    data = json.loads(run.out)  # the whole of stdout is one JSON document
+    assert set(data) == {"lesson", "title", "passed", "checks"}
+    assert data["lesson"] == "lesson1" and data["passed"] is False and run.code == 1
+    for item in data["checks"]:
+        assert set(item) == SCHEMA_KEYS
+        assert item["status"] in ("passed", "failed", "warning", "skipped", "error")
+    tag = next(c for c in data["checks"] if c["id"] == "base-image-tag")
+    assert tag["status"] == "failed" and tag["file"] == "Dockerfile" and tag["line"] == 1
+
+
+def test_no_color_and_force_color(workspace, monkeypatch):
+    folder = workspace("FROM python:latest\n")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\033[31m" in run_checks("lesson1", "--path", str(folder)).out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in run_checks("lesson1", "--path", str(folder)).out
+
+
+def test_unknown_lesson_is_a_usage_error(workspace):
+    run = run_checks("lesson42", "--path", str(workspace()))
+    assert run.code == 2 and run.err.startswith("Error: there is no lesson 'lesson42'")
+    assert "checks list" in run.err
+
+
+def test_unknown_command_and_option(workspace):
+    assert run_checks("lessen1").code == 2
+    run = run_checks("lesson1", "--colour")
+    assert run.code == 2 and run.err.startswith("Error: ")
+
+
+def test_no_command_prints_help():
+    run = run_checks()
+    assert run.code == 2 and "init" in run.out and "doctor" in run.out
+
+
+def test_missing_path(tmp_path):
+    run = run_checks("lesson1", "--path", str(tmp_path / "nope"))
+    assert run.code == 2 and "does not exist" in run.err
+
+
+def test_a_folder_that_is_not_a_workspace_points_to_the_workspace(tmp_path):
+    run_checks("init", str(tmp_path / "together"))
+    run = run_checks("progress", "--path", str(tmp_path))
+    assert run.code == 2 and "cd " in run.err and "together" in run.err
+
+
+def test_lesson_number_forms(workspace):
+    folder = workspace("FROM python:3.13-slim\n")
+    assert run_checks("lesson01", "--json", "--path", str(folder)).json["lesson"] == "lesson1"
+
+
+def test_hint_gives_one_more_each_time_then_the_solution(workspace):
+    from checks.catalogue import load
+
+    lesson = load().get("lesson1")
+    folder = workspace()
+    outputs = [run_checks("hint", "lesson1", "--path", str(folder)).out for _ in range(len(lesson.hints) + 2)]
+    assert "Hint 1 of" in outputs[0] and "Hint 2 of" not in outputs[0]
+    assert "Hint 2 of" in outputs[1]
+    assert "The solution" not in outputs[len(lesson.hints) - 1]
+    assert "The solution" in outputs[len(lesson.hints)]
+    assert lesson.solution_path.read_text().strip() in outputs[len(lesson.hints)]
+    assert outputs[-1] == outputs[-2]  # the solution is the last step
+
+
+def test_hint_for_an_unknown_lesson():
+    run = run_checks("hint", "lesson99")
+    assert run.code == 2 and "Error: there is no lesson" in run.err
+
+
+def test_progress_records_last_result_per_lesson(workspace):
+    folder = workspace("FROM python:latest\n")
+    run_checks("lesson1", "--path", str(folder))
+    run = run_checks("progress", "--path", str(folder))
+    assert run.code == 0 and "0 of" in run.out and "failing: base-image-tag" in run.out
+    (folder / "Dockerfile").write_text("FROM python:3.13-slim\n")
+    run_checks("lesson1", "--path", str(folder))
+    run = run_checks("progress", "--path", str(folder))
+    assert "1 of" in run.out and "Next: checks lesson2" in run.out
+
+
+def test_progress_file_is_not_rewritten_when_nothing_changed(workspace):
+    """The file is in the build context: rewriting it on every run would bust Docker's cache."""
+    folder = workspace("FROM python:3.13-slim\n")
+    run_checks("lesson1", "--path", str(folder))
+    path = progress.path_of(folder)
+    before = (path.stat().st_mtime_ns, path.read_bytes())
+    run_checks("lesson1", "--path", str(folder))
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_a_read_only_workspace_still_gets_graded(workspace):
+    folder = workspace("FROM python:3.13-slim\n")
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: a read-only folder is still writable")
+        assert run_checks("lesson1", "--path", str(folder)).code == 0
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("data,words", [
+    (b"", "empty"),
+    (b"\x00\x01\x02binary\x00", "binary"),
+    ("FROM python:3.13-slim\n".encode("utf-16"), "UTF-16"),
+    (b"FROM python:3.13-slim\n# \xff\xfe\n", "not UTF-8"),
+    (b"# x\n" * 300_000, "MB"),
+    (b"FROM python:3.13-slim\nCOPY . .\nEXPOSE\n", "EXPOSE needs arguments"),
+])
+def test_bad_dockerfiles_get_a_clear_message_and_no_traceback(workspace, data, words):
+    folder = workspace()
+    (folder / "Dockerfile").write_bytes(data)
+    process = checks_process("lesson1", cwd=folder)
+    assert process.returncode == 1
+    assert words in process.stdout
+    assert "Traceback" not in process.stdout + process.stderr
+
+
+def test_the_console_script_reports_version():
+    process = checks_process("--version")
+    assert process.returncode == 0 and process.stdout.startswith("checks ")
