@@ -1,0 +1,54 @@
+"""`checks doctor` on a real engine, and on the faults it must name."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from checks.doctor import crlf_files, port_free
+from conftest import checks_process, run_checks
+
+
+@pytest.mark.docker
+def test_doctor_on_a_ready_machine(workspace):
+    run = run_checks("doctor", "--path", str(workspace()))
+    assert "✓ engine: Docker Engine" in run.out or "✓ engine:" in run.out
+    assert "BuildKit" in run.out and "base image" in run.out
+    assert "paste this block" in run.out and "engine_version:" in run.out and "endpoint:" in run.out
+    # ready unless something else holds port 4000 or a script has CRLF
+    assert run.code == 0, run.out
+
+
+@pytest.mark.docker
+def test_doctor_json(workspace):
+    run = run_checks("doctor", "--json", "--path", str(workspace()))
+    data = json.loads(run.out)
+    assert data["ok"] is True and data["facts"]["engine"] in ("Docker Engine", "Docker Desktop", "rootless Docker", "Podman")
+    assert {f["name"] for f in data["findings"]} >= {"engine", "BuildKit", "base image", "line endings"}
+
+
+def test_doctor_without_an_engine_is_not_ready(workspace, tmp_path):
+    process = checks_process("doctor", "--path", str(workspace()), env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert process.returncode == 1
+    assert "✗ engine: Docker is not running" in process.stdout and "Not ready" in process.stdout
+    assert "Traceback" not in process.stderr
+
+
+def test_doctor_names_crlf_scripts(workspace, tmp_path):
+    folder = workspace()
+    script = folder / "bin" / "run_dev.sh"
+    script.write_bytes(script.read_bytes().replace(b"\n", b"\r\n"))
+    assert crlf_files(folder) == ["bin/run_dev.sh"]
+    process = checks_process("doctor", "--path", str(folder), env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert "CRLF" in process.stdout and "bin/run_dev.sh" in process.stdout
+
+
+def test_port_free_sees_a_listener():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert not port_free(port)
+    assert port_free(port)

@@ -1,0 +1,140 @@
+"""Faults of the learner's machine, produced for real: each gets an `Error:` line and exit 2, no traceback.
+
+Docker not running, the socket not accessible, the docker command missing, and Ctrl-C (or SIGTERM)
+in the middle of a build, which must leave nothing of ours behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import APP, checks_process
+
+pytestmark = pytest.mark.docker
+
+
+def first_image_lesson():
+    from checks.catalogue import load
+
+    catalogue = load()
+    for lesson in catalogue.lessons:
+        if lesson.evidence != "dockerfile" and lesson.solution_path.name == "Dockerfile":
+            return lesson
+    pytest.fail("no lesson builds an image yet")
+
+
+def image_workspace(tmp_path, extra_step: str = "") -> tuple[Path, str]:
+    lesson = first_image_lesson()
+    folder = tmp_path / "together"
+    shutil.copytree(APP, folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    lines = lesson.solution_path.read_text().splitlines()
+    if extra_step:
+        lines.insert(1, extra_step)
+    (folder / "Dockerfile").write_text("\n".join(lines) + "\n")
+    return folder, lesson.id
+
+
+def test_docker_not_running(tmp_path):
+    folder, lesson = image_workspace(tmp_path)
+    process = checks_process(lesson, "--path", str(folder), env={"DOCKER_HOST": f"unix://{tmp_path}/no.sock"})
+    assert process.returncode == 2
+    assert process.stderr.startswith("Error: Docker is not running")
+    assert "checks doctor" in process.stderr and "Traceback" not in process.stderr
+
+
+def test_docker_engine_unreachable_over_tcp(tmp_path):
+    folder, lesson = image_workspace(tmp_path)
+    process = checks_process(lesson, "--json", "--path", str(folder), env={"DOCKER_HOST": "tcp://127.0.0.1:9"})
+    assert process.returncode == 2 and process.stdout == ""
+    assert process.stderr.startswith("Error: ") and "tcp://127.0.0.1:9" in process.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to become another user")
+def test_permission_denied_on_the_socket():
+    """A user outside the docker group, for real: `nobody`, allowed only to read the venv under /root."""
+    folder = Path(tempfile.mkdtemp(prefix="checks-perm-"))
+    try:
+        shutil.copytree(APP, folder / "together", ignore=shutil.ignore_patterns("__pycache__"))
+        lesson = first_image_lesson()
+        (folder / "together" / "Dockerfile").write_text(lesson.solution_path.read_text())
+        os.chmod(folder, 0o777)
+        for path in (folder / "together").rglob("*"):
+            os.chmod(path, 0o777 if path.is_dir() else 0o666)
+        checks = str(Path(sys.executable).parent / "checks")
+        become_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                         "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
+        env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+        env["HOME"] = str(folder)
+        process = subprocess.run([*become_nobody, checks, lesson.id, "--path", str(folder / "together")],
+                                 capture_output=True, text=True, env=env, timeout=120)
+        assert process.returncode == 2, process.stdout + process.stderr
+        assert process.stderr.startswith("Error: permission denied on the Docker socket")
+        assert "docker group" in process.stderr and "Traceback" not in process.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_docker_command_not_installed(tmp_path):
+    folder, lesson = image_workspace(tmp_path)
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "python3").symlink_to(sys.executable)
+    env = {"PATH": str(bare)}
+    process = checks_process(lesson, "--path", str(folder), env=env)
+    assert process.returncode == 2
+    assert "the `docker` command was not found" in process.stderr and "Traceback" not in process.stderr
+
+
+def build_processes(marker: str) -> list[int]:
+    """Pids of `docker build` processes whose command line carries `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "docker" in cmdline and " build " in cmdline and marker in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
+    import docker
+
+    from checks.engine import RUN_LABEL, TEMP_REPOSITORY
+
+    folder, lesson = image_workspace(tmp_path, extra_step="RUN sleep 300")
+    checks = str(Path(sys.executable).parent / "checks")
+    process = subprocess.Popen([checks, lesson, "--path", str(folder)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not build_processes(TEMP_REPOSITORY) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.2)
+        assert build_processes(TEMP_REPOSITORY), "the build never started"
+        time.sleep(3)  # well inside `RUN sleep 300`
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Interrupted" in err and "Traceback" not in err
+    time.sleep(1)
+    assert not build_processes(TEMP_REPOSITORY), "the docker build was left running"
+    client = docker.from_env()
+    assert not client.containers.list(all=True, filters={"label": RUN_LABEL})
+    assert not client.images.list(filters={"label": RUN_LABEL})
+    assert (folder / "Dockerfile").read_text().startswith("FROM")  # the learner's files are untouched
