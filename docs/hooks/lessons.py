@@ -1,0 +1,305 @@
+"""MkDocs hook: lesson pages and the reference page are built from the files the tests use.
+
+Every fact on a lesson page that `checks` also knows (title, goal, time, the checks, the hints, the
+mistakes the tests catch, the solution) comes from `lessons/lessonN/lesson.toml`, the fixtures in
+`tests/lessons/lessonN/fixtures/` and the solution file. A page asks for them with markers:
+
+    <!-- lesson:header -->    the goal, the time and the command that checks the lesson
+    <!-- lesson:checks -->    what `checks lessonN` verifies: each check's title, id and why
+    <!-- lesson:hints -->     the hints, folded, from a nudge to nearly the answer
+    <!-- lesson:mistakes -->  each mistake fixture: what the learner did, the Dockerfile, the check
+                              that catches it and its hint
+    <!-- lesson:solution -->  the solution file, folded away
+
+and the reference page with:
+
+    <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
+    <!-- reference:checks -->  every lesson with every check id and title
+
+An unknown marker, or a lesson marker on a page that is not a lesson's, stops the build.
+The "Lessons" section of the navigation is filled from the catalogue, in lesson order.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the site image builds from a plain copy of the repository
+    sys.path.insert(0, str(ROOT))
+
+from checks.catalogue import CheckInfo, Lesson, load  # noqa: E402
+
+MARKER = re.compile(r"<!--\s*(?P<kind>[\w-]+):(?P<name>[\w-]+)\s*-->")
+FIXTURES = ROOT / "tests" / "lessons"
+LANGUAGES = {"Dockerfile": "dockerfile", ".sh": "sh", ".py": "python", ".toml": "toml", ".txt": "text"}
+NAV_SECTION = "Lessons"
+
+
+def catalogue():
+    return load()
+
+
+# ---------------------------------------------------------------------------------------------
+# Navigation
+
+
+def on_config(config):
+    """Fill the empty "Lessons" section of mkdocs.yml's nav with the lessons, in order."""
+    docs_dir = Path(config["docs_dir"])
+    nav = config["nav"] or []
+    for entry in nav:
+        if isinstance(entry, dict) and NAV_SECTION in entry:
+            entry[NAV_SECTION] = [
+                {f"{lesson.number}. {lesson.title}": lesson.page}
+                for lesson in catalogue().lessons
+                # a lesson whose page is still being written stays out of the nav (the catalogue
+                # tests fail for it instead), so the strict build is not broken by a missing file
+                if (docs_dir / lesson.page).is_file()
+            ]
+            return config
+    raise PluginError(f"mkdocs.yml: the nav needs an empty '{NAV_SECTION}: []' section for the hook to fill")
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown helpers
+
+
+def fence(text: str, language: str = "", title: str = "") -> str:
+    """A fenced code block that cannot be closed early by backticks inside `text`."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    info = language + (f' title="{title}"' if title else "")
+    return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
+
+
+def indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line.strip() else "" for line in text.splitlines())
+
+
+def folded(kind: str, title: str, body: str, open_: bool = False) -> str:
+    """A pymdownx.details block: `??? kind "title"` with an indented body."""
+    marks = "???+" if open_ else "???"
+    return f'{marks} {kind} "{title.replace(chr(34), chr(39))}"\n\n{indent(body)}\n'
+
+
+def language_of(path: Path) -> str:
+    return LANGUAGES.get(path.name) or LANGUAGES.get(path.suffix, "")
+
+
+def repo_path(path: Path) -> str:
+    return path.resolve().relative_to(ROOT).as_posix()
+
+
+def read(path: Path, why: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PluginError(f"{why}: cannot read {path}: {exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson markers
+
+
+def header(lesson: Lesson) -> str:
+    total = len(lesson.checks)
+    lines = [
+        f'!!! abstract "Lesson {lesson.number} of {len(catalogue().lessons)} · about {lesson.minutes} minutes"',
+        "",
+        f"    **Goal:** {lesson.goal}",
+        "",
+    ]
+    if lesson.instruction:
+        lines += [f"    **New instruction:** `{lesson.instruction}`", ""]
+    lines += [f"    **Check your work:** `checks {lesson.id}` runs {total} check{'s' if total != 1 else ''} "
+              "on your workspace."]
+    return "\n".join(lines) + "\n"
+
+
+def check_link(check: CheckInfo) -> str:
+    return f"[{check.title}](#{check.section})" if check.section else check.title
+
+
+def checks_list(lesson: Lesson) -> str:
+    rows = ["| | check | why it matters |", "|---|---|---|"]
+    for number, check in enumerate(lesson.checks, start=1):
+        why = check.why.replace("|", "\\|")
+        rows.append(f"| {number} | {check_link(check)}<br>`{check.id}` | {why} |")
+    intro = (f"`checks {lesson.id}` first runs the checks of the earlier lessons, then these, in this order. "
+             "Each line of its output starts with ✓ (passed), ✗ (failed), ! (a warning) or - (skipped, "
+             "because an earlier check failed).")
+    return intro + "\n\n" + "\n".join(rows) + "\n"
+
+
+def hints(lesson: Lesson) -> str:
+    count = len(lesson.hints)
+    blocks = [folded("tip", f"Hint {number} of {count}", hint) for number, hint in enumerate(lesson.hints, 1)]
+    tail = (f"In a terminal, `checks hint {lesson.id}` shows these one at a time, and the solution after the "
+            "last one.")
+    return "\n".join(blocks) + "\n" + tail + "\n"
+
+
+def fixture_facts(path: Path) -> tuple[str, str, str, str]:
+    """(check id, what the learner did, expected status, the Dockerfile without its metadata lines)."""
+    text = read(path, "mistake fixture")
+    check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
+    mistake = re.search(r"^# mistake: (.+)$", text, re.MULTILINE)
+    if not mistake:
+        raise PluginError(f"{repo_path(path)}: a fixture needs a `# mistake: …` line")
+    expect = re.search(r"^# expect: (\w+)", text, re.MULTILINE)
+    body = "\n".join(line for line in text.splitlines() if not re.match(r"# (mistake|expect):", line))
+    return check_id, mistake.group(1).strip(), expect.group(1) if expect else "failed", body.strip("\n")
+
+
+def fixtures_of(lesson: Lesson) -> list[Path]:
+    order = {check.id: index for index, check in enumerate(lesson.checks)}
+    paths = list((FIXTURES / lesson.id / "fixtures").glob("*.Dockerfile"))
+    return sorted(paths, key=lambda p: (order.get(p.name.split("--")[0].removesuffix(".Dockerfile"), 99), p.name))
+
+
+def mistakes(lesson: Lesson) -> str:
+    paths = fixtures_of(lesson)
+    if not paths:
+        raise PluginError(f"{lesson.page}: <!-- lesson:mistakes --> but tests/lessons/{lesson.id}/fixtures/ "
+                          "has no *.Dockerfile: add the mistakes the tests catch first")
+    blocks = []
+    for path in paths:
+        check_id, mistake, status, body = fixture_facts(path)
+        try:
+            check = lesson.check(check_id)
+        except KeyError:
+            raise PluginError(f"{repo_path(path)}: {lesson.id} has no check {check_id}") from None
+        kind, verdict = ("warning", "warns") if status == "warning" else ("failure", "fails")
+        first = mistake[0].upper() + mistake[1:]
+        text = "\n\n".join([
+            fence(body, "dockerfile", title="Dockerfile"),
+            f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
+            f"**Fix:** {check.hint}",
+        ])
+        blocks.append(folded(kind, first, text))
+    intro = ("Each of these is a Dockerfile from the tests: `checks` is run on it and must name the mistake. "
+             "Click one to see the file and what `checks` says.")
+    return intro + "\n\n" + "\n".join(blocks)
+
+
+def solution(lesson: Lesson) -> str:
+    path = lesson.solution_path
+    text = read(path, f"{lesson.id} solution")
+    title = f"The solution: {repo_path(path)}"
+    return folded("success", title, fence(text, language_of(path), title=path.name))
+
+
+LESSON_MARKERS = {
+    "header": header,
+    "checks": checks_list,
+    "hints": hints,
+    "mistakes": mistakes,
+    "solution": solution,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference markers
+
+
+def cli_help() -> str:
+    from checks.cli import build_parser
+
+    parser = build_parser(catalogue())
+    parts = ["### checks", "", fence(help_text(parser), "text")]
+    commands = next(action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction")
+    lessons = {lesson.id for lesson in catalogue().lessons}
+    shown_lesson = False
+    for name, sub in commands.choices.items():
+        if name in lessons:
+            if shown_lesson:
+                continue  # every lesson command has the same options: show the first, list the others
+            shown_lesson = True
+            parts += ["", "### checks lessonN", "",
+                      "Each lesson has its own command, `checks lesson1` … "
+                      f"`checks {catalogue().lessons[-1].id}`, with the options below "
+                      "(lessons that look at an image or a container also take `--image` and `--container`; "
+                      "see the lesson list under [Checks](#checks)).", "", fence(help_text(sub), "text")]
+            continue
+        parts += ["", f"### checks {name}", "", fence(help_text(sub), "text")]
+    return "\n".join(parts) + "\n"
+
+
+def help_text(parser) -> str:
+    """argparse's help at a stable width (it otherwise follows the terminal's $COLUMNS)."""
+    import os
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        return parser.format_help()
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def all_checks(page_src: str) -> str:
+    parts = []
+    for lesson in catalogue().lessons:
+        link = relative_link(page_src, lesson.page)
+        parts += [f"### Lesson {lesson.number}: {lesson.title}", "",
+                  f"[The lesson]({link}) · about {lesson.minutes} minutes · `checks {lesson.id}` · "
+                  f"looks at: {lesson.evidence}", "",
+                  "| check id | what it checks |", "|---|---|"]
+        for check in lesson.checks:
+            target = f"{link}#{check.section}" if check.section else link
+            parts.append(f"| `{check.id}` | [{check.title}]({target}) |")
+        parts.append("")
+    return "\n".join(parts)
+
+
+def relative_link(from_src: str, to_src: str) -> str:
+    import posixpath
+
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+REFERENCE_MARKERS = {
+    "cli": lambda page_src: cli_help(),
+    "checks": all_checks,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The page hook
+
+
+def lesson_of(src_uri: str) -> Lesson | None:
+    return next((lesson for lesson in catalogue().lessons if lesson.page == src_uri), None)
+
+
+def on_page_markdown(markdown, page, config, files):
+    src = page.file.src_uri
+    lesson = lesson_of(src)
+
+    def replace(match: re.Match) -> str:
+        kind, name = match.group("kind"), match.group("name")
+        if kind == "lesson":
+            if name not in LESSON_MARKERS:
+                raise PluginError(f"{src}: unknown marker {match.group(0)}; known: "
+                                  + ", ".join(f"<!-- lesson:{n} -->" for n in LESSON_MARKERS))
+            if lesson is None:
+                raise PluginError(f"{src}: {match.group(0)} is only for lesson pages (the `page` of a lesson.toml)")
+            return LESSON_MARKERS[name](lesson)
+        if kind == "reference":
+            if name not in REFERENCE_MARKERS:
+                raise PluginError(f"{src}: unknown marker {match.group(0)}; known: "
+                                  + ", ".join(f"<!-- reference:{n} -->" for n in REFERENCE_MARKERS))
+            return REFERENCE_MARKERS[name](src)
+        if kind.startswith(("lesson", "reference")):
+            raise PluginError(f"{src}: unknown marker {match.group(0)}: use <!-- lesson:… --> or <!-- reference:… -->")
+        return match.group(0)  # an ordinary HTML comment
+
+    return MARKER.sub(replace, markdown)

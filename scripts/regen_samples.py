@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Regenerate the sample `checks` output that the lesson pages show, by running the real `checks`.
+
+    python scripts/regen_samples.py            # rewrite every sample of lessons 1-7
+    python scripts/regen_samples.py lesson3    # only lesson 3's
+    python scripts/regen_samples.py --check    # exit 1, with a diff, if a committed sample is stale
+
+For every lesson whose reference solution is a Dockerfile, it creates a fresh workspace with
+`checks init` in a temporary folder and runs `checks lessonN` there (NO_COLOR, like a learner
+piping it), twice:
+
+    docs/samples/lessonN-pass.txt   on the lesson's reference solution (lessons/lessonN/solution/Dockerfile)
+    docs/samples/lessonN-fail.txt   on its starter: the previous lesson's solution (lesson 1: no Dockerfile)
+
+Each sample starts with the command line (`$ checks lessonN`), and what changes from run to run
+is made stable: the temporary workspace becomes /home/you/together, image ids become <id>.
+A page shows a sample with `--8<-- "docs/samples/lesson3-fail.txt"` inside a code block.
+
+Lessons 8-10 grade an image or a container the learner made with their own commands, so their
+samples come from their tests, which create that image or container anyway. Such a test calls
+
+    from scripts.regen_samples import assert_sample
+    assert_sample("lesson9-pass", "checks lesson9", run.out, workspace=folder)
+
+which compares the normalised output with docs/samples/lesson9-pass.txt and fails on a
+difference, or, with REGEN_SAMPLES=1 in the environment, writes the file instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "docs" / "samples"
+STABLE_WORKSPACE = "/home/you/together"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# What differs between two runs of the same check on the same files, and what it becomes.
+# Add a pattern here when a lesson prints something that changes on every run.
+VOLATILE = [
+    (re.compile(r"sha256:[0-9a-f]{64}"), "sha256:<id>"),
+    (re.compile(r"\b(image|container) [0-9a-f]{12}\b"), r"\1 <id>"),
+]
+
+
+class SampleError(Exception):
+    """`checks` did not behave as a sample needs (wrong exit code, crash)."""
+
+
+def normalise(output: str, workspace: Path | str | None = None) -> str:
+    """The output with the temporary workspace as /home/you/together and volatile ids replaced."""
+    text = output.replace("\r\n", "\n")
+    if workspace is not None:
+        folder = Path(workspace)
+        for spelling in sorted({str(folder), str(folder.resolve())}, key=len, reverse=True):
+            text = text.replace(spelling, STABLE_WORKSPACE)
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return "\n".join(line.rstrip() for line in text.rstrip().splitlines()) + "\n"
+
+
+def sample_text(command: str, output: str, workspace: Path | str | None = None) -> str:
+    """A sample as the page shows it: the command line, then what it printed."""
+    return f"$ {command}\n" + normalise(output, workspace)
+
+
+def sample_path(name: str) -> Path:
+    if not re.fullmatch(r"lesson\d+-[a-z0-9-]+", name):
+        raise ValueError(f"sample name {name!r}: use lessonN-<what>, e.g. lesson9-pass")
+    return SAMPLES / f"{name}.txt"
+
+
+def write_sample(name: str, command: str, output: str, workspace: Path | str | None = None) -> Path:
+    path = sample_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sample_text(command, output, workspace), encoding="utf-8")
+    return path
+
+
+def stale(name: str, text: str) -> str:
+    """A diff between the committed sample and `text`; empty when the sample is current."""
+    path = sample_path(name)
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if old == text:
+        return ""
+    diff = difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
+                                f"committed {path.relative_to(ROOT)}", "checks prints now")
+    return "".join(diff) or f"{path.relative_to(ROOT)} is missing\n"
+
+
+def assert_sample(name: str, command: str, output: str, workspace: Path | str | None = None) -> None:
+    """For a lesson's test: the sample on the page is what `checks` printed (REGEN_SAMPLES=1 rewrites it)."""
+    text = sample_text(command, output, workspace)
+    if os.environ.get("REGEN_SAMPLES") == "1":
+        write_sample(name, command, output, workspace)
+        return
+    diff = stale(name, text)
+    assert not diff, (f"docs/samples/{name}.txt is not what `{command}` prints now; rerun the test with "
+                      f"REGEN_SAMPLES=1 to rewrite it, and commit it:\n{diff}")
+
+
+def checks_command() -> list[str]:
+    """The installed `checks` console script next to this Python, or `python -m checks`."""
+    folder = Path(sys.executable).parent
+    script = shutil.which("checks", path=str(folder))
+    return [script] if script else [sys.executable, "-m", "checks"]
+
+
+def run_checks(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("CHECKS_DOCS_URL", "FORCE_COLOR", "CLICOLOR_FORCE")}
+    env.update(NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    return subprocess.run([*checks_command(), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=1800)
+
+
+def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int) -> str:
+    """`checks lessonN` in a fresh workspace holding `dockerfile` (None: no Dockerfile), normalised."""
+    with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
+        parent = Path(temp)
+        init = run_checks(["init", "together"], cwd=parent)
+        if init.returncode != 0:
+            raise SampleError(f"checks init failed ({init.returncode}): {init.stderr.strip()}")
+        workspace = parent / "together"
+        if dockerfile is not None:
+            (workspace / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+        result = run_checks([lesson_id], cwd=workspace)
+        if result.returncode != expect_code:
+            raise SampleError(f"`checks {lesson_id}` exited {result.returncode}, expected {expect_code}:\n"
+                              f"{result.stdout}{result.stderr}")
+        if result.stderr.strip():
+            raise SampleError(f"`checks {lesson_id}` wrote to stderr:\n{result.stderr}")
+        return sample_text(f"checks {lesson_id}", result.stdout, workspace)
+
+
+def dockerfile_lessons(catalogue) -> list:
+    return [lesson for lesson in catalogue.lessons if lesson.solution_path.name == "Dockerfile"]
+
+
+def samples_of(catalogue, lesson) -> dict[str, str]:
+    """{sample name: text} of one lesson: its solution passes, its starter fails."""
+    earlier = catalogue.before(lesson)
+    starter = earlier[-1].solution_path.read_text(encoding="utf-8") if earlier else None
+    if earlier and earlier[-1].solution_path.name != "Dockerfile":
+        raise SampleError(f"{lesson.id}: its starter, {earlier[-1].id}'s solution, is not a Dockerfile")
+    return {
+        f"{lesson.id}-pass": run_lesson(lesson.id, lesson.solution_path.read_text(encoding="utf-8"), 0),
+        f"{lesson.id}-fail": run_lesson(lesson.id, starter, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from checks.catalogue import load
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lessons", nargs="*", metavar="LESSON", help="only these lessons (default: every lesson "
+                        "whose solution is a Dockerfile)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a sample is stale")
+    args = parser.parse_args(argv)
+    catalogue = load()
+    lessons = dockerfile_lessons(catalogue)
+    if args.lessons:
+        wanted = [catalogue.get(name) for name in args.lessons]
+        unknown = [name for name, lesson in zip(args.lessons, wanted) if lesson not in lessons]
+        if unknown:
+            parser.error(f"no samples are generated for {', '.join(unknown)}; "
+                         f"choose from {', '.join(lesson.id for lesson in lessons)}")
+        lessons = wanted
+    problems = 0
+    for lesson in lessons:
+        try:
+            samples = samples_of(catalogue, lesson)
+        except SampleError as problem:
+            print(f"Error: {problem}", file=sys.stderr)
+            return 2
+        for name, text in samples.items():
+            diff = stale(name, text)
+            if args.check:
+                if diff:
+                    problems += 1
+                    print(f"stale: docs/samples/{name}.txt (run `python scripts/regen_samples.py {lesson.id}`)")
+                    print(diff)
+                else:
+                    print(f"current: docs/samples/{name}.txt")
+            elif diff:
+                sample_path(name).parent.mkdir(parents=True, exist_ok=True)
+                sample_path(name).write_text(text, encoding="utf-8")
+                print(f"wrote: docs/samples/{name}.txt")
+            else:
+                print(f"unchanged: docs/samples/{name}.txt")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The lesson hook turns markers into page content and stops the build on markers it does not know."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from checks.catalogue import load
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("lessons_hook", ROOT / "docs" / "hooks" / "lessons.py")
+hook = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hook)
+
+LESSON = load().lessons[0]
+
+
+def page(src_uri: str):
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri))
+
+
+def render(markdown: str, src_uri: str = LESSON.page) -> str:
+    return hook.on_page_markdown(markdown, page(src_uri), {}, None)
+
+
+def test_markers_become_lesson_content():
+    out = render("<!-- lesson:header -->\n<!-- lesson:checks -->\n<!-- lesson:hints -->\n<!-- lesson:solution -->")
+    assert LESSON.goal in out
+    assert all(check.title in out and f"`{check.id}`" in out for check in LESSON.checks)
+    assert all(hint in out for hint in LESSON.hints)
+    assert LESSON.solution_path.read_text(encoding="utf-8").strip() in out
+    assert "<!--" not in out
+
+
+def test_unknown_marker_stops_the_build():
+    with pytest.raises(PluginError, match="unknown marker <!-- lesson:solutions -->"):
+        render("<!-- lesson:solutions -->")
+    with pytest.raises(PluginError, match="unknown marker"):
+        render("<!-- lessons:header -->")
+
+
+def test_lesson_marker_on_another_page_stops_the_build():
+    with pytest.raises(PluginError, match="only for lesson pages"):
+        render("<!-- lesson:hints -->", "troubleshooting.md")
+
+
+def test_ordinary_comments_are_kept():
+    assert render("<!-- note: keep me -->", "index.md") == "<!-- note: keep me -->"
+
+
+def test_reference_shows_the_cli_help_and_every_check():
+    out = render("<!-- reference:cli -->\n<!-- reference:checks -->", "reference.md")
+    assert "usage: checks" in out and "### checks doctor" in out
+    for lesson in load().lessons:
+        assert f"### Lesson {lesson.number}: {lesson.title}" in out
+        assert all(f"`{check.id}`" in out for check in lesson.checks)
+
+
+def test_fences_survive_backticks_in_the_file():
+    assert hook.fence("echo ```", "sh").startswith("````sh\n")
