@@ -325,6 +325,9 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
     lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
     if lines:
         return int(lines[-1])
+    vertex = _failed_vertex_line(log, dockerfile_text)
+    if vertex:
+        return vertex
     marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
     steps = re.findall(r"^Step (\d+)/\d+ : (.+)$", log, re.MULTILINE)
     wanted = marker[-1] if marker else (steps[-1][1] if steps else None)
@@ -332,6 +335,28 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
         for number, text in enumerate(dockerfile_text.splitlines(), start=1):
             if text.strip() and text.strip() == wanted.strip():
                 return number
+    return None
+
+
+def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
+    """BuildKit without `Dockerfile:N` lines (Engine 20.10): find the failing vertex `#8 [4/4] RUN …` by its text."""
+    failed = re.findall(r"^#(\d+) ERROR:", log, re.MULTILINE)
+    if not failed:
+        return None
+    header = re.search(rf"^#{failed[0]} \[[^\]]*\d+/\d+\] (.+)$", log, re.MULTILINE)
+    if not header:
+        return None
+    wanted = " ".join(header.group(1).split())
+    lines = dockerfile_text.splitlines()
+    index = 0
+    while index < len(lines):
+        first, logical = index, lines[index]
+        while logical.rstrip().endswith("\\") and index + 1 < len(lines):  # BuildKit joins continuations
+            index += 1
+            logical = logical.rstrip()[:-1] + " " + lines[index]
+        if " ".join(logical.split()) == wanted:
+            return first + 1
+        index += 1
     return None
 
 
