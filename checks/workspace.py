@@ -23,6 +23,8 @@ def create(app_dir: Path, target: Path) -> Path:
                                    "Choose a new folder, e.g. `checks init together2`")
     try:
         shutil.copytree(app_dir, target, ignore=IGNORED, dirs_exist_ok=True)
+        for script in (target / "bin").glob("*.sh"):  # an installer may have dropped the executable bit
+            script.chmod(script.stat().st_mode | 0o111)
     except OSError as exc:
         raise WorkspaceProblem(f"cannot create {target}: {exc.strerror or exc}") from None
     return target
