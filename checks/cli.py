@@ -8,10 +8,12 @@ Imports are lazy: a Dockerfile-only lesson never loads the docker SDK.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -176,7 +178,8 @@ def command_lesson(args, catalogue) -> int:
     try:
         report = run_lesson(catalogue, lesson, context)
     finally:
-        context.cleanup()
+        with interrupts_deferred():  # a second Ctrl-C must not leave our images behind
+            context.cleanup()
     from . import progress
 
     progress.record(folder, lesson.id, report.passed,
@@ -198,6 +201,24 @@ def command_doctor(args, catalogue) -> int:
 
 def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold Ctrl-C and SIGTERM while cleaning up; act on them afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), lambda signum, frame: caught.append(signum)) for n in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def run(argv: list[str] | None = None) -> int:

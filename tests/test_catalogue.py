@@ -86,6 +86,10 @@ def test_missing_field_fails_loudly(tmp_path):
         load.__wrapped__(tmp_path / "lessons")
 
 
+def test_lessons_are_numbered_without_gaps():
+    assert [lesson.number for lesson in CATALOGUE.lessons] == list(range(1, len(CATALOGUE.lessons) + 1))
+
+
 def test_check_ids_are_unique_across_lessons():
     ids = [info.id for lesson in CATALOGUE.lessons for info in lesson.checks]
     assert len(ids) == len(set(ids))
