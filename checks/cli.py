@@ -30,7 +30,8 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}\nRun `checks --help` for the commands, `checks list` for the lessons.")
 
 
-def build_parser(catalogue) -> Parser:
+def build_parser(catalogue, only: str | None = None) -> Parser:
+    """The parser; with `only`, just that command's sub-parser, since start-up time matters."""
     parser = Parser(
         prog="checks",
         description="Grade the Docker lessons on your own Docker engine. "
@@ -40,27 +41,39 @@ def build_parser(catalogue) -> Parser:
     parser.add_argument("--version", action="version", version=f"checks {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    init = commands.add_parser("init", help="create a workspace with the sample app (default ./together)")
-    init.add_argument("dir", nargs="?", default=catalogue.course.app, help="folder to create (default: %(default)s)")
-
     def with_path(sub):
         sub.add_argument("--path", default=".", metavar="DIR", help="the workspace (default: the current folder)")
         return sub
 
-    with_path(commands.add_parser("list", help="every lesson with its number, title and this workspace's status"))
-    with_path(commands.add_parser("progress", help="this workspace's last result per lesson"))
-    doctor = with_path(commands.add_parser("doctor", help="can this machine do the workshop? (paste its report when asking for help)"))
-    doctor.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    hint = with_path(commands.add_parser("hint", help="one more hint for a lesson each time, ending with the solution"))
-    hint.add_argument("lesson", help="e.g. lesson3")
+    def init(sub):
+        sub.add_argument("dir", nargs="?", default=catalogue.course.app, help="folder to create (default: %(default)s)")
 
-    for lesson in catalogue.lessons:
-        sub = with_path(commands.add_parser(lesson.id, help=f"{lesson.title}"))
-        sub.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-        if lesson.evidence in ("engine", "container"):
-            sub.add_argument("--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})")
-            sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
-        sub.set_defaults(lesson=lesson.id)
+    def doctor(sub):
+        with_path(sub).add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+    def hint(sub):
+        with_path(sub).add_argument("lesson", help="e.g. lesson3")
+
+    def lesson_options(lesson):
+        def configure(sub):
+            with_path(sub).add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+            if lesson.evidence in ("engine", "container"):
+                sub.add_argument("--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})")
+                sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
+            sub.set_defaults(lesson=lesson.id)
+        return configure
+
+    table = [
+        ("init", "create a workspace with the sample app (default ./together)", init),
+        ("list", "every lesson with its number, title and this workspace's status", with_path),
+        ("progress", "this workspace's last result per lesson", with_path),
+        ("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor),
+        ("hint", "one more hint for a lesson each time, ending with the solution", hint),
+        *((lesson.id, lesson.title, lesson_options(lesson)) for lesson in catalogue.lessons),
+    ]
+    for name, summary, configure in table:
+        if only is None or name == only:
+            configure(commands.add_parser(name, help=summary))
     return parser
 
 
@@ -231,7 +244,9 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError(unknown_lesson(argv[0], catalogue))
         if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
             argv = [catalogue.get(argv[0]).id, *argv[1:]]
-        args = build_parser(catalogue).parse_args(argv)
+        names = {"init", "list", "progress", "doctor", "hint", *(lesson.id for lesson in catalogue.lessons)}
+        known = argv[0] if argv and argv[0] in names else None
+        args = build_parser(catalogue, only=known).parse_args(argv)
         if args.command is None:
             build_parser(catalogue).print_help()
             return EXIT_USAGE
