@@ -83,6 +83,9 @@ class Context:
     def build(self) -> Build:
         """Build the workspace's Dockerfile; if a step fails, also build the steps before it."""
         dockerfile = self.dockerfile
+        endless = dockerfile_module.never_ending_run(dockerfile)
+        if endless is not None:
+            return self._build_before(endless)
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
             return Build(result, result.image_id, True)
@@ -93,6 +96,24 @@ class Context:
                 prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
                 partial = self.engine.build(self.workspace, prefix)
                 image = partial.image_id if partial.ok else None
+        return Build(result, image, False)
+
+    def _build_before(self, step) -> Build:
+        """Build only the steps before `step`, a RUN that would never finish (it starts the server)."""
+        from .engine import BuildResult
+
+        dockerfile = self.dockerfile
+        before = [i for i in dockerfile.instructions if i.end_line < step.line]
+        image, log, seconds = None, "", 0.0
+        if any(i.keyword == "FROM" for i in before):
+            prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
+            partial = self.engine.build(self.workspace, prefix)
+            if not partial.ok:  # an earlier step fails: report that one
+                return Build(partial, None, False)
+            image, log, seconds = partial.image_id, partial.log, partial.seconds
+        reason = f"not built: the RUN on line {step.line} starts the server, so the build would never finish"
+        result = BuildResult(ok=False, image_id=None, tag=None, log=log + "\n" + reason, seconds=seconds,
+                             failed_line=step.line, error=reason)
         return Build(result, image, False)
 
     def image_until(self, line: int) -> str:
