@@ -164,7 +164,12 @@ class Engine:
 
     @cached_property
     def buildkit(self) -> bool:
-        """Is the buildx plugin there, so that `docker build` uses BuildKit?"""
+        """Will `docker build` use BuildKit? It needs the buildx plugin, and an engine that speaks it (not Podman)."""
+        try:
+            if self.kind() == "Podman":
+                return False
+        except Exception:
+            pass
         try:
             result = subprocess.run([self.docker_cli(), "buildx", "version"], capture_output=True, timeout=20)
         except (OSError, subprocess.TimeoutExpired, EngineProblem):
