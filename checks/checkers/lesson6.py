@@ -1,0 +1,167 @@
+"""Lesson 6: `EXPOSE 4000` documents, in the image, the TCP port the app listens on."""
+
+from __future__ import annotations
+
+import re
+
+from ..checker import check
+from ..context import Context, Unavailable
+from ..dockerfile import Instruction
+from ..result import failed, passed, warning
+
+PORT_WORD = re.compile(r"^(?P<port>\d+)(?:-(?P<end>\d+))?(?:/(?P<protocol>[A-Za-z]+))?$")
+VARIABLE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?(/[A-Za-z]+)?$")
+# ports learners expose by mistake, and why they come to mind
+KNOWN_PORTS = {
+    5000: "Flask's development server uses 5000, but this app runs uWSGI on PORT (4000)",
+    8000: "8000 is the port of many tutorials' servers, not this app's",
+    80: "80 is the usual port on a host; EXPOSE names the port inside the container",
+    8080: "8080 is the usual port on a host; EXPOSE names the port inside the container",
+    443: "443 is HTTPS; this app speaks plain HTTP on 4000",
+}
+
+
+def env_values(context: Context) -> dict[str, str]:
+    """ENV values of the final stage, as far as they are literal (`ENV PORT=4000`, `ENV PORT 4000`)."""
+    values = {}
+    for instruction in context.dockerfile.in_final_stage("ENV"):
+        text = instruction.arguments
+        pairs = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S+)", text)
+        if pairs:
+            values.update({name: value.strip("\"'") for name, value in pairs})
+        else:
+            name, _, value = text.partition(" ")
+            values[name.strip()] = value.strip().strip("\"'")
+    return values
+
+
+def app_port(context: Context) -> int:
+    """The port bin/run_dev.sh listens on: PORT when the Dockerfile sets it, else the course's (4000)."""
+    value = env_values(context).get("PORT", "")
+    return int(value) if value.isdigit() else context.course.port
+
+
+def expose_instructions(context: Context) -> list[Instruction]:
+    return context.dockerfile.in_final_stage("EXPOSE")
+
+
+def written_ports(context: Context) -> list[tuple[Instruction, str, str | None]]:
+    """(instruction, word, resolved word) of every EXPOSE argument; resolved is None when it is not a port."""
+    values = env_values(context)
+    found = []
+    for instruction in expose_instructions(context):
+        for word in instruction.words():
+            resolved = word
+            variable = VARIABLE.match(word)
+            if variable:
+                resolved = (values.get(variable.group(1)) or variable.group(2) or "") + (variable.group(3) or "")
+            found.append((instruction, word, resolved if PORT_WORD.match(resolved) else None))
+    return found
+
+
+def exposed_in_image(context: Context) -> tuple[set[str], bool]:
+    """The image's ExposedPorts ({'4000/tcp'}), and whether they come from the built image (True) or the text."""
+    exposes = expose_instructions(context)
+    try:
+        line = exposes[-1].end_line if exposes else context.dockerfile.instructions[-1].end_line
+        image = context.image_until(line)
+        config = context.engine.client.api.inspect_image(image)["Config"]
+        return set((config.get("ExposedPorts") or {}).keys()), True
+    except Unavailable:
+        ports = set()
+        for _, _, resolved in written_ports(context):
+            if resolved:
+                match = PORT_WORD.match(resolved)
+                ports.add(f"{int(match.group('port'))}/{(match.group('protocol') or 'tcp').lower()}")
+        return ports, False
+
+
+@check("expose-present")
+def expose_present(context: Context):
+    """The final stage has an EXPOSE instruction."""
+    exposes = expose_instructions(context)
+    if exposes:
+        return passed(f"EXPOSE {exposes[0].arguments}", line=exposes[0].line)
+    earlier = context.dockerfile.of("EXPOSE")
+    if earlier:
+        return failed(f"expected EXPOSE in the final stage; found it only in an earlier build stage (line "
+                      f"{earlier[0].line}), which the image does not inherit", line=earlier[0].line)
+    return failed(f"expected `EXPOSE {app_port(context)}` after the pip line; found no EXPOSE: nothing in the image "
+                  "says which port the app listens on")
+
+
+@check("expose-syntax")
+def expose_syntax(context: Context):
+    """Every EXPOSE argument is a container port (`4000`, `4000/tcp`), not a publish mapping or an invalid number."""
+    if not expose_instructions(context):
+        raise Unavailable("needs EXPOSE")
+    for instruction, word, resolved in written_ports(context):
+        if resolved is None:
+            if ":" in word:
+                host, _, container = word.rpartition(":")
+                return failed(f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
+                              f"publish, so a host part ({host}) means nothing here. Publishing is `docker run -p "
+                              f"{word}`", line=instruction.line)
+            if word.startswith("-"):
+                return failed(f"expected EXPOSE followed by a port number; found option `{word}`: `-p` belongs to "
+                              "`docker run`", line=instruction.line)
+            if VARIABLE.match(word):
+                return failed(f"expected a port; found `{word}`, a variable with no value where EXPOSE is (set it "
+                              "with ENV or ARG before EXPOSE)", line=instruction.line)
+            return failed(f"expected a port number such as 4000; found `{word}`", line=instruction.line)
+        match = PORT_WORD.match(resolved)
+        numbers = [int(match.group("port"))] + ([int(match.group("end"))] if match.group("end") else [])
+        if any(not 0 < number <= 65535 for number in numbers):
+            return failed(f"expected a port between 1 and 65535; found `{word}`: Docker refuses to build it",
+                          line=instruction.line)
+    return passed(line=expose_instructions(context)[0].line)
+
+
+@check("expose-protocol")
+def expose_protocol(context: Context):
+    """The app's port is exposed as TCP (the default): HTTP runs over TCP."""
+    if not expose_instructions(context):
+        raise Unavailable("needs EXPOSE")
+    port = app_port(context)
+    for instruction, word, resolved in written_ports(context):
+        match = PORT_WORD.match(resolved or "")
+        if match and int(match.group("port")) == port and (match.group("protocol") or "tcp").lower() != "tcp":
+            exposed, _ = exposed_in_image(context)
+            if f"{port}/tcp" not in exposed:
+                return failed(f"expected {port}/tcp; found `{word}`: HTTP runs over TCP, so a {match.group('protocol')} "
+                              f"port is not the one the app answers on. Write `EXPOSE {port}`",
+                              line=instruction.line)
+    return passed(line=expose_instructions(context)[0].line)
+
+
+@check("expose-port")
+def expose_port(context: Context):
+    """The image exposes the TCP port the app listens on (PORT in bin/run_dev.sh: 4000), proved on the image's config."""
+    exposes = expose_instructions(context)
+    if not exposes:
+        raise Unavailable("needs EXPOSE")
+    port = app_port(context)
+    exposed, from_image = exposed_in_image(context)
+    source = "the image's config" if from_image else "the Dockerfile"
+    if f"{port}/tcp" in exposed:
+        return passed(f"{port}/tcp in {source}", line=exposes[0].line)
+    numbers = sorted(int(p.split("/")[0]) for p in exposed if p.split("/")[0].isdigit())
+    why = next((KNOWN_PORTS[n] for n in numbers if n in KNOWN_PORTS), "")
+    found = ", ".join(sorted(exposed)) or "no exposed port"
+    return failed(f"expected {port}/tcp, the port the app listens on; found {found} in {source}"
+                  + (f" ({why})" if why else ""), line=exposes[0].line)
+
+
+@check("expose-extra-ports")
+def expose_extra_ports(context: Context):
+    """The image exposes no port that nothing listens on."""
+    exposes = expose_instructions(context)
+    if not exposes:
+        raise Unavailable("needs EXPOSE")
+    port = app_port(context)
+    exposed, _ = exposed_in_image(context)
+    extra = sorted(p for p in exposed if p != f"{port}/tcp")
+    if extra and f"{port}/tcp" in exposed:
+        return warning(f"also exposes {', '.join(extra)}, where nothing in the image listens: the app uses only "
+                       f"{port}/tcp", line=exposes[0].line)
+    return passed(line=exposes[0].line)

@@ -1,0 +1,410 @@
+"""Lesson 7: CMD starts the app in exec form, and a container of the image really starts and answers /statz."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import shlex
+import time
+import urllib.error
+import urllib.request
+import weakref
+from dataclasses import dataclass, field
+
+from ..checker import check
+from ..context import Context, Unavailable
+from ..dockerfile import Instruction, never_ending_run
+from ..result import failed, passed, warning
+from .lesson6 import app_port
+
+START_TIMEOUT = float(os.environ.get("CHECKS_START_TIMEOUT", "30"))  # seconds for the app to answer
+INTERPRETERS = ("sh", "bash", "dash", "python", "python3")
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+# -- what the image starts ---------------------------------------------------------------------
+def start_instructions(context: Context) -> list[Instruction]:
+    """CMD and ENTRYPOINT instructions of the final stage, in order."""
+    return [i for i in context.dockerfile.in_final_stage() if i.keyword in ("CMD", "ENTRYPOINT")]
+
+
+def last_start_line(context: Context) -> int | None:
+    found = start_instructions(context)
+    return found[-1].line if found else None
+
+
+@dataclass
+class StartCommand:
+    """What a container of the image runs, from the image's config: Entrypoint + Cmd, in WorkingDir."""
+
+    argv: list[str]
+    workdir: str
+    path: str
+
+    @property
+    def shell_form(self) -> bool:
+        return self.argv[:2] == ["/bin/sh", "-c"]
+
+    def program_and_script(self) -> tuple[str, str | None]:
+        """The program exec() runs, and the script it runs (the program itself, or an interpreter's argument)."""
+        argv = self.argv
+        if self.shell_form:
+            words = shell_words(argv[2] if len(argv) > 2 else "")
+            while words and words[0] == "exec":
+                words = words[1:]
+            argv = words or [""]
+        program = argv[0]
+        if posixpath.basename(program) in INTERPRETERS and len(argv) > 1:
+            rest = argv[1:]
+            if rest[0] == "-c" and len(rest) > 1:
+                first = shell_words(rest[1])
+                return program, first[0] if first else None
+            if not rest[0].startswith("-"):
+                return program, rest[0]
+            return program, None
+        return program, program
+
+    def resolve(self, path: str) -> str:
+        return posixpath.normpath(posixpath.join(self.workdir or "/", path))
+
+
+def shell_words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def start_command(context: Context) -> StartCommand:
+    build = context.build
+    if not build.complete:
+        raise Unavailable("needs the image to build (see the checks above)")
+    config = context.engine.client.api.inspect_image(build.image)["Config"]
+    argv = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
+    env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
+    return StartCommand(argv, config.get("WorkingDir") or "/", env.get("PATH", DEFAULT_PATH))
+
+
+def file_in_image(context: Context, path: str):
+    """The TarInfo of `path` in the image, or None."""
+    members = context.engine.read_path(context.build.image, path)
+    if not members:
+        return None
+    name = posixpath.basename(path.rstrip("/"))
+    return next((m for m in members if posixpath.basename(m.name) == name), members[0])
+
+
+def locate(context: Context, command: StartCommand, program: str) -> str | None:
+    """Where exec() finds `program`: a path with a slash is taken from WORKDIR, a bare name from PATH."""
+    if "/" in program:
+        path = command.resolve(program)
+        return path if file_in_image(context, path) is not None else None
+    for folder in command.path.split(":"):
+        if folder and file_in_image(context, posixpath.join(folder, program)) is not None:
+            return posixpath.join(folder, program)
+    return None
+
+
+# -- the running container -----------------------------------------------------------------------
+@dataclass
+class AppRun:
+    """What happened when a container of the image was started with its own CMD."""
+
+    port: int
+    start_error: str = ""
+    exited: bool = False
+    exit_code: int | None = None
+    logs: str = ""
+    statz: dict | None = None
+    answer_error: str = ""
+    listening: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def log_tail(self, lines: int = 6) -> str:
+        tail = [line for line in self.logs.strip().splitlines() if line.strip()][-lines:]
+        return " | ".join(tail)
+
+
+_RUNS: "weakref.WeakKeyDictionary[Context, AppRun]" = weakref.WeakKeyDictionary()
+
+
+def app_run(context: Context) -> AppRun:
+    """Start one container of the built image (labelled, port published on 127.0.0.1), wait for /statz, remove it."""
+    if context in _RUNS:
+        return _RUNS[context]
+    build = context.build
+    if not build.complete:
+        raise Unavailable("needs the image to build (see the checks above)")
+    engine = context.engine
+    port = app_port(context)
+    run = AppRun(port)
+    host = engine.published_host()
+    bind = "127.0.0.1" if host == "127.0.0.1" else "0.0.0.0"
+    started = time.monotonic()
+    container = engine.client.containers.create(build.image, detach=True, labels=engine.labels(),
+                                                ports={f"{port}/tcp": (bind, None)})
+    engine.track_container(container)
+    try:
+        try:
+            container.start()
+        except Exception as exc:  # docker refuses to start it: exec of the program failed
+            run.start_error = getattr(exc, "explanation", None) or str(exc)
+        deadline = time.monotonic() + START_TIMEOUT
+        host_port = None
+        while not run.start_error and time.monotonic() < deadline:
+            container.reload()
+            if container.status in ("exited", "dead"):
+                run.exited = True
+                run.exit_code = container.attrs["State"].get("ExitCode")
+                break
+            if host_port is None:
+                bindings = (container.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
+                host_port = int(bindings[0]["HostPort"]) if bindings and bindings[0].get("HostPort") else None
+            if host_port is not None:
+                try:
+                    with urllib.request.urlopen(f"http://{host}:{host_port}/statz", timeout=2) as response:
+                        body = response.read(4096).decode("utf-8", "replace")
+                    try:
+                        run.statz = json.loads(body)
+                    except ValueError:
+                        run.answer_error = f"/statz answered, but not with JSON: {body[:120]!r}"
+                    break
+                except urllib.error.HTTPError as exc:
+                    run.answer_error = f"/statz answered HTTP {exc.code}"
+                    break
+                except (OSError, ValueError) as exc:
+                    run.answer_error = f"no answer on {host}:{host_port} ({getattr(exc, 'reason', exc)})"
+            time.sleep(0.5)
+        else:
+            if not run.start_error and not run.answer_error:
+                run.answer_error = f"no answer within {START_TIMEOUT:.0f} s"
+        if not run.start_error and not run.exited and run.statz is None:
+            run.listening = listening_ports(container)
+        try:
+            run.logs = container.logs(stdout=True, stderr=True, tail=40).decode("utf-8", "replace")
+        except Exception:
+            pass
+        if run.start_error:
+            container.reload()
+            run.exit_code = container.attrs["State"].get("ExitCode")
+    finally:
+        run.seconds = time.monotonic() - started
+        try:
+            container.remove(force=True, v=True)
+        except Exception:
+            pass  # the run's cleanup removes it
+    _RUNS[context] = run
+    return run
+
+
+def listening_ports(container) -> list[str]:
+    """`address:port` of every TCP socket listening inside the container (from /proc/net/tcp, tcp6)."""
+    try:
+        code, output = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+    except Exception:
+        return []
+    found = []
+    for line in output.decode("ascii", "replace").splitlines()[1:]:
+        parts = line.split()
+        if len(parts) > 3 and parts[3] == "0A" and ":" in parts[1]:  # 0A: LISTEN
+            address, port = parts[1].rsplit(":", 1)
+            found.append(f"{decode_address(address)}:{int(port, 16)}")
+    return sorted(set(found))
+
+
+def decode_address(hex_address: str) -> str:
+    if len(hex_address) == 8:
+        return ".".join(str(int(hex_address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+    return "::" if set(hex_address) == {"0"} else "[ipv6]"
+
+
+def likely_cause(text: str) -> str:
+    """The learner's mistake behind a container that does not start, from docker's error or the logs."""
+    lowered = text.lower()
+    if "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
+        return "the script has Windows (CRLF) line endings, so the system looks for `/bin/sh\\r`: convert it to LF"
+    if "permission denied" in lowered:
+        return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
+    if "no such file or directory" in lowered or "not found" in lowered:
+        return ("the program does not exist at that path in the image, or a script's first line names an interpreter "
+                "that does not (often CRLF line endings)")
+    if "modulenotfounderror" in lowered or "no module named" in lowered:
+        return "a Python module is missing: are the dependencies installed (lesson 5) and the app copied (lesson 3)?"
+    if "address already in use" in lowered:
+        return "two servers try to listen on the same port"
+    return "read the container's log lines above"
+
+
+# -- checks ------------------------------------------------------------------------------------
+@check("cmd-present")
+def cmd_present(context: Context):
+    """The final stage says what a container runs (CMD, or ENTRYPOINT), instead of the base image's python3."""
+    found = start_instructions(context)
+    if found:
+        return passed(f"{found[-1].keyword} {found[-1].arguments}", line=found[-1].line)
+    earlier = context.dockerfile.of("CMD") + context.dockerfile.of("ENTRYPOINT")
+    if earlier:
+        return failed(f"expected CMD in the final stage; found it only in an earlier build stage (line {earlier[0].line})",
+                      line=earlier[0].line)
+    return failed('expected `CMD ["./bin/run_dev.sh"]` as the last line; found no CMD, so a container would run the '
+                  "base image's command, `python3`, and exit at once without a terminal")
+
+
+@check("server-not-in-run")
+def server_not_in_run(context: Context):
+    """No RUN starts the server: RUN runs while the image is built, and the server never finishes."""
+    endless = never_ending_run(context.dockerfile)
+    if endless is not None:
+        return failed(f"expected the server to start with CMD; found `RUN {endless.arguments}`: RUN runs while the image "
+                      "is built and waits for the command to finish, and a server never finishes, so the build "
+                      'would hang. Write `CMD ["./bin/run_dev.sh"]` instead (checks did not build this step)',
+                      line=endless.line)
+    return passed()
+
+
+@check("cmd-exec-form")
+def cmd_exec_form(context: Context):
+    """CMD (and ENTRYPOINT) use the exec form, a JSON array with double quotes: the app runs as PID 1 and gets signals."""
+    found = start_instructions(context)
+    if not found:
+        raise Unavailable("needs CMD")
+    for instruction in found:
+        if instruction.exec_form is not None:
+            continue
+        text = instruction.arguments
+        if text.startswith("["):
+            return failed(f"expected a JSON array with double quotes; found `{text}`, which is not valid JSON, so Docker "
+                          f"runs it as a shell command and the shell looks for a program literally named {text.split()[0]}. "
+                          f"Write {json.dumps(shell_words(text.strip('[]').replace(',', ' ')))}",
+                          line=instruction.line)
+        return failed(f'expected the exec form, {instruction.keyword} {json.dumps(shell_words(text))}; found the shell '
+                      f"form `{instruction.keyword} {text}`, which runs `/bin/sh -c \"{text}\"`: the shell, not the app, "
+                      "is PID 1 and `docker stop` signals may not reach the app", line=instruction.line)
+    return passed(found[-1].arguments, line=found[-1].line)
+
+
+@check("cmd-single")
+def cmd_single(context: Context):
+    """The final stage has one CMD (and at most one ENTRYPOINT): only the last of each takes effect."""
+    for keyword in ("CMD", "ENTRYPOINT"):
+        found = context.dockerfile.in_final_stage(keyword)
+        if len(found) > 1:
+            ignored = ", ".join(str(i.line) for i in found[:-1])
+            return warning(f"expected one {keyword}; found {len(found)}: only the last (line {found[-1].line}) takes "
+                           f"effect, the one on line {ignored} is ignored: remove it", line=found[0].line)
+    return passed(line=last_start_line(context))
+
+
+@check("cmd-program-exists")
+def cmd_program_exists(context: Context):
+    """The program (and script) the container starts exist in the image, resolved from WORKDIR or PATH."""
+    command = start_command(context)
+    if not command.argv:
+        raise Unavailable("needs CMD")
+    program, script = command.program_and_script()
+    line = last_start_line(context)
+    if not program:
+        return failed("expected a command; found an empty one", line=line)
+    if locate(context, command, program) is None:
+        if "/" not in program:
+            nearby = command.resolve(program)
+            there = file_in_image(context, posixpath.join(command.workdir, "bin", program)) or file_in_image(context, nearby)
+            advice = (f": a name without a slash is looked up in PATH ({command.path}), not in WORKDIR; write "
+                      f"./bin/{program}" if there else " on PATH")
+            return failed(f"expected the program `{program}` in the image; found none{advice}", line=line)
+        return failed(f"expected {program} in the image; found nothing at {command.resolve(program)} "
+                      f"(relative paths start from WORKDIR, {command.workdir}): the script is {existing_scripts(context, command)}",
+                      line=line)
+    if script and script != program and file_in_image(context, command.resolve(script)) is None:
+        return failed(f"expected the script {script} in the image; found nothing at {command.resolve(script)} "
+                      f"(relative paths start from WORKDIR, {command.workdir})", line=line)
+    return passed(" ".join(command.argv), line=line)
+
+
+def existing_scripts(context: Context, command: StartCommand) -> str:
+    path = posixpath.join(command.workdir, "bin", "run_dev.sh")
+    return f"at {path}" if file_in_image(context, path) is not None else "not in the image at all (lesson 3 copies it)"
+
+
+@check("cmd-program-executable")
+def cmd_program_executable(context: Context):
+    """A script the container starts directly has the executable bit in the image."""
+    command = start_command(context)
+    if not command.argv:
+        raise Unavailable("needs CMD")
+    program, script = command.program_and_script()
+    if script != program or "/" not in program:
+        return passed("run through an interpreter" if script else "", line=last_start_line(context))
+    info = file_in_image(context, command.resolve(program))
+    if info is None:
+        raise Unavailable("needs the program in the image (see cmd-program-exists)")
+    if info.isfile() and not info.mode & 0o111:
+        return failed(f"expected {program} to be executable; found mode {info.mode & 0o7777:o}: the container would fail with "
+                      "`permission denied`. Run `chmod +x bin/run_dev.sh` (git keeps the bit), or "
+                      f'`CMD ["sh", "{program}"]`', line=last_start_line(context))
+    return passed(f"mode {info.mode & 0o7777:o}", line=last_start_line(context))
+
+
+@check("script-line-endings")
+def script_line_endings(context: Context):
+    """The shell script the container starts has Unix (LF) line endings in the image, not Windows CRLF."""
+    command = start_command(context)
+    if not command.argv:
+        raise Unavailable("needs CMD")
+    program, script = command.program_and_script()
+    if not script or "/" not in script and script == program:
+        return passed(line=last_start_line(context))
+    path = command.resolve(script)
+    shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", path])
+    if shown.exit_code != 0:
+        raise Unavailable(f"cannot read {path} in the image")
+    text = shown.output
+    if not text.startswith("#!") and not script.endswith(".sh"):
+        return passed("not a script", line=last_start_line(context))
+    if "\r\n" in text:
+        first = text.splitlines()[0] if text.splitlines() else ""
+        return failed(f"expected LF line endings; found Windows (CRLF) line endings in {path}: the first line reads "
+                      f"{first!r}, so the system looks for an interpreter named '/bin/sh\\r' and the container fails "
+                      "with `no such file or directory`. Convert it to LF (VS Code: click CRLF in the status bar; "
+                      "git: `git config core.autocrlf input` and check out again)", line=last_start_line(context))
+    return passed(f"{path}: LF", line=last_start_line(context))
+
+
+@check("container-starts")
+def container_starts(context: Context):
+    """A container of the image, started with its own CMD, is still running while the app starts (it does not exit)."""
+    run = app_run(context)
+    line = last_start_line(context)
+    if run.start_error:
+        return failed(f"expected the container to start; Docker could not start it: {run.start_error.strip()[-300:]}. "
+                      f"Likely cause: {likely_cause(run.start_error + run.logs)}", line=line)
+    if run.exited:
+        return failed(f"expected the app to keep running; the container exited with code {run.exit_code} after "
+                      f"{run.seconds:.1f} s. Last log lines: {run.log_tail() or '(none)'}. Likely cause: "
+                      f"{likely_cause(run.logs)}", line=line)
+    return passed(f"running after {run.seconds:.1f} s", line=line)
+
+
+@check("app-answers")
+def app_answers(context: Context):
+    """The running app answers `GET /statz` with its version on the exposed port, published on 127.0.0.1."""
+    run = app_run(context)
+    line = last_start_line(context)
+    if run.start_error or run.exited:
+        raise Unavailable("needs a running container (see container-starts)")
+    if isinstance(run.statz, dict) and "version" in run.statz:
+        return passed(f"GET /statz on port {run.port}: {json.dumps(run.statz)} after {run.seconds:.1f} s", line=line)
+    if run.statz is not None:
+        return failed(f'expected {{"version": …}} from /statz; found {json.dumps(run.statz)[:120]}', line=line)
+    found = ", ".join(run.listening) or "nothing listening"
+    local = [p for p in run.listening if p.startswith("127.")]
+    advice = ""
+    if local:
+        advice = (f": the app listens only on {local[0]}, the container's own loopback, which nothing outside the "
+                  "container reaches; it must listen on 0.0.0.0 (bin/run_dev.sh does)")
+    elif run.listening and not any(p.endswith(f":{run.port}") for p in run.listening):
+        advice = f": the app listens on another port than the {run.port} that EXPOSE declares"
+    return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: "
+                  f"{found}{advice}", line=line)
