@@ -1,0 +1,270 @@
+"""Lesson 4: RUN apt-get installs gcc (uWSGI compiles C when pip installs it), non-interactively, from fresh lists.
+
+gcc is proved on the image: `gcc --version` runs in a container of it. A step that fails is
+diagnosed from the build's own output at the failing line (apt-get's "Abort.", "Unable to locate
+package", the shell's "not found"); what only the text shows (apt instead of apt-get, the layer's
+size) is read from the Dockerfile.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..checker import check
+from ..context import Context, Unavailable
+from ..dockerfile import Instruction
+from ..result import failed, passed, warning
+from .lesson2 import final_instructions, shell_commands
+
+PACKAGE_MANAGERS = ("apt-get", "apt", "aptitude")
+FOREIGN_MANAGERS = {"apk": "Alpine's", "yum": "Red Hat's", "dnf": "Fedora's and Red Hat's", "microdnf": "Red Hat's",
+                    "zypper": "SUSE's", "pacman": "Arch Linux's", "brew": "macOS's Homebrew", "choco": "Windows'",
+                    "winget": "Windows'"}
+YES = re.compile(r"^(-y|--yes|--assume-yes|-qq|-[a-z]*y[a-z]*)$")
+PROMPT = "Do you want to continue? [Y/n] Abort."
+UNKNOWN_PACKAGE = re.compile(r"E: (?:Unable to locate package (\S+)|Package '([^']+)' has no installation candidate)")
+COMPILER_PACKAGES = ("gcc", "build-essential", "g++", "clang", "cc", "python3-dev", "libc6-dev", "make")
+
+
+def command_words(words: list[str]) -> list[str]:
+    """A command without `sudo`, `env` and leading VAR=value assignments."""
+    rest = list(words)
+    while rest and (rest[0] in ("sudo", "env") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", rest[0])):
+        rest = rest[1:]
+    return rest
+
+
+def system_commands(context: Context) -> list[tuple[Instruction, list[str]]]:
+    """(RUN, command words) for every package-manager command of the final image, in order."""
+    found = []
+    for instruction in final_instructions(context.dockerfile):
+        if instruction.keyword != "RUN":
+            continue
+        for words in shell_commands(instruction):
+            command = command_words(words)
+            if command and (command[0] in PACKAGE_MANAGERS or command[0] in FOREIGN_MANAGERS):
+                found.append((instruction, command))
+    return found
+
+
+def installs(context: Context) -> list[tuple[Instruction, list[str]]]:
+    return [(i, c) for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "install" in c[1:]]
+
+
+def packages(command: list[str]) -> list[str]:
+    after = command[command.index("install") + 1:]
+    return [w for w in after if not w.startswith("-")]
+
+
+def updates_before(context: Context, instruction: Instruction) -> tuple[bool, bool]:
+    """(an update runs in the same RUN before the install, an update runs in an earlier RUN)."""
+    same = earlier = False
+    for other, command in system_commands(context):
+        if command[0] not in PACKAGE_MANAGERS or "update" not in command[1:]:
+            continue
+        if other.line == instruction.line:
+            same = True
+        elif other.line < instruction.line:
+            earlier = True
+    return same, earlier
+
+
+def install_runs(context: Context) -> list[Instruction]:
+    runs = []
+    for instruction, _ in system_commands(context):
+        if instruction not in runs:
+            runs.append(instruction)
+    return runs
+
+
+def failing_run(context: Context) -> Instruction | None:
+    """The RUN the build stops at, if it is one of this lesson's package-manager RUNs."""
+    build = context.build
+    if build.complete or not build.failed_line:
+        return None
+    return next((i for i in install_runs(context) if i.line <= build.failed_line <= i.end_line), None)
+
+
+def failing_output(context: Context) -> str:
+    """The build output of the failing step (BuildKit prints it between `------` lines, and as it runs)."""
+    return context.build.result.log
+
+
+def reached(context: Context, instruction: Instruction) -> bool:
+    """Did the build run this instruction (it completed, or it stopped later)?"""
+    build = context.build
+    return build.complete or bool(build.failed_line and build.failed_line > instruction.end_line)
+
+
+def stops_with(context: Context, instruction: Instruction, command: str) -> str:
+    """` (the build stops with "sudo: not found")` when the build log shows it at this RUN, else ``."""
+    failing = failing_run(context)
+    if failing is not None and failing.line == instruction.line and f"{command}: not found" in failing_output(context):
+        return f" (the build stops with `{command}: not found`)"
+    return ""
+
+
+@check("gcc-installed")
+def gcc_installed(context: Context):
+    """gcc runs in the image: `gcc --version` succeeds in a container of it."""
+    runs = install_runs(context)
+    failing = failing_run(context)
+    if failing is not None:
+        return failed(f"expected gcc in the image; found that the RUN on line {failing.line} fails, so nothing is "
+                      f"installed: {context.build.result.error}", line=failing.line)
+    last = runs[-1].end_line if runs else max(i.end_line for i in context.dockerfile.instructions)
+    image = context.image_until(last)
+    result = context.engine.run_in_image(image, ["sh", "-c", "gcc --version"], timeout=60)
+    if result.exit_code == 0:
+        return passed(result.output.strip().splitlines()[0], line=runs[-1].line if runs else None)
+    if not runs:
+        return failed("expected gcc in the image; found none: the python slim images have no C compiler, and no "
+                      "RUN installs one (uWSGI is C and is compiled when pip installs it)")
+    named = [p for _, c in installs(context) for p in packages(c)]
+    what = f"installs {', '.join(named)}, which do not provide the `gcc` command" if named else "installs nothing"
+    return failed(f"expected gcc in the image; found `gcc --version` failing ({result.output.strip()[:80]}): "
+                  f"the RUN on line {runs[-1].line} {what}", line=runs[-1].line)
+
+
+@check("apt-yes")
+def apt_yes(context: Context):
+    """apt-get install runs without asking: a build cannot answer "Do you want to continue? [Y/n]"."""
+    found = installs(context)
+    if not found:
+        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+    failing = failing_run(context)
+    if failing is not None and PROMPT in failing_output(context):
+        return failed("expected `apt-get install -y`; found apt-get asking \"Do you want to continue? [Y/n]\": a build "
+                      "has no keyboard, so apt-get read no answer and aborted (the build log says `Abort.`)",
+                      line=failing.line)
+    for instruction, command in found:
+        if not reached(context, instruction) and not any(YES.match(w) for w in command):
+            return failed("expected `apt-get install -y`; found no -y: apt-get will ask \"Do you want to continue?\" "
+                          "and abort, since a build cannot answer", line=instruction.line)
+    return passed(line=found[-1][0].line)
+
+
+def unknown_packages(context: Context) -> tuple[Instruction, str] | None:
+    failing = failing_run(context)
+    if failing is None:
+        return None
+    match = UNKNOWN_PACKAGE.search(failing_output(context))
+    return (failing, match.group(1) or match.group(2)) if match else None
+
+
+@check("apt-update")
+def apt_update(context: Context):
+    """`apt-get update` runs before `apt-get install`: the image ships without package lists."""
+    found = installs(context)
+    if not found:
+        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+    for instruction, _ in found:
+        same, earlier = updates_before(context, instruction)
+        if same or earlier:
+            continue
+        unknown = unknown_packages(context)
+        evidence = f" (the build stops with \"Unable to locate package {unknown[1]}\")" if unknown else ""
+        return failed(f"expected `apt-get update && apt-get install …`; found apt-get install with no update before "
+                      f"it: the image comes without package lists, so apt-get knows no packages{evidence}",
+                      line=instruction.line)
+    return passed(line=found[0][0].line)
+
+
+@check("apt-update-same-run")
+def apt_update_same_run(context: Context):
+    """apt-get update and apt-get install share one RUN, so the lists are never older than the install."""
+    for instruction, _ in installs(context):
+        same, earlier = updates_before(context, instruction)
+        if earlier and not same:
+            return warning("expected `apt-get update && apt-get install …` in one RUN; found the update in an earlier "
+                           "RUN: Docker reuses that cached layer, so a later change to the install runs on old lists "
+                           "(\"404 Not Found\" once Debian moves on)", line=instruction.line)
+    if not installs(context):
+        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+    return passed()
+
+
+@check("apt-package-name")
+def apt_package_name(context: Context):
+    """Every package apt-get is asked for exists in Debian (`gcc`, not a guess such as `build-essentials`)."""
+    unknown = unknown_packages(context)
+    if unknown is None:
+        if not installs(context):
+            raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+        failing = failing_run(context)
+        if failing is None or any(reached(context, i) for i, _ in installs(context)):
+            return passed()
+        raise Unavailable(f"the RUN on line {failing.line} fails for another reason")
+    instruction, name = unknown
+    same, earlier = updates_before(context, instruction)
+    if not (same or earlier):
+        raise Unavailable("the package lists were never downloaded (see apt-update)")
+    close = difflib.get_close_matches(name, COMPILER_PACKAGES, n=1, cutoff=0.5)
+    suggestion = f" (did you mean `{close[0]}`?)" if close else ": the C compiler's package is `gcc`"
+    return failed(f"expected a Debian package name; found `{name}`, which apt-get cannot find after `apt-get update`"
+                  f"{suggestion}", line=instruction.line)
+
+
+@check("apt-no-sudo")
+def apt_no_sudo(context: Context):
+    """No RUN uses sudo: build steps already run as root, and the image has no sudo."""
+    for instruction in final_instructions(context.dockerfile):
+        if instruction.keyword == "RUN" and any(words[0] == "sudo" for words in shell_commands(instruction)):
+            return failed("expected commands without sudo; found `sudo`: RUN already runs as root, and the image has "
+                          f"no sudo command{stops_with(context, instruction, 'sudo')}", line=instruction.line)
+    return passed()
+
+
+@check("apt-package-manager")
+def apt_package_manager(context: Context):
+    """The package manager is Debian's apt-get: python:3.13-slim is Debian, not Alpine or Red Hat."""
+    for instruction, command in system_commands(context):
+        if command[0] in FOREIGN_MANAGERS:
+            return failed(f"expected apt-get (the image is Debian); found `{command[0]}`, {FOREIGN_MANAGERS[command[0]]} "
+                          f"package manager, which this image does not have{stops_with(context, instruction, command[0])}",
+                          line=instruction.line)
+    return passed()
+
+
+@check("apt-get-not-apt")
+def apt_get_not_apt(context: Context):
+    """Scripts use apt-get: `apt` is for people at a terminal and warns that its interface may change."""
+    for instruction, command in system_commands(context):
+        if command[0] == "apt":
+            return warning("expected apt-get in a Dockerfile; found `apt`, whose output and options may change between "
+                           "releases (it prints \"apt does not have a stable CLI interface\")", line=instruction.line)
+    return passed()
+
+
+@check("apt-no-recommends")
+def apt_no_recommends(context: Context):
+    """apt-get install uses --no-install-recommends, so only what gcc needs is installed."""
+    for instruction, command in installs(context):
+        if "--no-install-recommends" not in command:
+            return warning("`apt-get install --no-install-recommends` installs what gcc needs and not the packages "
+                           "Debian merely recommends: a smaller image, fewer packages to patch", line=instruction.line)
+    if not installs(context):
+        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+    return passed()
+
+
+@check("apt-lists-removed")
+def apt_lists_removed(context: Context):
+    """The RUN that downloads the package lists also deletes them (`rm -rf /var/lib/apt/lists/*`)."""
+    runs = [i for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "update" in c[1:]]
+    if not runs:
+        raise Unavailable("needs a RUN apt-get update (see apt-update)")
+    removals = [i for i in final_instructions(context.dockerfile)
+                if i.keyword == "RUN" and "/var/lib/apt/lists" in i.arguments and re.search(r"\brm\b", i.arguments)]
+    for instruction in runs:
+        if any(r.line == instruction.line for r in removals):
+            continue
+        later = next((r for r in removals if r.line > instruction.line), None)
+        if later is not None:
+            return warning(f"the lists are deleted in a later RUN (line {later.line}), but the layer of line "
+                           f"{instruction.line} keeps them (about 90 MB): delete them in the same RUN, "
+                           "`… && rm -rf /var/lib/apt/lists/*`", line=later.line)
+        return warning("the package lists that `apt-get update` downloads (about 90 MB) stay in the image: end the "
+                       "RUN with `&& rm -rf /var/lib/apt/lists/*`", line=instruction.line)
+    return passed()

@@ -1,0 +1,173 @@
+"""Lesson 2 (WORKDIR): catches / catches-not cases for each check, on tiny Dockerfiles (no engine needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers.lesson2 import workdir_at, workdirs
+from checks.dockerfile import parse
+from conftest import run_checks
+
+FROM = "FROM python:3.13-slim\n"
+
+
+@pytest.fixture
+def grade(workspace):
+    """Run `checks lesson2 --json` on a Dockerfile; return the run."""
+
+    def run(dockerfile: str):
+        folder = workspace(dockerfile)
+        return run_checks("lesson2", "--json", "--path", str(folder))
+
+    return run
+
+
+def test_lesson2_needs_no_engine():
+    assert load().get("lesson2").evidence == "dockerfile"
+
+
+# -- workdir-set -------------------------------------------------------------------------------
+def test_workdir_set_catches_a_missing_workdir(grade):
+    run = grade(FROM + "RUN mkdir -p /usr/src/app\n")
+    assert run.status("workdir-set") == "failed"
+    assert "found none" in run.check("workdir-set")["message"]
+    assert run.code == 1
+
+
+@pytest.mark.parametrize("workdir", ["/usr/src/app", "/app", "/srv/together", "/home/app/code"])
+def test_workdir_set_catches_not_any_absolute_folder(grade, workdir):
+    run = grade(FROM + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-set") == "passed"
+    assert run.code == 0, run.json
+
+
+def test_workdir_set_follows_a_build_stage(grade):
+    run = grade("FROM python:3.13-slim AS base\nWORKDIR /usr/src/app\nFROM base\n")
+    assert run.status("workdir-set") == "passed"
+
+
+def test_workdir_set_ignores_an_earlier_unrelated_stage(grade):
+    run = grade("FROM python:3.13-slim AS build\nWORKDIR /build\nFROM python:3.13-slim\n")
+    assert run.status("workdir-set") == "failed"
+
+
+# -- workdir-absolute ---------------------------------------------------------------------------
+@pytest.mark.parametrize("workdir", ["app", "usr/src/app", "./app"])
+def test_workdir_absolute_catches_a_relative_path(grade, workdir):
+    run = grade(FROM + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-absolute") == "failed"
+    assert run.check("workdir-absolute")["line"] == 2
+
+
+def test_workdir_absolute_names_the_tilde(grade):
+    run = grade(FROM + "WORKDIR ~/app\n")
+    assert run.status("workdir-absolute") == "failed"
+    assert "/~/app" in run.check("workdir-absolute")["message"]
+
+
+def test_workdir_absolute_warns_on_a_relative_path_after_an_absolute_one(grade):
+    run = grade(FROM + "WORKDIR /usr/src\nWORKDIR app\n")
+    assert run.status("workdir-absolute") == "warning"
+    assert "/usr/src/app" in run.check("workdir-absolute")["message"]
+
+
+@pytest.mark.parametrize("workdir", ["/usr/src/app", '"/usr/src/app"', "/usr/src/app/", "${APP_HOME}"])
+def test_workdir_absolute_catches_not(grade, workdir):
+    run = grade(FROM + "ENV APP_HOME=/usr/src/app\n" + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-absolute") == "passed"
+
+
+# -- workdir-slashes ----------------------------------------------------------------------------
+@pytest.mark.parametrize("workdir, becomes", [(r"\usr\src\app", "/usrsrcapp"), (r"C:\app", "/C:app"),
+                                              ("C:/app", "/C:/app")])
+def test_workdir_slashes_catches_windows_paths(grade, workdir, becomes):
+    run = grade(FROM + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-slashes") == "failed"
+    assert becomes in run.check("workdir-slashes")["message"]  # what Docker really makes of it
+    assert run.status("workdir-absolute") == "skipped"  # one diagnosis, not two
+
+
+def test_workdir_slashes_catches_not(grade):
+    assert grade(FROM + "WORKDIR /usr/src/app\n").status("workdir-slashes") == "passed"
+
+
+# -- workdir-variable ---------------------------------------------------------------------------
+def test_workdir_variable_catches_home(grade):
+    run = grade(FROM + "WORKDIR $HOME/app\n")
+    assert run.status("workdir-variable") == "failed"
+    message = run.check("workdir-variable")["message"]
+    assert "$HOME" in message and "means /app" in message
+
+
+def test_workdir_variable_catches_a_variable_defined_after_use(grade):
+    run = grade(FROM + "WORKDIR ${APP_HOME}\nENV APP_HOME=/usr/src/app\n")
+    assert run.status("workdir-variable") == "failed"
+
+
+@pytest.mark.parametrize("definition", ["ENV APP_HOME=/usr/src/app", "ENV APP_HOME /usr/src/app",
+                                        "ARG APP_HOME=/usr/src/app", 'ENV A=1 APP_HOME="/usr/src/app"'])
+def test_workdir_variable_catches_not_a_defined_variable(grade, definition):
+    run = grade(FROM + definition + "\nWORKDIR $APP_HOME\n")
+    assert run.status("workdir-variable") == "passed"
+    assert run.status("workdir-own-folder") == "passed"  # resolved to /usr/src/app
+
+
+def test_workdir_variable_catches_not_a_default(grade):
+    run = grade(FROM + "WORKDIR ${APP_HOME:-/usr/src/app}\n")
+    assert run.status("workdir-variable") == "passed"
+
+
+# -- workdir-own-folder -------------------------------------------------------------------------
+@pytest.mark.parametrize("workdir", ["/", "/usr/bin", "/usr/local/bin", "/etc", "/usr", "/usr/src", "/bin/"])
+def test_workdir_own_folder_catches_system_folders(grade, workdir):
+    run = grade(FROM + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-own-folder") == "failed"
+
+
+@pytest.mark.parametrize("workdir", ["/tmp", "/root"])
+def test_workdir_own_folder_warns_on_borrowed_folders(grade, workdir):
+    run = grade(FROM + f"WORKDIR {workdir}\n")
+    assert run.status("workdir-own-folder") == "warning"
+    assert run.code == 0
+
+
+def test_workdir_own_folder_judges_the_last_workdir(grade):
+    assert grade(FROM + "WORKDIR /\nWORKDIR /app\n").status("workdir-own-folder") == "passed"
+    assert grade(FROM + "WORKDIR /usr\nWORKDIR bin\n").status("workdir-own-folder") == "failed"
+
+
+# -- workdir-not-cd -----------------------------------------------------------------------------
+@pytest.mark.parametrize("run_line", ["RUN cd /usr/src/app", "RUN mkdir -p /usr/src/app && cd /usr/src/app",
+                                      "RUN mkdir /app; cd /app"])
+def test_workdir_not_cd_catches_a_cd_that_lasts_nowhere(grade, run_line):
+    run = grade(FROM + run_line + "\n")
+    assert run.status("workdir-not-cd") == "failed"
+    assert "WORKDIR" in run.check("workdir-not-cd")["message"]
+
+
+def test_workdir_not_cd_warns_on_cd_inside_a_run(grade):
+    run = grade(FROM + "WORKDIR /usr/src/app\nRUN cd /tmp && touch x\n")
+    assert run.status("workdir-not-cd") == "warning"
+
+
+def test_workdir_not_cd_catches_not(grade):
+    assert grade(FROM + "WORKDIR /usr/src/app\nRUN echo cd\n").status("workdir-not-cd") == "passed"
+
+
+# -- workdir-no-mkdir ---------------------------------------------------------------------------
+def test_workdir_no_mkdir_catches_a_mkdir_of_the_workdir(grade):
+    run = grade(FROM + "RUN mkdir -p /usr/src/app/\nWORKDIR /usr/src/app\n")
+    assert run.status("workdir-no-mkdir") == "warning"
+
+
+def test_workdir_no_mkdir_catches_not_another_folder(grade):
+    assert grade(FROM + "WORKDIR /usr/src/app\nRUN mkdir -p data\n").status("workdir-no-mkdir") == "passed"
+
+
+# -- the helpers lesson 3 relies on -------------------------------------------------------------
+def test_workdirs_resolve_like_docker():
+    dockerfile = parse(FROM + "ENV BASE=/srv\nWORKDIR $BASE\nWORKDIR app/../together\nCOPY . .\n")
+    assert [w.path for w in workdirs(dockerfile)] == ["/srv", "/srv/together"]
+    assert workdir_at(dockerfile, 5) == "/srv/together"
+    assert workdir_at(dockerfile, 2) is None
