@@ -107,7 +107,8 @@ class Engine:
         self.client = client
         self.endpoint = endpoint
         self.chosen_by = chosen_by
-        self.run_id = uuid.uuid4().hex[:12]
+        # CHECKS_RUN_PREFIX lets a test session tell its own leftovers from another session's
+        self.run_id = os.environ.get("CHECKS_RUN_PREFIX", "") + uuid.uuid4().hex[:12]
         self._tags: list[str] = []
         self._containers: list[str] = []
         self._builds = 0

@@ -25,6 +25,9 @@ APP = LESSONS / "together"
 REQUIRE_DOCKER = os.environ.get("REQUIRE_DOCKER") == "1"
 
 sys.path.insert(0, str(ROOT))
+# what `checks` creates during this session carries this prefix in its run label (see Engine)
+SESSION_PREFIX = f"t{os.getpid()}-"
+os.environ["CHECKS_RUN_PREFIX"] = SESSION_PREFIX
 
 
 @dataclass
@@ -134,8 +137,11 @@ def _docker_hygiene(request):
     yield
     from checks.engine import RUN_LABEL
 
-    left = client.containers.list(all=True, filters={"label": RUN_LABEL})
-    images = client.images.list(filters={"label": RUN_LABEL})
+    def ours(thing) -> bool:  # only this session's: other sessions may be building right now
+        return (thing.labels or {}).get(RUN_LABEL, "").startswith(SESSION_PREFIX)
+
+    left = [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL}) if ours(c)]
+    images = [i for i in client.images.list(filters={"label": RUN_LABEL}) if ours(i)]
     for container in left:
         container.remove(force=True)
     for image in images:

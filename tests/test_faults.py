@@ -94,17 +94,24 @@ def test_docker_command_not_installed(tmp_path):
     assert "the `docker` command was not found" in process.stderr and "Traceback" not in process.stderr
 
 
-def build_processes(marker: str) -> list[int]:
-    """Pids of `docker build` processes whose command line carries `marker`."""
-    found = []
+def build_processes(parent: int) -> list[int]:
+    """Pids of the `docker build` (and buildx plugin) processes started by process `parent`."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if "docker" in cmdline and " build " in cmdline and marker in cmdline:
-                found.append(int(entry.name))
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [parent]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            if " build " in commands.get(child, ""):
+                found.append(child)
     return found
 
 
@@ -112,7 +119,7 @@ def build_processes(marker: str) -> list[int]:
 def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
     import docker
 
-    from checks.engine import RUN_LABEL, TEMP_REPOSITORY
+    from checks.engine import RUN_LABEL
 
     folder, lesson = image_workspace(tmp_path, extra_step="RUN sleep 300")
     checks = str(Path(sys.executable).parent / "checks")
@@ -120,10 +127,11 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
                                stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
-        while not build_processes(TEMP_REPOSITORY) and time.monotonic() < deadline:
+        while not build_processes(process.pid) and time.monotonic() < deadline:
             assert process.poll() is None, process.communicate()
             time.sleep(0.2)
-        assert build_processes(TEMP_REPOSITORY), "the build never started"
+        builds = build_processes(process.pid)
+        assert builds, "the build never started"
         time.sleep(3)  # well inside `RUN sleep 300`
         process.send_signal(signum)
         out, err = process.communicate(timeout=60)
@@ -133,8 +141,12 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
     assert process.returncode == 130, err
     assert "Interrupted" in err and "Traceback" not in err
     time.sleep(1)
-    assert not build_processes(TEMP_REPOSITORY), "the docker build was left running"
+    assert not [pid for pid in builds if Path(f"/proc/{pid}").exists()], "the docker build was left running"
     client = docker.from_env()
-    assert not client.containers.list(all=True, filters={"label": RUN_LABEL})
-    assert not client.images.list(filters={"label": RUN_LABEL})
+    from conftest import SESSION_PREFIX
+
+    assert not [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
+                if c.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)]
+    assert not [i for i in client.images.list(filters={"label": RUN_LABEL})
+                if i.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)]
     assert (folder / "Dockerfile").read_text().startswith("FROM")  # the learner's files are untouched
