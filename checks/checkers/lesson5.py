@@ -282,6 +282,10 @@ def pip_install_builds(context: Context):
     if install.sudo or re.search(r"sudo: (?:not found|command not found)", log):
         return failed("expected `RUN pip install …`; found `sudo pip install`: there is no sudo in the image, and "
                       "RUN already runs as root", line=install.line)
+    program = install.command.split()[0]
+    if re.search(rf"{re.escape(program)}: (?:not found|command not found)", log):
+        return failed(f"expected `pip install …`; found `{program}`, which this image does not have: the pip of the "
+                      f"image's Python is `pip`", line=install.line)
     no_match = re.search(r"No matching distribution found for (\S+)", log)
     if no_match:
         return failed(f"pip cannot find {no_match.group(1)} on PyPI: is the name or version right?", line=install.line)

@@ -45,9 +45,19 @@ def expose_instructions(context: Context) -> list[Instruction]:
     return context.dockerfile.in_final_stage("EXPOSE")
 
 
+def build_arg_defaults(context: Context) -> dict[str, str]:
+    """Defaults of the final stage's ARGs (`ARG PORT=4000`): they apply to EXPOSE while building."""
+    defaults = {}
+    for instruction in context.dockerfile.in_final_stage("ARG"):
+        name, _, value = instruction.arguments.partition("=")
+        if value:
+            defaults[name.strip()] = value.strip().strip("\"'")
+    return defaults
+
+
 def written_ports(context: Context) -> list[tuple[Instruction, str, str | None]]:
     """(instruction, word, resolved word) of every EXPOSE argument; resolved is None when it is not a port."""
-    values = env_values(context)
+    values = {**build_arg_defaults(context), **env_values(context)}
     found = []
     for instruction in expose_instructions(context):
         for word in instruction.words():

@@ -1,0 +1,141 @@
+"""Lesson 5 (RUN pip install): catches / catches-not cases for each check.
+
+Text cases call the check on a parsed Dockerfile (no engine). The image cases build real images:
+one Dockerfile proves several "catches not" at once, to keep builds few.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson5
+from checks.context import Context
+from conftest import ROOT, run_checks
+
+BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
+          "RUN apt-get update && apt-get install -y gcc\n")
+PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
+
+
+@pytest.fixture
+def outcome(workspace):
+    """Run one check function on a workspace with this Dockerfile, without building anything."""
+
+    def run(function, dockerfile: str):
+        return function(Context(workspace(dockerfile), load()))
+
+    return run
+
+
+# -- pip-install-present -------------------------------------------------------------------------
+def test_pip_install_present_catches_a_missing_pip_line(outcome):
+    result = outcome(lesson5.pip_install_present, BEFORE + "EXPOSE 4000\n")
+    assert result.status == "failed" and "found no pip install" in result.message
+
+
+def test_pip_install_present_catches_pip_in_cmd(outcome):
+    result = outcome(lesson5.pip_install_present, BEFORE + 'CMD pip install -r requirements.txt && ./bin/run_dev.sh\n')
+    assert result.status == "failed" and "CMD" in result.message
+
+
+@pytest.mark.parametrize("line", [
+    PIP,
+    "RUN pip3 install --no-cache-dir -r requirements.txt\n",
+    "RUN python -m pip install --no-cache-dir -r requirements.txt\n",
+    'RUN ["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]\n',
+    "RUN pip install --upgrade pip && \\\n    pip install --no-cache-dir --requirement=requirements.txt\n",
+])
+def test_pip_install_present_catches_not(outcome, line):
+    assert outcome(lesson5.pip_install_present, BEFORE + line).status == "passed"
+
+
+# -- pip-install-requirements --------------------------------------------------------------------
+def test_pip_install_requirements_catches_a_missing_dash_r(outcome):
+    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir requirements.txt\n")
+    assert result.status == "failed" and "without -r" in result.message
+
+
+def test_pip_install_requirements_catches_packages_by_name(outcome):
+    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir flask uwsgi\n")
+    assert result.status == "failed"
+    assert "does not pin Flask==3.1.3, uWSGI==2.0.31" in result.message
+
+
+def test_pip_install_requirements_catches_a_left_out_package(outcome):
+    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3\n")
+    assert result.status == "failed" and "leaves out uWSGI==2.0.31" in result.message
+
+
+def test_pip_install_requirements_warns_on_the_same_pins_written_twice(outcome):
+    result = outcome(lesson5.pip_install_requirements,
+                     BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3 uWSGI==2.0.31\n")
+    assert result.status == "warning"
+
+
+def test_pip_install_requirements_warns_on_undeclared_extras(outcome):
+    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir -r requirements.txt requests\n")
+    assert result.status == "warning" and "requests" in result.message
+
+
+@pytest.mark.parametrize("line", [PIP, "RUN pip install -r ./requirements.txt --no-cache-dir\n",
+                                  "RUN pip install --no-cache-dir -r /usr/src/app/requirements.txt\n"])
+def test_pip_install_requirements_catches_not(outcome, line):
+    assert outcome(lesson5.pip_install_requirements, BEFORE + line).status == "passed"
+
+
+# -- requirements-before-pip ---------------------------------------------------------------------
+def test_requirements_before_pip_catches_pip_before_copy(outcome):
+    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + PIP + "COPY . .\n"
+    result = outcome(lesson5.requirements_before_pip, dockerfile)
+    assert result.status == "failed" and "COPY on line 4 comes after" in result.message
+    assert result.line == 3
+
+
+def test_requirements_before_pip_catches_a_copy_of_other_files_only(outcome):
+    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY together/ together/\n" + PIP
+    assert outcome(lesson5.requirements_before_pip, dockerfile).status == "failed"
+
+
+@pytest.mark.parametrize("copy", ["COPY . .", "COPY requirements.txt .", "COPY requirements.txt ./",
+                                  "COPY ./requirements.txt /usr/src/app/", "COPY *.txt .", 'COPY ["requirements.txt", "."]'])
+def test_brings_requirements_catches_not(copy):
+    from checks.dockerfile import parse
+
+    instruction = parse(f"FROM python:3.13-slim\n{copy}\n").instructions[-1]
+    assert lesson5.brings_requirements(instruction)
+
+
+# -- gcc-before-pip ------------------------------------------------------------------------------
+def test_gcc_before_pip_catches_gcc_installed_after(outcome):
+    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n" + PIP + \
+        "RUN apt-get update && apt-get install -y gcc\n"
+    result = outcome(lesson5.gcc_before_pip, dockerfile)
+    assert result.status == "failed" and "after, on line 5" in result.message
+
+
+def test_compiler_install_line_knows_build_essential(workspace):
+    context = Context(workspace(BEFORE.replace("gcc", "--no-install-recommends build-essential") + PIP), load())
+    assert lesson5.compiler_install_line(context) == 4
+
+
+# -- pip-install-builds, pip-no-cache, pip-dependencies-import: on real images ----------------------
+@pytest.mark.docker
+def test_pip_install_builds_names_the_missing_program(workspace):
+    fixture = ROOT / "tests" / "lessons" / "lesson5" / "fixtures" / "pip-install-builds.Dockerfile"
+    run = run_checks("lesson5", "--json", "--path", str(workspace(fixture.read_text())))  # the fixture's cached build
+    assert run.status("pip-install-builds") == "failed"
+    assert "pip3.8" in run.check("pip-install-builds")["message"]
+
+
+@pytest.mark.docker
+def test_pip_checks_catch_not_other_correct_ways(workspace):
+    """PIP_NO_CACHE_DIR instead of the option, requirements.txt copied on its own first, python -m pip."""
+    dockerfile = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nRUN apt-get update && apt-get install -y gcc\n"
+                  "ENV PIP_NO_CACHE_DIR=1\nCOPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
+                  "COPY . .\n")
+    run = run_checks("lesson5", "--json", "--path", str(workspace(dockerfile)))
+    for check_id in ("pip-install-present", "pip-install-requirements", "requirements-before-pip", "gcc-before-pip",
+                     "pip-install-builds", "pip-no-cache", "pip-dependencies-import"):
+        assert run.status(check_id) == "passed", run.check(check_id)
+    assert "flask 3.1.3" in run.check("pip-dependencies-import")["message"]

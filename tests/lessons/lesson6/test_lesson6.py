@@ -1,0 +1,91 @@
+"""Lesson 6 (EXPOSE): catches / catches-not cases for each check.
+
+Text cases call the check on a parsed Dockerfile (no engine); the image's ExposedPorts are proved on
+a real build, one Dockerfile for several cases.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson6
+from checks.context import Context
+from conftest import run_checks
+
+BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
+          "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n")
+
+
+@pytest.fixture
+def context(workspace):
+    made = []
+
+    def make(dockerfile: str) -> Context:
+        made.append(dockerfile)
+        return Context(workspace(dockerfile, name=f"together{len(made)}"), load())
+
+    return make
+
+
+# -- expose-present ------------------------------------------------------------------------------
+def test_expose_present_catches_a_missing_expose(context):
+    result = lesson6.expose_present(context(BEFORE + "ENV PORT=4000\n"))
+    assert result.status == "failed" and "found no EXPOSE" in result.message
+
+
+def test_expose_present_catches_expose_only_in_a_build_stage(context):
+    dockerfile = "FROM python:3.13-slim AS build\nEXPOSE 4000\n" + BEFORE
+    assert lesson6.expose_present(context(dockerfile)).status == "failed"
+
+
+@pytest.mark.parametrize("line", ["EXPOSE 4000", "expose 4000/tcp", "EXPOSE 4000 4001"])
+def test_expose_present_catches_not(context, line):
+    assert lesson6.expose_present(context(BEFORE + line + "\n")).status == "passed"
+
+
+# -- expose-syntax -------------------------------------------------------------------------------
+@pytest.mark.parametrize("word, words", [("4000:4000", "does not publish"), ("127.0.0.1:4000", "does not publish"),
+                                         ("-p", "docker run"), ("99999", "between 1 and 65535"),
+                                         ("0", "between 1 and 65535"), ("port4000", "port number"),
+                                         ("$APP_PORT", "variable with no value")])
+def test_expose_syntax_catches(context, word, words):
+    result = lesson6.expose_syntax(context(BEFORE + f"EXPOSE {word}\n"))
+    assert result.status == "failed" and words in result.message, result.message
+    assert result.line == 6
+
+
+@pytest.mark.parametrize("line", ["EXPOSE 4000", "EXPOSE 4000/tcp", "EXPOSE 4000-4001",
+                                  "ENV PORT=4000\nEXPOSE $PORT", "ARG PORT=4000\nEXPOSE ${PORT}"])
+def test_expose_syntax_catches_not(context, line):
+    assert lesson6.expose_syntax(context(BEFORE + line + "\n")).status == "passed"
+
+
+# -- expose-port: which port the app listens on --------------------------------------------------
+def test_app_port_is_the_course_port(context):
+    assert lesson6.app_port(context(BEFORE + "EXPOSE 4000\n")) == 4000
+
+
+def test_app_port_follows_env_port(context):
+    assert lesson6.app_port(context(BEFORE + "ENV PORT=8080\nEXPOSE 8080\n")) == 8080
+    assert lesson6.app_port(context(BEFORE + "ENV HOST=0.0.0.0 PORT=5001\n")) == 5001
+
+
+# -- on real images: expose-port, expose-protocol, expose-extra-ports ------------------------------
+@pytest.mark.docker
+def test_expose_port_catches_a_stale_port_after_env_port(workspace):
+    """PORT moved to 8080 with ENV but EXPOSE still says 4000: the image exposes a port nothing listens on."""
+    run = run_checks("lesson6", "--json", "--path", str(workspace(BEFORE + "ENV PORT=8080\nEXPOSE 4000\n")))
+    assert run.status("expose-port") == "failed"
+    message = run.check("expose-port")["message"]
+    assert "expected 8080/tcp" in message and "4000/tcp in the image's config" in message
+    assert run.status("expose-extra-ports") == "passed"
+
+
+@pytest.mark.docker
+def test_expose_checks_catch_not_env_port_and_tcp(workspace):
+    run = run_checks("lesson6", "--json", "--path",
+                     str(workspace(BEFORE + "ENV PORT=8080\nEXPOSE ${PORT}/tcp\n")))
+    for check_id in ("expose-present", "expose-syntax", "expose-protocol", "expose-port", "expose-extra-ports"):
+        assert run.status(check_id) == "passed", run.check(check_id)
+    assert "8080/tcp in the image's config" in run.check("expose-port")["message"]

@@ -1,0 +1,191 @@
+"""Lesson 7 (CMD): catches / catches-not cases for each check.
+
+Text cases call the check on a parsed Dockerfile (no engine). Image and container cases run on a
+real engine; a learner's CRLF script and a script without the executable bit are made for real in
+the workspace, and Ctrl-C during the container check is a real SIGINT to a real `checks` process.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson7
+from checks.context import Context
+from checks.dockerfile import parse
+from conftest import ROOT, run_checks
+
+BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
+          "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
+SOLUTION = BEFORE + 'CMD ["./bin/run_dev.sh"]\n'
+FIXTURES = ROOT / "tests" / "lessons" / "lesson7" / "fixtures"
+
+
+@pytest.fixture
+def context(workspace):
+    made = []
+
+    def make(dockerfile: str) -> Context:
+        made.append(dockerfile)
+        return Context(workspace(dockerfile, name=f"together{len(made)}"), load())
+
+    return make
+
+
+# -- cmd-present ---------------------------------------------------------------------------------
+def test_cmd_present_catches_a_missing_cmd(context):
+    result = lesson7.cmd_present(context(BEFORE))
+    assert result.status == "failed" and "python3" in result.message
+
+
+@pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]', "CMD ./bin/run_dev.sh"])
+def test_cmd_present_catches_not(context, line):
+    assert lesson7.cmd_present(context(BEFORE + line + "\n")).status == "passed"
+
+
+# -- server-not-in-run ---------------------------------------------------------------------------
+@pytest.mark.parametrize("line", ["RUN ./bin/run_dev.sh", "RUN sh bin/run_dev.sh", 'RUN ["./bin/run_dev.sh"]',
+                                  "RUN uwsgi --http-socket :4000 --module together.app:app",
+                                  "RUN flask --app together.app run"])
+def test_server_not_in_run_catches(context, line):
+    result = lesson7.server_not_in_run(context(BEFORE + line + "\n"))
+    assert result.status == "failed" and result.line == 7
+
+
+@pytest.mark.parametrize("line", ["RUN chmod +x bin/run_dev.sh", "RUN uwsgi --version", "RUN sh -n bin/run_dev.sh"])
+def test_server_not_in_run_catches_not(context, line):
+    assert lesson7.server_not_in_run(context(BEFORE + line + "\n" + 'CMD ["./bin/run_dev.sh"]\n')).status == "passed"
+
+
+# -- cmd-exec-form -------------------------------------------------------------------------------
+def test_cmd_exec_form_catches_the_shell_form(context):
+    result = lesson7.cmd_exec_form(context(BEFORE + "CMD ./bin/run_dev.sh\n"))
+    assert result.status == "failed" and 'CMD ["./bin/run_dev.sh"]' in result.message
+
+
+def test_cmd_exec_form_catches_single_quotes(context):
+    result = lesson7.cmd_exec_form(context(BEFORE + "CMD ['./bin/run_dev.sh']\n"))
+    assert result.status == "failed" and "not valid JSON" in result.message
+    assert '["./bin/run_dev.sh"]' in result.message
+
+
+def test_cmd_exec_form_catches_a_shell_form_entrypoint(context):
+    result = lesson7.cmd_exec_form(context(BEFORE + "ENTRYPOINT ./bin/run_dev.sh\n"))
+    assert result.status == "failed"
+
+
+@pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'CMD ["sh", "bin/run_dev.sh"]',
+                                  'ENTRYPOINT ["./bin/run_dev.sh"]', 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]'])
+def test_cmd_exec_form_catches_not(context, line):
+    assert lesson7.cmd_exec_form(context(BEFORE + line + "\n")).status == "passed"
+
+
+# -- cmd-single ----------------------------------------------------------------------------------
+def test_cmd_single_warns_on_two_cmds(context):
+    result = lesson7.cmd_single(context(BEFORE + 'CMD ["python3"]\nCMD ["./bin/run_dev.sh"]\n'))
+    assert result.status == "warning" and "line 8" in result.message and result.line == 7
+
+
+def test_cmd_single_catches_not_one_cmd_per_stage(context):
+    dockerfile = "FROM python:3.13-slim AS test\nCMD [\"pytest\"]\n" + SOLUTION
+    assert lesson7.cmd_single(context(dockerfile)).status == "passed"
+
+
+# -- the start command, from the image's config ----------------------------------------------------
+@pytest.mark.parametrize("argv, program, script", [
+    (["./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+    (["sh", "bin/run_dev.sh"], "sh", "bin/run_dev.sh"),
+    (["/bin/sh", "-c", "./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+    (["/bin/sh", "-c", "exec ./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+    (["/bin/sh", "-c", "['./bin/run_dev.sh']"], "[./bin/run_dev.sh]", "[./bin/run_dev.sh]"),
+    (["uwsgi", "--http-socket", ":4000"], "uwsgi", "uwsgi"),
+])
+def test_program_and_script(argv, program, script):
+    command = lesson7.StartCommand(argv, "/usr/src/app", lesson7.DEFAULT_PATH)
+    assert command.program_and_script() == (program, script)
+
+
+def test_likely_cause_names_crlf_and_permissions():
+    assert "CRLF" in lesson7.likely_cause("/bin/sh^M: bad interpreter: No such file or directory")
+    assert "CRLF" in lesson7.likely_cause("exec: \"./bin/run_dev.sh\": no such file or directory")
+    assert "chmod +x" in lesson7.likely_cause("exec: \"./bin/run_dev.sh\": permission denied")
+
+
+def test_listening_addresses_are_decoded():
+    assert lesson7.decode_address("0100007F") == "127.0.0.1"
+    assert lesson7.decode_address("00000000") == "0.0.0.0"
+    assert lesson7.reachable("0.0.0.0:4000", 4000) and not lesson7.reachable("127.0.0.1:4000", 4000)
+
+
+# -- on a real engine ------------------------------------------------------------------------------
+def lay_out(folder, script: bytes | None = None, mode: int | None = None):
+    target = folder / "bin" / "run_dev.sh"
+    if script is not None:
+        target.write_bytes(script)
+    if mode is not None:
+        target.chmod(mode)
+    return folder
+
+
+@pytest.mark.docker
+def test_crlf_script_is_named_as_the_cause(workspace):
+    """A run_dev.sh converted to CRLF in the workspace, as a Windows editor saves it (as the fixture, to share its build)."""
+    folder = workspace((FIXTURES / "script-line-endings" / "Dockerfile").read_text())
+    original = (folder / "bin" / "run_dev.sh").read_bytes()
+    lay_out(folder, original.replace(b"\n", b"\r\n"))
+    assert (folder / "bin" / "run_dev.sh").read_bytes() == (FIXTURES / "script-line-endings/bin/run_dev.sh").read_bytes()
+    run = run_checks("lesson7", "--json", "--path", str(folder))
+    assert run.status("script-line-endings") == "failed"
+    assert "CRLF" in run.check("script-line-endings")["message"]
+    assert run.status("container-starts") == "failed"
+    assert "CRLF" in run.check("container-starts")["message"], run.check("container-starts")
+    assert run.status("app-answers") == "skipped"
+
+
+@pytest.mark.docker
+def test_start_checks_catch_not_entrypoint_and_sh(workspace):
+    """ENTRYPOINT instead of CMD, and the script run by sh (which needs no executable bit)."""
+    folder = lay_out(workspace(BEFORE + 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]\n'), mode=0o644)
+    run = run_checks("lesson7", "--json", "--path", str(folder))
+    for info in load().get("lesson7").checks:
+        assert run.status(info.id) == "passed", run.check(info.id)
+    assert run.code == 0
+
+
+@pytest.mark.docker
+def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
+    """A real SIGINT while checks waits for the app: it exits 130 and leaves no container behind."""
+    import docker
+
+    from checks.engine import RUN_LABEL
+
+    folder = workspace((FIXTURES / "app-answers.Dockerfile").read_text())  # the fixture's build, from the cache
+    client = docker.from_env(timeout=30)
+    process = subprocess.Popen([sys.executable, "-m", "checks", "lesson7", "--path", str(folder)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**__import__("os").environ,
+                                                                                 "CHECKS_START_TIMEOUT": "120"})
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and process.poll() is None:
+            running = [c for c in client.containers.list(filters={"label": RUN_LABEL})
+                       if "flask" in " ".join(c.attrs["Config"].get("Cmd") or [])]
+            if running:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, process.communicate()
+        time.sleep(1)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Interrupted" in err.decode()
+    left = [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
+            if "flask" in " ".join(c.attrs["Config"].get("Cmd") or [])]
+    assert not left
