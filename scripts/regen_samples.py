@@ -11,6 +11,7 @@ piping it), twice:
 
     docs/samples/lessonN-pass.txt   on the lesson's reference solution (lessons/lessonN/solution/Dockerfile)
     docs/samples/lessonN-fail.txt   on its starter: the previous lesson's solution (lesson 1: no Dockerfile)
+    docs/samples/lesson1-init.txt   `checks init`, which creates the workspace (first lesson only)
 
 Each sample starts with the command line (`$ checks lessonN`), and what changes from run to run
 is made stable: the temporary workspace becomes /home/you/together, image ids become <id>.
@@ -124,8 +125,10 @@ def run_checks(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           encoding="utf-8", timeout=1800)
 
 
-def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int) -> str:
-    """`checks lessonN` in a fresh workspace holding `dockerfile` (None: no Dockerfile), normalised."""
+def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int, with_init: bool = False):
+    """`checks lessonN` in a fresh workspace holding `dockerfile` (None: no Dockerfile), normalised.
+
+    With `with_init`, returns (the sample of `checks init`, the sample of `checks lessonN`)."""
     with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
         parent = Path(temp)
         init = run_checks(["init", "together"], cwd=parent)
@@ -140,7 +143,8 @@ def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int) -> str:
                               f"{result.stdout}{result.stderr}")
         if result.stderr.strip():
             raise SampleError(f"`checks {lesson_id}` wrote to stderr:\n{result.stderr}")
-        return sample_text(f"checks {lesson_id}", result.stdout, workspace)
+        sample = sample_text(f"checks {lesson_id}", result.stdout, workspace)
+        return (sample_text("checks init", init.stdout, workspace), sample) if with_init else sample
 
 
 def dockerfile_lessons(catalogue) -> list:
@@ -153,10 +157,12 @@ def samples_of(catalogue, lesson) -> dict[str, str]:
     starter = earlier[-1].solution_path.read_text(encoding="utf-8") if earlier else None
     if earlier and earlier[-1].solution_path.name != "Dockerfile":
         raise SampleError(f"{lesson.id}: its starter, {earlier[-1].id}'s solution, is not a Dockerfile")
-    return {
-        f"{lesson.id}-pass": run_lesson(lesson.id, lesson.solution_path.read_text(encoding="utf-8"), 0),
-        f"{lesson.id}-fail": run_lesson(lesson.id, starter, 1),
-    }
+    samples = {f"{lesson.id}-pass": run_lesson(lesson.id, lesson.solution_path.read_text(encoding="utf-8"), 0)}
+    if earlier:
+        samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, starter, 1)
+    else:  # the first lesson also shows how the workspace is made
+        samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, None, 1, with_init=True)
+    return samples
 
 
 def main(argv: list[str] | None = None) -> int:

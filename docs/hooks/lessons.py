@@ -10,11 +10,16 @@ mistakes the tests catch, the solution) comes from `lessons/lessonN/lesson.toml`
     <!-- lesson:mistakes -->  each mistake fixture: what the learner did, the Dockerfile, the check
                               that catches it and its hint
     <!-- lesson:solution -->  the solution file, folded away
+    <!-- lesson:next -->      a link to the next lesson, with its goal
+
+`lesson:header` also writes the page's title (`# Lesson N: title`) unless the page has its own.
 
 and the reference page with:
 
     <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
     <!-- reference:checks -->  every lesson with every check id and title
+    <!-- reference:lessons -->  a table of the lessons: number, title, instruction, minutes, and the total
+    <!-- reference:python-versions -->  the Python versions `checks` knows, with their end of life
 
 An unknown marker, or a lesson marker on a page that is not a lesson's, stops the build.
 The "Lessons" section of the navigation is filled from the catalogue, in lesson order.
@@ -106,9 +111,10 @@ def read(path: Path, why: str) -> str:
 # Lesson markers
 
 
-def header(lesson: Lesson) -> str:
+def header(lesson: Lesson, has_title: bool = False) -> str:
     total = len(lesson.checks)
-    lines = [
+    lines = [] if has_title else [f"# Lesson {lesson.number}: {lesson.title}", ""]
+    lines += [
         f'!!! abstract "Lesson {lesson.number} of {len(catalogue().lessons)} · about {lesson.minutes} minutes"',
         "",
         f"    **Goal:** {lesson.goal}",
@@ -144,47 +150,76 @@ def hints(lesson: Lesson) -> str:
     return "\n".join(blocks) + "\n" + tail + "\n"
 
 
-def fixture_facts(path: Path) -> tuple[str, str, str, str]:
-    """(check id, what the learner did, expected status, the Dockerfile without its metadata lines)."""
-    text = read(path, "mistake fixture")
+def fixture_facts(path: Path) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """(check id, what the learner did, expected status, [(file name, text)]) of one mistake fixture.
+
+    A fixture is `<check-id>[--variant].Dockerfile` with `# mistake:` (and `# expect:`) lines, or a
+    folder `<check-id>[--variant]/` whose `mistake.txt` holds those lines next to the learner's files
+    (for mistakes such as a Dockerfile saved as Dockerfile.txt).
+    """
     check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
-    mistake = re.search(r"^# mistake: (.+)$", text, re.MULTILINE)
+    if path.is_dir():
+        meta = read(path / "mistake.txt", "mistake fixture") if (path / "mistake.txt").is_file() else ""
+        files = [(item.name, read(item, "mistake fixture")) for item in sorted(path.iterdir())
+                 if item.is_file() and item.name != "mistake.txt"]
+    else:
+        meta = read(path, "mistake fixture")
+        body = "\n".join(line for line in meta.splitlines() if not re.match(r"# (mistake|expect):", line))
+        files = [("Dockerfile", body.strip("\n"))]
+    mistake = re.search(r"^# mistake: (.+)$", meta, re.MULTILINE)
     if not mistake:
         raise PluginError(f"{repo_path(path)}: a fixture needs a `# mistake: …` line")
-    expect = re.search(r"^# expect: (\w+)", text, re.MULTILINE)
-    body = "\n".join(line for line in text.splitlines() if not re.match(r"# (mistake|expect):", line))
-    return check_id, mistake.group(1).strip(), expect.group(1) if expect else "failed", body.strip("\n")
+    expect = re.search(r"^# expect: (\w+)", meta, re.MULTILINE)
+    return check_id, mistake.group(1).strip(), expect.group(1) if expect else "failed", files
 
 
 def fixtures_of(lesson: Lesson) -> list[Path]:
     order = {check.id: index for index, check in enumerate(lesson.checks)}
-    paths = list((FIXTURES / lesson.id / "fixtures").glob("*.Dockerfile"))
-    return sorted(paths, key=lambda p: (order.get(p.name.split("--")[0].removesuffix(".Dockerfile"), 99), p.name))
+    folder = FIXTURES / lesson.id / "fixtures"
+    paths = [p for p in folder.glob("*") if p.name.endswith(".Dockerfile") or (p.is_dir() and "--" in p.name)]
+
+    def key(path: Path):
+        check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
+        return order.get(check_id, len(order)), path.name
+
+    return sorted(paths, key=key)
 
 
 def mistakes(lesson: Lesson) -> str:
     paths = fixtures_of(lesson)
     if not paths:
         raise PluginError(f"{lesson.page}: <!-- lesson:mistakes --> but tests/lessons/{lesson.id}/fixtures/ "
-                          "has no *.Dockerfile: add the mistakes the tests catch first")
+                          "has no mistake fixture: add the mistakes the tests catch first")
     blocks = []
     for path in paths:
-        check_id, mistake, status, body = fixture_facts(path)
+        check_id, mistake, status, files = fixture_facts(path)
         try:
             check = lesson.check(check_id)
         except KeyError:
             raise PluginError(f"{repo_path(path)}: {lesson.id} has no check {check_id}") from None
         kind, verdict = ("warning", "warns") if status == "warning" else ("failure", "fails")
         first = mistake[0].upper() + mistake[1:]
+        shown = [fence(text, "dockerfile" if "Dockerfile" in name else "text", title=name) for name, text in files]
         text = "\n\n".join([
-            fence(body, "dockerfile", title="Dockerfile"),
+            *shown,
             f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
             f"**Fix:** {check.hint}",
         ])
         blocks.append(folded(kind, first, text))
-    intro = ("Each of these is a Dockerfile from the tests: `checks` is run on it and must name the mistake. "
-             "Click one to see the file and what `checks` says.")
+    intro = ("Each of these is a mistake from the tests: `checks` is run on it there and must name it. "
+             "Open one to see the file and which check catches it.")
     return intro + "\n\n" + "\n".join(blocks)
+
+
+def next_step(lesson: Lesson) -> str:
+    following = catalogue().after(lesson)
+    if following is None:
+        return ("This was the last lesson: you have packaged, built, run and debugged a Python web app "
+                "with Docker. `checks progress` shows every lesson you passed.\n")
+    text = f"Lesson {following.number}, **{following.title}**"
+    if (ROOT / "docs" / following.page).is_file():
+        text = f"[{text}]({relative_link(lesson.page, following.page)})"
+    return (f"When `checks {lesson.id}` passes, go on to {text}: {following.goal[0].lower()}{following.goal[1:]}\n")
 
 
 def solution(lesson: Lesson) -> str:
@@ -200,6 +235,7 @@ LESSON_MARKERS = {
     "hints": hints,
     "mistakes": mistakes,
     "solution": solution,
+    "next": next_step,
 }
 
 
@@ -248,14 +284,17 @@ def help_text(parser) -> str:
 def all_checks(page_src: str) -> str:
     parts = []
     for lesson in catalogue().lessons:
+        written = (ROOT / "docs" / lesson.page).is_file()  # no link to a page still being written
         link = relative_link(page_src, lesson.page)
         parts += [f"### Lesson {lesson.number}: {lesson.title}", "",
-                  f"[The lesson]({link}) · about {lesson.minutes} minutes · `checks {lesson.id}` · "
-                  f"looks at: {lesson.evidence}", "",
+                  (f"[The lesson]({link}) · " if written else "")
+                  + f"about {lesson.minutes} minutes · `checks {lesson.id}` · looks at: {lesson.evidence}", "",
                   "| check id | what it checks |", "|---|---|"]
         for check in lesson.checks:
-            target = f"{link}#{check.section}" if check.section else link
-            parts.append(f"| `{check.id}` | [{check.title}]({target}) |")
+            title = check.title
+            if written:
+                title = f"[{title}]({link}#{check.section})" if check.section else f"[{title}]({link})"
+            parts.append(f"| `{check.id}` | {title} |")
         parts.append("")
     return "\n".join(parts)
 
@@ -266,9 +305,43 @@ def relative_link(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
+def lessons_table(page_src: str) -> str:
+    rows = ["| lesson | you learn | new in the Dockerfile | minutes |", "|---|---|---|---|"]
+    for lesson in catalogue().lessons:
+        title = lesson.title
+        if (ROOT / "docs" / lesson.page).is_file():
+            title = f"[{title}]({relative_link(page_src, lesson.page)})"
+        instruction = f"`{lesson.instruction}`" if lesson.instruction else "—"
+        rows.append(f"| {lesson.number} | {title} | {instruction} | {lesson.minutes} |")
+    total = sum(lesson.minutes for lesson in catalogue().lessons)
+    hours, minutes = divmod(total, 60)
+    spelled = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    rows.append(f"| | **all {len(catalogue().lessons)} lessons** | | **{total}** ({spelled}) |")
+    return "\n".join(rows) + "\n"
+
+
+def python_versions(page_src: str) -> str:
+    from datetime import date
+
+    from checks.checkers.lesson1 import PYTHON_END_OF_LIFE, support
+
+    today = date.today()
+    rows = ["| Python | end of life | `checks lesson1` today |", "|---|---|---|"]
+    words = {"ended": "✗ fails: no more security fixes", "ending": "! warns: ends within six months",
+             "supported": "✓ passes"}
+    for minor, end in sorted(PYTHON_END_OF_LIFE.items(), reverse=True):
+        if minor < (3, 7):
+            continue
+        state, _ = support(minor, today)
+        rows.append(f"| {minor[0]}.{minor[1]} | {end.isoformat()} | {words.get(state, state)} |")
+    return "\n".join(rows) + "\n"
+
+
 REFERENCE_MARKERS = {
     "cli": lambda page_src: cli_help(),
     "checks": all_checks,
+    "lessons": lessons_table,
+    "python-versions": python_versions,
 }
 
 
@@ -283,6 +356,7 @@ def lesson_of(src_uri: str) -> Lesson | None:
 def on_page_markdown(markdown, page, config, files):
     src = page.file.src_uri
     lesson = lesson_of(src)
+    has_title = re.search(r"^# ", markdown, re.MULTILINE) is not None
 
     def replace(match: re.Match) -> str:
         kind, name = match.group("kind"), match.group("name")
@@ -292,6 +366,8 @@ def on_page_markdown(markdown, page, config, files):
                                   + ", ".join(f"<!-- lesson:{n} -->" for n in LESSON_MARKERS))
             if lesson is None:
                 raise PluginError(f"{src}: {match.group(0)} is only for lesson pages (the `page` of a lesson.toml)")
+            if name == "header":
+                return header(lesson, has_title)
             return LESSON_MARKERS[name](lesson)
         if kind == "reference":
             if name not in REFERENCE_MARKERS:
