@@ -110,8 +110,8 @@ def expose_syntax(context: Context):
             if ":" in word:
                 host, _, container = word.rpartition(":")
                 return failed(f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
-                              f"publish, so a host part ({host}) means nothing here. Publishing is `docker run -p "
-                              f"{word}`", line=instruction.line)
+                              f"publish, so a host part ({host}) means nothing here (Docker ignores it, and newer "
+                              f"versions warn that it will become an error). Publishing is `docker run -p {word}`", line=instruction.line)
             if word.startswith("-"):
                 return failed(f"expected EXPOSE followed by a port number; found option `{word}`: `-p` belongs to "
                               "`docker run`", line=instruction.line)

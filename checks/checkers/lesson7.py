@@ -232,10 +232,10 @@ def decode_address(hex_address: str) -> str:
     return "::" if set(hex_address) == {"0"} else "[ipv6]"
 
 
-def likely_cause(text: str) -> str:
+def likely_cause(text: str, crlf: bool = False) -> str:
     """The learner's mistake behind a container that does not start, from docker's error or the logs."""
     lowered = text.lower()
-    if "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
+    if crlf or "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
         return "the script has Windows (CRLF) line endings, so the system looks for `/bin/sh\\r`: convert it to LF"
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
@@ -247,6 +247,24 @@ def likely_cause(text: str) -> str:
     if "address already in use" in lowered:
         return "two servers try to listen on the same port"
     return "read the container's log lines above"
+
+
+_CRLF: "weakref.WeakKeyDictionary[Context, bool]" = weakref.WeakKeyDictionary()
+
+
+def script_has_crlf(context: Context) -> bool:
+    """Does the script the container starts have CRLF line endings in the image? (False when unknown.)"""
+    if context not in _CRLF:
+        _CRLF[context] = False
+        try:
+            command = start_command(context)
+            program, script = command.program_and_script()
+            if script and "/" in script:
+                shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)])
+                _CRLF[context] = shown.exit_code == 0 and "\r\n" in shown.output
+        except Unavailable:
+            pass
+    return _CRLF[context]
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -391,12 +409,12 @@ def container_starts(context: Context):
     line = last_start_line(context)
     if run.start_error:
         return failed(f"expected the container to start; Docker could not start it: {run.start_error.strip()[-300:]}. "
-                      f"Likely cause: {likely_cause(run.start_error + run.logs)}", line=line)
+                      f"Likely cause: {likely_cause(run.start_error + run.logs, script_has_crlf(context))}", line=line)
     if run.exited:
         return failed(f"expected the app to keep running; the container exited with code {run.exit_code} after "
                       f"{run.seconds:.1f} s. Last log lines: {run.log_tail() or '(none)'}. Likely cause: "
-                      f"{likely_cause(run.logs)}", line=line)
-    return passed(f"running after {run.seconds:.1f} s", line=line)
+                      f"{likely_cause(run.logs, script_has_crlf(context))}", line=line)
+    return passed("running", line=line)
 
 
 @check("app-answers")
@@ -407,7 +425,7 @@ def app_answers(context: Context):
     if run.start_error or run.exited:
         raise Unavailable("needs a running container (see container-starts)")
     if isinstance(run.statz, dict) and "version" in run.statz:
-        return passed(f"GET /statz on port {run.port}: {json.dumps(run.statz)} after {run.seconds:.1f} s", line=line)
+        return passed(f"GET /statz on port {run.port}: {json.dumps(run.statz)}", line=line)
     if run.statz is not None:
         return failed(f'expected {{"version": …}} from /statz; found {json.dumps(run.statz)[:120]}', line=line)
     found = ", ".join(run.listening) or "nothing listening"
