@@ -22,7 +22,7 @@ from ..result import failed, passed, warning
 SYSTEM_FOLDERS = (
     "/", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/run", "/boot", "/var",
     "/var/lib", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/include", "/usr/share", "/usr/local",
-    "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/src", "/opt", "/home", "/srv", "/mnt",
+    "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/src", "/home", "/mnt",
 )
 # Folders that work but mean something else: emptied at will, or root's home.
 BORROWED_FOLDERS = {
@@ -40,6 +40,7 @@ class Workdir:
 
     instruction: Instruction
     written: str  # the argument, as written
+    expanded: str  # with variables, quotes and escapes processed
     path: str  # absolute and normalised, as it ends up in the image config
     previous: str  # the folder it was resolved against ("/" at the start of the image)
 
@@ -118,7 +119,7 @@ def workdirs(dockerfile: Dockerfile) -> list[Workdir]:
             value = _words(value)
             path = posixpath.normpath(posixpath.join(current, value)) if value else current
             path = "/" + path.lstrip("/")  # normpath keeps a leading //
-            found.append(Workdir(instruction, written, path, current))
+            found.append(Workdir(instruction, written, value, path, current))
             current = path
     return found
 
@@ -175,10 +176,13 @@ def workdir_absolute(context: Context):
     found = workdirs(context.dockerfile)
     if not found:
         raise Unavailable("needs a WORKDIR (see workdir-set)")
+    dockerfile = context.dockerfile
     for workdir in found:
-        if "$" in workdir.written or WINDOWS_PATH.search(workdir.written):
-            continue  # variables and Windows paths have their own checks
-        value = _words(workdir.written)
+        if WINDOWS_PATH.search(workdir.written):
+            raise Unavailable("a Windows path (see workdir-slashes)")
+        if unset_variables(dockerfile, workdir.instruction):
+            raise Unavailable("uses an undefined variable (see workdir-variable)")
+        value = workdir.expanded
         if value.startswith("/"):
             continue
         line = workdir.instruction.line

@@ -17,7 +17,7 @@ from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import failed, passed, warning
-from .lesson2 import final_instructions, workdir_at
+from .lesson2 import final_instructions, shell_commands, workdir_at
 
 # What "the app" is in the image: its manifest, its start script and its code, relative to WORKDIR.
 APP_FILES = ("requirements.txt", "bin/run_dev.sh", "together/app.py")
@@ -122,6 +122,11 @@ def copy_present(context: Context):
     """A COPY (or ADD) brings files from the build context into the image."""
     found = copies(context)
     if not found:
+        copying_run = next((i for i in final_instructions(context.dockerfile) if i.keyword == "RUN"
+                            and any(words[0] in ("cp", "mv", "rsync") for words in shell_commands(i))), None)
+        if copying_run is not None:
+            return failed("expected `COPY . .`; found a RUN that copies files instead: RUN runs inside the image, "
+                          "which cannot see your computer's files, only COPY brings them in", line=copying_run.line)
         return failed("expected `COPY . .` after WORKDIR; found no COPY, so the image has none of the app's "
                       "files: an image sees nothing of your computer unless a COPY puts it there")
     return passed(f"{len(found)} COPY instruction{'s' if len(found) > 1 else ''}", line=found[0].line)
@@ -152,8 +157,8 @@ def copy_source_exists(context: Context):
     failure = copy_failure(context)
     if failure is None:
         build = context.build
-        if build.complete or (build.failed_line and build.failed_line > copies(context)[-1].end_line):
-            return passed()
+        if build.complete or (build.failed_line and build.failed_line >= copies(context)[0].line):
+            return passed()  # BuildKit looks up every COPY's sources before it runs the steps
         raise Unavailable(f"the build stops before its COPY, at line {build.failed_line}")
     instruction, missing = failure
     written = next((s for s in sources_and_destination(instruction)[0]
@@ -167,10 +172,11 @@ def copy_source_exists(context: Context):
     else:
         names = [str(p.relative_to(context.workspace)) for p in context.workspace.rglob("*")
                  if "__pycache__" not in p.parts and ".git" not in p.parts][:2000]
-        close = difflib.get_close_matches(missing, names, n=1, cutoff=0.6) or \
-            [n for n in names if n.lower() == missing.lower()]
+        close = [n for n in names if n.lower() == missing.lower()] or \
+            [n for n in names if posixpath.basename(n) == posixpath.basename(missing)] or \
+            difflib.get_close_matches(missing, names, n=1, cutoff=0.6)
         if close:
-            message += f" (did you mean `{close[0]}`? names are case-sensitive)"
+            message += f" (did you mean `{close[0]}`? paths start at the build context, and case matters)"
         else:
             message += "; to copy the whole app write `COPY . .`"
     return failed(message, line=instruction.line)
@@ -179,6 +185,17 @@ def copy_source_exists(context: Context):
 @check("copy-into-workdir")
 def copy_into_workdir(context: Context):
     """Every COPY writes inside the image's WORKDIR, the folder the container starts in."""
+    build = context.build
+    failing = next((i for i in copies(context) if build.failed_line and i.line <= build.failed_line <= i.end_line), None)
+    if failing is not None and copy_failure(context) is None:
+        error = build.result.error
+        if "cannot copy to non-directory" in error:
+            return failed(f"expected the app in a folder of its own; found the build stopping at this COPY with "
+                          f"`cannot copy to non-directory: …/{error.rsplit('/', 1)[-1]}`: it copies into "
+                          f"{destination(context, failing)}, where the app's bin/ collides with the system's /bin",
+                          line=failing.line)
+        return failed(f"expected the COPY to put the app into the WORKDIR; found the build stopping at it: {error}",
+                      line=failing.line)
     image = image_with_app(context)
     workdir = image_workdir(context, image)
     for instruction in copies(context):

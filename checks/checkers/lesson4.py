@@ -86,6 +86,15 @@ def failing_run(context: Context) -> Instruction | None:
     return next((i for i in install_runs(context) if i.line <= build.failed_line <= i.end_line), None)
 
 
+def last_words(context: Context) -> str:
+    """The failing step's last line of output, as BuildKit repeats it between `------` lines."""
+    log = context.build.result.log
+    blocks = re.findall(r"^------\n > \[[^\n]*\n(.*?)^------", log, re.MULTILINE | re.DOTALL)
+    lines = [re.sub(r"^\d+\.\d+ ", "", line).strip() for line in (blocks[-1] if blocks else "").splitlines()]
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else context.build.result.error
+
+
 def failing_output(context: Context) -> str:
     """The build output of the failing step (BuildKit prints it between `------` lines, and as it runs)."""
     return context.build.result.log
@@ -111,8 +120,8 @@ def gcc_installed(context: Context):
     runs = install_runs(context)
     failing = failing_run(context)
     if failing is not None:
-        return failed(f"expected gcc in the image; found that the RUN on line {failing.line} fails, so nothing is "
-                      f"installed: {context.build.result.error}", line=failing.line)
+        return failed(f"expected gcc in the image; found the RUN on line {failing.line} failing, so nothing is "
+                      f"installed (its last words: `{last_words(context)}`)", line=failing.line)
     last = runs[-1].end_line if runs else max(i.end_line for i in context.dockerfile.instructions)
     image = context.image_until(last)
     result = context.engine.run_in_image(image, ["sh", "-c", "gcc --version"], timeout=60)
@@ -122,7 +131,8 @@ def gcc_installed(context: Context):
         return failed("expected gcc in the image; found none: the python slim images have no C compiler, and no "
                       "RUN installs one (uWSGI is C and is compiled when pip installs it)")
     named = [p for _, c in installs(context) for p in packages(c)]
-    what = f"installs {', '.join(named)}, which do not provide the `gcc` command" if named else "installs nothing"
+    provide = "does" if len(named) == 1 else "do"
+    what = f"installs {', '.join(named)}, which {provide} not provide the `gcc` command" if named else "installs nothing"
     return failed(f"expected gcc in the image; found `gcc --version` failing ({result.output.strip()[:80]}): "
                   f"the RUN on line {runs[-1].line} {what}", line=runs[-1].line)
 
@@ -242,8 +252,8 @@ def apt_no_recommends(context: Context):
     """apt-get install uses --no-install-recommends, so only what gcc needs is installed."""
     for instruction, command in installs(context):
         if "--no-install-recommends" not in command:
-            return warning("`apt-get install --no-install-recommends` installs what gcc needs and not the packages "
-                           "Debian merely recommends: a smaller image, fewer packages to patch", line=instruction.line)
+            return warning("expected `apt-get install --no-install-recommends`; found it without, so the packages "
+                           "Debian merely recommends come too: a larger image, more to patch", line=instruction.line)
     if not installs(context):
         raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
     return passed()
@@ -262,9 +272,9 @@ def apt_lists_removed(context: Context):
             continue
         later = next((r for r in removals if r.line > instruction.line), None)
         if later is not None:
-            return warning(f"the lists are deleted in a later RUN (line {later.line}), but the layer of line "
-                           f"{instruction.line} keeps them (about 90 MB): delete them in the same RUN, "
-                           "`… && rm -rf /var/lib/apt/lists/*`", line=later.line)
-        return warning("the package lists that `apt-get update` downloads (about 90 MB) stay in the image: end the "
-                       "RUN with `&& rm -rf /var/lib/apt/lists/*`", line=instruction.line)
+            return warning(f"expected the lists deleted in the RUN that downloads them; found them deleted in a "
+                           f"later RUN (line {later.line}), while the layer of line {instruction.line} keeps them "
+                           "(about 90 MB): end that RUN with `&& rm -rf /var/lib/apt/lists/*`", line=later.line)
+        return warning("expected the RUN to end with `&& rm -rf /var/lib/apt/lists/*`; found the package lists "
+                       "`apt-get update` downloads (about 90 MB) left in the image", line=instruction.line)
     return passed()

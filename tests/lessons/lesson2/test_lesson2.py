@@ -16,8 +16,11 @@ FROM = "FROM python:3.13-slim\n"
 def grade(workspace):
     """Run `checks lesson2 --json` on a Dockerfile; return the run."""
 
+    made = []
+
     def run(dockerfile: str):
-        folder = workspace(dockerfile)
+        made.append(dockerfile)
+        folder = workspace(dockerfile, name=f"together{len(made)}")
         return run_checks("lesson2", "--json", "--path", str(folder))
 
     return run

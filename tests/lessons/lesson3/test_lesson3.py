@@ -1,0 +1,160 @@
+"""Lesson 3 (COPY): catches / catches-not cases for each check.
+
+Checks that read only the Dockerfile are called directly (no engine); those that prove something
+on the image run `checks lesson3` on a real engine. Their Dockerfiles share the reference's
+first lines, so the builds are cached and take about a second each.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson3
+from checks.context import Context, Unavailable
+from conftest import run_checks
+
+HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n"
+
+
+@pytest.fixture
+def outcome(workspace):
+    """Call one Dockerfile-only check on a Dockerfile, without an engine."""
+
+    def run(check, dockerfile: str):
+        return check(Context(workspace(dockerfile), load()))
+
+    return run
+
+
+@pytest.fixture
+def grade(workspace):
+    def run(dockerfile: str, prepare=None):
+        folder = workspace(dockerfile)
+        if prepare:
+            prepare(folder)
+        return run_checks("lesson3", "--json", "--path", str(folder))
+
+    return run
+
+
+# -- copy-present (Dockerfile only) -----------------------------------------------------------
+def test_copy_present_catches_no_copy(outcome):
+    result = outcome(lesson3.copy_present, HEAD)
+    assert result.status == "failed" and "found no COPY" in result.message
+
+
+def test_copy_present_names_a_run_cp(outcome):
+    result = outcome(lesson3.copy_present, HEAD + "RUN cp -r . /usr/src/app\n")
+    assert result.status == "failed" and "RUN" in result.message and result.line == 3
+
+
+@pytest.mark.parametrize("line", ["COPY . .", "ADD . .", "COPY --chown=1000 . .", 'COPY [".", "."]'])
+def test_copy_present_catches_not(outcome, line):
+    assert outcome(lesson3.copy_present, HEAD + line + "\n").status == "passed"
+
+
+def test_copy_present_ignores_a_copy_from_another_stage(outcome):
+    result = outcome(lesson3.copy_present, "FROM python:3.13-slim AS b\nFROM python:3.13-slim\n"
+                                           "WORKDIR /app\nCOPY --from=b /etc/hostname .\n")
+    assert result.status == "failed"
+
+
+# -- copy-after-workdir (Dockerfile only) ------------------------------------------------------
+def test_copy_after_workdir_catches_copy_first(outcome):
+    result = outcome(lesson3.copy_after_workdir, "FROM python:3.13-slim\nCOPY . .\nWORKDIR /usr/src/app\n")
+    assert result.status == "failed" and result.line == 2 and "line 3" in result.message
+
+
+def test_copy_after_workdir_catches_copy_without_any_workdir(outcome):
+    assert outcome(lesson3.copy_after_workdir, "FROM python:3.13-slim\nCOPY . ./\n").status == "failed"
+
+
+@pytest.mark.parametrize("dockerfile", [
+    HEAD + "COPY . .\n",
+    "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",  # absolute destination: no WORKDIR needed
+    "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
+])
+def test_copy_after_workdir_catches_not(outcome, dockerfile):
+    assert outcome(lesson3.copy_after_workdir, dockerfile).status == "passed"
+
+
+# -- copy-not-add (Dockerfile only) --------------------------------------------------------------
+def test_copy_not_add_warns_on_add_of_local_files(outcome):
+    result = outcome(lesson3.copy_not_add, HEAD + "ADD requirements.txt .\n")
+    assert result.status == "warning" and result.line == 3
+
+
+@pytest.mark.parametrize("line", ["COPY . .", "ADD https://example.org/x.txt /tmp/", "ADD vendor.tar.gz /opt/"])
+def test_copy_not_add_catches_not(outcome, line):
+    assert outcome(lesson3.copy_not_add, HEAD + line + "\n").status == "passed"
+
+
+def test_copy_present_is_needed_before_the_image_checks(outcome):
+    with pytest.raises(Unavailable):
+        outcome(lesson3.copy_into_workdir, HEAD)
+
+
+# -- on the image ------------------------------------------------------------------------------
+@pytest.mark.docker
+@pytest.mark.parametrize("dockerfile", [
+    "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . /usr/src/app\n",
+    "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",
+    "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
+    HEAD + "COPY requirements.txt ./\nCOPY bin bin\nCOPY together/ together/\n",
+], ids=["absolute-destination", "copy-then-workdir", "another-workdir", "in-parts"])
+def test_every_correct_way_passes(grade, dockerfile):
+    run = grade(dockerfile)
+    assert run.code == 0, [c for c in run.json["checks"] if c["status"] != "passed"]
+    assert all(c["status"] == "passed" for c in run.json["checks"])
+
+
+@pytest.mark.docker
+def test_copy_into_workdir_catches_another_folder(grade):
+    run = grade(HEAD + "COPY . /app\n")
+    assert run.status("copy-into-workdir") == "failed"
+    assert "/app" in run.check("copy-into-workdir")["message"]
+    assert run.status("copy-whole-app") == "skipped"  # one diagnosis, not two
+
+
+@pytest.mark.docker
+def test_copy_whole_app_catches_a_subfolder(grade):
+    run = grade(HEAD + "COPY . ./together-app/\n")
+    assert run.status("copy-whole-app") == "failed"
+    assert "/usr/src/app/together-app" in run.check("copy-whole-app")["message"]
+
+
+@pytest.mark.docker
+def test_copy_whole_app_names_the_dockerignore(grade):
+    run = grade(HEAD + "COPY . .\n", prepare=lambda folder: (folder / ".dockerignore").write_text("bin\n"))
+    assert run.status("copy-whole-app") == "failed"
+    message = run.check("copy-whole-app")["message"]
+    assert "bin/run_dev.sh" in message and ".dockerignore" in message
+
+
+@pytest.mark.docker
+def test_copy_source_exists_names_the_dockerignore(grade):
+    run = grade(HEAD + "COPY requirements.txt .\nCOPY . .\n",
+                prepare=lambda folder: (folder / ".dockerignore").write_text("*.txt\n"))
+    assert run.status("copy-source-exists") == "failed"
+    assert ".dockerignore" in run.check("copy-source-exists")["message"]
+    assert run.check("copy-source-exists")["line"] == 3
+
+
+@pytest.mark.docker
+def test_copy_script_executable_catches_a_script_that_lost_its_execute_bit(grade):
+    run = grade(HEAD + "COPY . .\n", prepare=lambda folder: os.chmod(folder / "bin" / "run_dev.sh", 0o644))
+    assert run.status("copy-script-executable") == "failed"
+    message = run.check("copy-script-executable")["message"]
+    assert "chmod +x bin/run_dev.sh" in message and "644" in message
+    assert run.check("copy-script-executable")["file"] == "bin/run_dev.sh"
+
+
+@pytest.mark.docker
+def test_copy_into_workdir_reads_the_workdir_from_the_image(grade):
+    # the last WORKDIR wins in the image's config: the app copied before it is not where the container starts
+    run = grade(HEAD + "COPY . .\nWORKDIR /srv\n")
+    assert run.status("copy-into-workdir") == "failed"
+    assert "/srv" in run.check("copy-into-workdir")["message"]

@@ -1,0 +1,150 @@
+"""Lesson 4 (RUN apt-get): catches / catches-not cases for each check.
+
+Checks that read only the Dockerfile are called directly (no engine). The others run
+`checks lesson4` on a real engine; their Dockerfiles start like the reference solution, so the
+FROM/WORKDIR/COPY layers come from BuildKit's cache and only the apt-get step runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.catalogue import load
+from checks.checkers import lesson4
+from checks.context import Context, Unavailable
+from conftest import run_checks
+
+HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
+REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
+# the lesson's improved version: every correct refinement at once, on several lines
+IMPROVED = HEAD + ("RUN apt-get update \\\n"
+                   "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc \\\n"
+                   "    && rm -rf /var/lib/apt/lists/*\n")
+
+
+@pytest.fixture
+def outcome(workspace):
+    """Call one Dockerfile-only check on a Dockerfile, without an engine."""
+
+    def run(check, dockerfile: str):
+        return check(Context(workspace(dockerfile), load()))
+
+    return run
+
+
+@pytest.fixture
+def grade(workspace):
+    def run(dockerfile: str):
+        return run_checks("lesson4", "--json", "--path", str(workspace(dockerfile)))
+
+    return run
+
+
+# -- apt-get-not-apt (Dockerfile only) ---------------------------------------------------------
+def test_apt_get_not_apt_warns_on_apt(outcome):
+    result = outcome(lesson4.apt_get_not_apt, HEAD + "RUN apt update && apt install -y gcc\n")
+    assert result.status == "warning" and result.line == 4
+
+
+@pytest.mark.parametrize("dockerfile", [REFERENCE, IMPROVED, HEAD + "RUN echo apt install\n"])
+def test_apt_get_not_apt_catches_not(outcome, dockerfile):
+    assert outcome(lesson4.apt_get_not_apt, dockerfile).status == "passed"
+
+
+# -- apt-no-recommends (Dockerfile only) --------------------------------------------------------
+def test_apt_no_recommends_warns_on_the_reference(outcome):
+    assert outcome(lesson4.apt_no_recommends, REFERENCE).status == "warning"
+
+
+def test_apt_no_recommends_catches_not(outcome):
+    assert outcome(lesson4.apt_no_recommends, IMPROVED).status == "passed"
+
+
+def test_apt_no_recommends_needs_an_install(outcome):
+    with pytest.raises(Unavailable):
+        outcome(lesson4.apt_no_recommends, HEAD)
+
+
+# -- apt-lists-removed (Dockerfile only) --------------------------------------------------------
+def test_apt_lists_removed_warns_when_the_lists_stay(outcome):
+    result = outcome(lesson4.apt_lists_removed, REFERENCE)
+    assert result.status == "warning" and result.line == 4
+
+
+def test_apt_lists_removed_warns_when_removed_in_a_later_run(outcome):
+    result = outcome(lesson4.apt_lists_removed, REFERENCE + "RUN rm -rf /var/lib/apt/lists/*\n")
+    assert result.status == "warning" and result.line == 5 and "later RUN" in result.message
+
+
+def test_apt_lists_removed_catches_not(outcome):
+    assert outcome(lesson4.apt_lists_removed, IMPROVED).status == "passed"
+
+
+# -- apt-update-same-run (Dockerfile only) ------------------------------------------------------
+def test_apt_update_same_run_warns_on_separate_runs(outcome):
+    result = outcome(lesson4.apt_update_same_run, HEAD + "RUN apt-get update\nRUN apt-get install -y gcc\n")
+    assert result.status == "warning" and result.line == 5
+
+
+@pytest.mark.parametrize("dockerfile", [REFERENCE, IMPROVED, HEAD + "RUN apt-get update; apt-get install -y gcc\n"])
+def test_apt_update_same_run_catches_not(outcome, dockerfile):
+    assert outcome(lesson4.apt_update_same_run, dockerfile).status == "passed"
+
+
+# -- apt-no-sudo / apt-package-manager: what the text shows, without a build ----------------------
+@pytest.mark.parametrize("dockerfile", [REFERENCE, HEAD + "RUN echo sudo\n"])
+def test_apt_no_sudo_catches_not(outcome, dockerfile):
+    assert outcome(lesson4.apt_no_sudo, dockerfile).status == "passed"
+
+
+def test_apt_package_manager_catches_not(outcome):
+    assert outcome(lesson4.apt_package_manager, IMPROVED).status == "passed"
+
+
+# -- on the image ------------------------------------------------------------------------------
+@pytest.mark.docker
+def test_the_improved_version_passes_without_warnings(grade):
+    run = grade(IMPROVED)
+    assert run.code == 0
+    assert [c["id"] for c in run.json["checks"] if c["status"] != "passed"] == []
+
+
+@pytest.mark.docker
+def test_gcc_installed_accepts_build_essential(grade):
+    run = grade(HEAD + "RUN apt-get update && apt-get install -y --no-install-recommends build-essential "
+                       "&& rm -rf /var/lib/apt/lists/*\n")
+    assert run.status("gcc-installed") == "passed"
+    assert run.check("gcc-installed")["message"].startswith("gcc")
+
+
+@pytest.mark.docker
+def test_gcc_installed_catches_the_starter(grade):
+    run = grade(HEAD)
+    assert run.status("gcc-installed") == "failed"
+    assert "no RUN installs one" in run.check("gcc-installed")["message"]
+    assert run.status("apt-yes") == "skipped"
+
+
+@pytest.mark.docker
+def test_apt_yes_catches_the_prompt_from_the_build_log(grade):
+    run = grade(HEAD + "RUN apt-get update && apt-get install gcc\n")
+    assert run.status("apt-yes") == "failed"
+    assert run.check("apt-yes")["line"] == 4
+    assert "Abort" in run.check("apt-yes")["message"]
+    assert "Abort." in run.check("gcc-installed")["message"]  # the failing step's own last words
+
+
+@pytest.mark.docker
+def test_apt_update_catches_a_missing_update_from_the_build_log(grade):
+    run = grade(HEAD + "RUN apt-get install -y gcc\n")
+    assert run.status("apt-update") == "failed"
+    assert "Unable to locate package gcc" in run.check("apt-update")["message"]
+    assert run.status("apt-package-name") == "skipped"  # not a wrong name: no lists at all
+
+
+@pytest.mark.docker
+def test_apt_package_name_suggests_the_right_name(grade):
+    run = grade(HEAD + "RUN apt-get update && apt-get install -y build-essentials\n")
+    assert run.status("apt-package-name") == "failed"
+    assert "`build-essential`" in run.check("apt-package-name")["message"]
+    assert run.status("apt-update") == "passed"
