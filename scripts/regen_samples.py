@@ -182,13 +182,14 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no samples are generated for {', '.join(unknown)}; "
                          f"choose from {', '.join(lesson.id for lesson in lessons)}")
         lessons = wanted
-    problems = 0
+    problems = errors = 0
     for lesson in lessons:
         try:
             samples = samples_of(catalogue, lesson)
-        except SampleError as problem:
-            print(f"Error: {problem}", file=sys.stderr)
-            return 2
+        except SampleError as problem:  # go on with the other lessons, and fail at the end
+            print(f"Error: {lesson.id}: {problem}", file=sys.stderr)
+            errors += 1
+            continue
         for name, text in samples.items():
             diff = stale(name, text)
             if args.check:
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote: docs/samples/{name}.txt")
             else:
                 print(f"unchanged: docs/samples/{name}.txt")
-    return 1 if problems else 0
+    return 2 if errors else 1 if problems else 0
 
 
 if __name__ == "__main__":
