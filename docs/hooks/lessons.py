@@ -18,6 +18,7 @@ and the reference page with:
 
     <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
     <!-- reference:checks -->  every lesson with every check id and title
+    <!-- reference:exit-codes -->  the exit codes, from the CLI module's docstring
     <!-- reference:lessons -->  a table of the lessons: number, title, instruction, minutes, and the total
     <!-- reference:python-versions -->  the Python versions `checks` knows, with their end of life
 
@@ -271,7 +272,7 @@ def help_text(parser) -> str:
     import os
 
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"
+    os.environ["COLUMNS"] = "80"
     try:
         return parser.format_help()
     finally:
@@ -337,7 +338,21 @@ def python_versions(page_src: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def exit_codes(page_src: str) -> str:
+    """The exit codes as the CLI's own docstring states them."""
+    import checks.cli
+
+    found = re.search(r"Exit codes: (.+?\.)(?=\s+[A-Z]|\s*$)", checks.cli.__doc__ or "", re.DOTALL)
+    if not found:
+        raise PluginError("checks/cli.py: its docstring no longer says `Exit codes: …`; update the reference hook")
+    rows = ["| code | meaning |", "|---|---|"]
+    for code, meaning in re.findall(r"(\d+) (.+?)(?=, \d+ |\.$)", " ".join(found.group(1).split())):
+        rows.append(f"| {code} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 REFERENCE_MARKERS = {
+    "exit-codes": exit_codes,
     "cli": lambda page_src: cli_help(),
     "checks": all_checks,
     "lessons": lessons_table,

@@ -1,0 +1,55 @@
+"""Pages paste no code: every code block on a page is included from a file that a test runs or writes.
+
+Dockerfiles and commands come from the lessons' solutions and docs/commands/ (run by tests), and
+`checks` output from docs/samples/ (written by scripts/regen_samples.py, checked by
+tests/test_samples.py); the lesson hook adds the solution and mistake files itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+def code_blocks(text: str):
+    """(line number, info string, body lines) of each fenced code block."""
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        fence, start, body = opening.group("fence"), index + 1, []
+        index += 1
+        while index < len(lines) and lines[index].strip() != fence:
+            body.append(lines[index])
+            index += 1
+        yield start, opening.group("info").strip(), body
+        index += 1
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT / "docs").as_posix() for p in PAGES])
+def test_code_blocks_only_include_tested_files(page):
+    pasted = []
+    for line, info, body in code_blocks(page.read_text(encoding="utf-8")):
+        typed = [text for text in body if text.strip() and not re.match(r'\s*-{1,2}8<-{1,2}\s+"[^"]+"\s*$', text)]
+        if typed:
+            pasted.append(f"{page.relative_to(ROOT)}:{line}: ```{info} holds typed lines, e.g. {typed[0].strip()!r}")
+    assert not pasted, ("include the tested file with --8<-- instead of pasting it:\n" + "\n".join(pasted))
+
+
+def test_every_included_sample_is_written_by_a_script_or_test():
+    included = set()
+    for page in PAGES:
+        included |= set(re.findall(r'--8<--\s+"(docs/samples/[^"]+)"', page.read_text(encoding="utf-8")))
+    for path in included:
+        assert re.fullmatch(r"docs/samples/lesson\d+-[a-z0-9-]+\.txt", path), (
+            f"{path}: samples are named lessonN-<what>.txt, as scripts/regen_samples.py writes them")
+        assert (ROOT / path).is_file(), f"{path} is included but missing: run python scripts/regen_samples.py"
