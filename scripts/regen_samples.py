@@ -12,6 +12,10 @@ piping it), twice:
     docs/samples/lessonN-pass.txt   on the lesson's reference solution (lessons/lessonN/solution/Dockerfile)
     docs/samples/lessonN-fail.txt   on its starter: the previous lesson's solution (lesson 1: no Dockerfile)
     docs/samples/lesson1-init.txt   `checks init`, which creates the workspace (first lesson only)
+    docs/samples/lessonN-mistake-<fixture>.txt
+                                    what `checks lessonN` says about each mistake fixture of
+                                    tests/lessons/lessonN/fixtures/, for lessons that only read the
+                                    Dockerfile (no image to build); the lesson hook shows it
 
 Each sample starts with the command line (`$ checks lessonN`), and what changes from run to run
 is made stable: the temporary workspace becomes /home/you/together, image ids become <id>.
@@ -147,6 +151,53 @@ def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int, with_in
         return (sample_text("checks init", init.stdout, workspace), sample) if with_init else sample
 
 
+def fixtures_of(lesson) -> list[Path]:
+    """The lesson's mistake fixtures: `<check>[--variant].Dockerfile` files and `<check>--<variant>/` folders."""
+    folder = ROOT / "tests" / "lessons" / lesson.id / "fixtures"
+    return sorted(p for p in folder.glob("*") if p.name.endswith(".Dockerfile") or (p.is_dir() and "--" in p.name))
+
+
+def reads_only_the_dockerfile(catalogue, lesson) -> bool:
+    return all(step.evidence == "dockerfile" for step in (*catalogue.before(lesson), lesson))
+
+
+def excerpt(output: str, check_id: str) -> str:
+    """The lines `checks` printed for one check: its mark and title line and the indented lines below it."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.rstrip().endswith(f"[{check_id}]") or f"[{check_id}] (" in line:
+            block = [line]
+            for following in lines[index + 1:]:
+                if not following.startswith("  "):
+                    break
+                block.append(following)
+            return "\n".join(block)
+    raise SampleError(f"the output names no check {check_id}:\n{output}")
+
+
+def mistake_sample(lesson, fixture: Path) -> str:
+    """What `checks lessonN` says about one mistake fixture: the command, then that check's lines."""
+    check_id = fixture.name.removesuffix(".Dockerfile").split("--")[0]
+    with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
+        workspace = Path(temp) / "together"
+        shutil.copytree(ROOT / "lessons" / "together", workspace,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+        if fixture.is_dir():
+            for item in fixture.iterdir():
+                if item.is_file() and item.name != "mistake.txt":
+                    shutil.copy2(item, workspace / item.name)
+        else:
+            shutil.copy2(fixture, workspace / "Dockerfile")
+        result = run_checks([lesson.id], cwd=workspace)
+        if result.returncode not in (0, 1):
+            raise SampleError(f"`checks {lesson.id}` on {fixture.name} exited {result.returncode}:\n{result.stderr}")
+        return f"$ checks {lesson.id}\n" + normalise(excerpt(result.stdout, check_id), workspace)
+
+
+def mistake_name(lesson, fixture: Path) -> str:
+    return f"{lesson.id}-mistake-{fixture.name.removesuffix('.Dockerfile').lower()}"
+
+
 def dockerfile_lessons(catalogue) -> list:
     return [lesson for lesson in catalogue.lessons if lesson.solution_path.name == "Dockerfile"]
 
@@ -162,6 +213,9 @@ def samples_of(catalogue, lesson) -> dict[str, str]:
         samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, starter, 1)
     else:  # the first lesson also shows how the workspace is made
         samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, None, 1, with_init=True)
+    if reads_only_the_dockerfile(catalogue, lesson):  # cheap: no image is built, so show each mistake's output
+        for fixture in fixtures_of(lesson):
+            samples[mistake_name(lesson, fixture)] = mistake_sample(lesson, fixture)
     return samples
 
 

@@ -42,6 +42,7 @@ from checks.catalogue import CheckInfo, Lesson, load  # noqa: E402
 
 MARKER = re.compile(r"<!--\s*(?P<kind>[\w-]+):(?P<name>[\w-]+)\s*-->")
 FIXTURES = ROOT / "tests" / "lessons"
+SAMPLES = ROOT / "docs" / "samples"
 LANGUAGES = {"Dockerfile": "dockerfile", ".sh": "sh", ".py": "python", ".toml": "toml", ".txt": "text"}
 NAV_SECTION = "Lessons"
 
@@ -163,10 +164,9 @@ def fixture_facts(path: Path) -> tuple[str, str, str, list[tuple[str, str]]]:
         meta = read(path / "mistake.txt", "mistake fixture") if (path / "mistake.txt").is_file() else ""
         files = [(item.name, read(item, "mistake fixture")) for item in sorted(path.iterdir())
                  if item.is_file() and item.name != "mistake.txt"]
-    else:
+    else:  # shown whole, comments included, so that the line numbers `checks` prints match
         meta = read(path, "mistake fixture")
-        body = "\n".join(line for line in meta.splitlines() if not re.match(r"# (mistake|expect):", line))
-        files = [("Dockerfile", body.strip("\n"))]
+        files = [("Dockerfile", meta.strip("\n"))]
     mistake = re.search(r"^# mistake: (.+)$", meta, re.MULTILINE)
     if not mistake:
         raise PluginError(f"{repo_path(path)}: a fixture needs a `# mistake: …` line")
@@ -201,14 +201,17 @@ def mistakes(lesson: Lesson) -> str:
         kind, verdict = ("warning", "warns") if status == "warning" else ("failure", "fails")
         first = mistake[0].upper() + mistake[1:]
         shown = [fence(text, "dockerfile" if "Dockerfile" in name else "text", title=name) for name, text in files]
-        text = "\n\n".join([
-            *shown,
-            f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
-            f"**Fix:** {check.hint}",
-        ])
+        sample = SAMPLES / f"{lesson.id}-mistake-{path.name.removesuffix('.Dockerfile').lower()}.txt"
+        if sample.is_file():  # what `checks` printed for this very file (scripts/regen_samples.py)
+            said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}**:",
+                    fence(read(sample, "sample output"), "console")]
+        else:
+            said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
+                    f"**Fix:** {check.hint}"]
+        text = "\n\n".join([*shown, *said])
         blocks.append(folded(kind, first, text))
     intro = ("Each of these is a mistake from the tests: `checks` is run on it there and must name it. "
-             "Open one to see the file and which check catches it.")
+             "Open one to see the file and what `checks` says about it.")
     return intro + "\n\n" + "\n".join(blocks)
 
 

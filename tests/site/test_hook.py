@@ -62,3 +62,14 @@ def test_reference_shows_the_cli_help_and_every_check():
 
 def test_fences_survive_backticks_in_the_file():
     assert hook.fence("echo ```", "sh").startswith("````sh\n")
+
+
+def test_mistakes_show_each_fixture_and_what_checks_said():
+    fixtures = sorted((ROOT / "tests" / "lessons" / LESSON.id / "fixtures").glob("*.Dockerfile"))
+    assert fixtures
+    out = render("<!-- lesson:mistakes -->")
+    for fixture in fixtures:
+        assert fixture.read_text(encoding="utf-8").strip() in out, fixture.name
+        sample = ROOT / "docs" / "samples" / f"{LESSON.id}-mistake-{fixture.stem.lower()}.txt"
+        if sample.is_file():
+            assert sample.read_text(encoding="utf-8").strip().splitlines()[1] in out, sample.name
