@@ -69,7 +69,8 @@ def test_mistakes_show_each_fixture_and_what_checks_said():
     assert fixtures
     out = render("<!-- lesson:mistakes -->")
     for fixture in fixtures:
-        assert fixture.read_text(encoding="utf-8").strip() in out, fixture.name
+        for line in fixture.read_text(encoding="utf-8").strip().splitlines():
+            assert f"    {line}" in out, (fixture.name, line)  # indented inside its folded block
         sample = ROOT / "docs" / "samples" / f"{LESSON.id}-mistake-{fixture.stem.lower()}.txt"
         if sample.is_file():
             assert sample.read_text(encoding="utf-8").strip().splitlines()[1] in out, sample.name
