@@ -166,6 +166,12 @@ def test_progress_file_is_not_rewritten_when_nothing_changed(workspace):
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
 
 
+def test_the_progress_file_stays_out_of_the_build_context(tmp_path):
+    run_checks("init", str(tmp_path / "ws"))
+    ignored = (tmp_path / "ws" / ".dockerignore").read_text().split()
+    assert progress.FILENAME in ignored
+
+
 def test_a_read_only_workspace_still_gets_graded(workspace):
     folder = workspace("FROM python:3.13-slim\n")
     folder.chmod(0o555)
