@@ -254,19 +254,21 @@ def cli_help() -> str:
     parts = ["### checks", "", fence(help_text(parser), "text")]
     commands = next(action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction")
     lessons = {lesson.id for lesson in catalogue().lessons}
-    shown_lesson = False
+    # every lesson command has the same options, except that some also name an image or container:
+    # show one of each kind, and say which lessons have which
+    kinds: dict[tuple[str, ...], list[str]] = {}
     for name, sub in commands.choices.items():
         if name in lessons:
-            if shown_lesson:
-                continue  # every lesson command has the same options: show the first, list the others
-            shown_lesson = True
-            parts += ["", "### checks lessonN", "",
-                      "Each lesson has its own command, `checks lesson1` … "
-                      f"`checks {catalogue().lessons[-1].id}`, with the options below "
-                      "(lessons that look at an image or a container also take `--image` and `--container`; "
-                      "see the lesson list under [Checks](#checks)).", "", fence(help_text(sub), "text")]
-            continue
-        parts += ["", f"### checks {name}", "", fence(help_text(sub), "text")]
+            options = tuple(sorted(o for action in sub._actions for o in action.option_strings))
+            kinds.setdefault(options, []).append(name)
+    for name, sub in commands.choices.items():
+        if name not in lessons:
+            parts += ["", f"### checks {name}", "", fence(help_text(sub), "text")]
+    for names in kinds.values():
+        heading = f"### checks {names[0]}" + (f" … {names[-1]}" if len(names) > 1 else "")
+        listed = ", ".join(f"`checks {name}`" for name in names)
+        parts += ["", heading, "", f"{listed}: grade that lesson, with these options.", "",
+                  fence(help_text(commands.choices[names[0]]), "text")]
     return "\n".join(parts) + "\n"
 
 
