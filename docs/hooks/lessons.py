@@ -18,6 +18,7 @@ and the reference page with:
 
     <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
     <!-- reference:checks -->  every lesson with every check id and title
+    <!-- reference:final-dockerfile -->  the Dockerfile the lessons end with, folded
     <!-- reference:exit-codes -->  the exit codes, from the CLI module's docstring
     <!-- reference:lessons -->  a table of the lessons: number, title, instruction, minutes, and the total
     <!-- reference:python-versions -->  the Python versions `checks` knows, with their end of life
@@ -356,7 +357,16 @@ def exit_codes(page_src: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def final_dockerfile(page_src: str) -> str:
+    """The Dockerfile the lessons end with (the last lesson whose solution is one), folded away."""
+    last = [lesson for lesson in catalogue().lessons if lesson.solution_path.name == "Dockerfile"][-1]
+    text = read(last.solution_path, f"{last.id} solution")
+    title = f"Peek at the finished Dockerfile (the solution of lesson {last.number}: no need to understand it yet)"
+    return folded("example", title, fence(text, "dockerfile", title="Dockerfile"))
+
+
 REFERENCE_MARKERS = {
+    "final-dockerfile": final_dockerfile,
     "exit-codes": exit_codes,
     "cli": lambda page_src: cli_help(),
     "checks": all_checks,

@@ -74,3 +74,15 @@ def test_mistakes_show_each_fixture_and_what_checks_said():
         sample = ROOT / "docs" / "samples" / f"{LESSON.id}-mistake-{fixture.stem.lower()}.txt"
         if sample.is_file():
             assert sample.read_text(encoding="utf-8").strip().splitlines()[1] in out, sample.name
+
+
+def test_home_and_guide_tables_come_from_the_catalogue():
+    out = render("<!-- reference:lessons -->\n<!-- reference:final-dockerfile -->\n<!-- reference:exit-codes -->",
+                 "index.md")
+    catalogue = load()
+    total = sum(lesson.minutes for lesson in catalogue.lessons)
+    assert f"**all {len(catalogue.lessons)} lessons**" in out and f"**{total}**" in out
+    last = [lesson for lesson in catalogue.lessons if lesson.solution_path.name == "Dockerfile"][-1]
+    for line in last.solution_path.read_text(encoding="utf-8").strip().splitlines():
+        assert f"    {line}".rstrip() in out
+    assert "| 0 |" in out and "| 2 |" in out
