@@ -220,3 +220,21 @@ def test_code_blocks_have_copy_buttons(browser, server):
         assert copied.strip() and copied.strip() in first.locator("code").inner_text()
     finally:
         page.close()
+
+
+def test_a_phone_reaches_a_lesson_through_the_menu(browser, server):
+    """On a narrow screen the navigation folds into a drawer; the lessons are still one tap away."""
+    lesson = CATALOGUE.lessons[-1]
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page.goto(server, wait_until="networkidle")
+        page.locator("label.md-header__button[for=__drawer]").click()
+        link = page.locator("nav.md-nav--primary a.md-nav__link", has_text=f"{lesson.number}. {lesson.title}").first
+        if not link.is_visible():  # on a phone a section is a level of its own: tap "Lessons" first
+            page.locator("nav.md-nav--primary label.md-nav__link", has_text="Lessons").first.click()
+        link.wait_for(state="visible")
+        link.click()
+        page.wait_for_load_state("networkidle")
+        assert page.url == urljoin(server, lesson.page.removesuffix(".md") + "/"), page.url
+    finally:
+        page.close()
