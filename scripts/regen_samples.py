@@ -18,7 +18,8 @@ piping it), twice:
                                     Dockerfile (no image to build); the lesson hook shows it
 
 Each sample starts with the command line (`$ checks lessonN`), and what changes from run to run
-is made stable: the temporary workspace becomes /home/you/together, image ids become <id>.
+is made stable: the temporary workspace becomes /home/you/together, image ids become <id>,
+durations <n> s.
 A page shows a sample with `--8<-- "docs/samples/lesson3-fail.txt"` inside a code block.
 
 Lessons 8-10 grade an image or a container the learner made with their own commands, so their
@@ -55,6 +56,8 @@ if str(ROOT) not in sys.path:
 VOLATILE = [
     (re.compile(r"sha256:[0-9a-f]{64}"), "sha256:<id>"),
     (re.compile(r"\b(image|container) [0-9a-f]{12}\b"), r"\1 <id>"),
+    # how long something took: "exited with code 1 after 0.8 s", "built in 12.3s"
+    (re.compile(r"\b(after|in) \d+(?:\.\d+)? ?(s|ms|seconds)\b"), r"\1 <n> \2"),
 ]
 
 

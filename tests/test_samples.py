@@ -40,11 +40,13 @@ def test_samples_are_current(lesson_id):
 def test_normalise_makes_the_workspace_and_ids_stable(tmp_path):
     folder = tmp_path / "together"
     output = (f"Lesson 8: Build the image  (workspace: {folder})\r\n"
-              f"  built image 0123456789ab from sha256:{'f' * 64}   \n")
+              f"  built image 0123456789ab from sha256:{'f' * 64}   \n"
+              "  the container exited with code 0 after 0.8 s\n")
     text = regen_samples.sample_text("checks lesson8", output, folder)
     assert text == ("$ checks lesson8\n"
                     "Lesson 8: Build the image  (workspace: /home/you/together)\n"
-                    "  built image <id> from sha256:<id>\n")
+                    "  built image <id> from sha256:<id>\n"
+                    "  the container exited with code 0 after <n> s\n")
 
 
 def test_assert_sample_names_the_stale_file_and_how_to_fix_it(monkeypatch, tmp_path):
