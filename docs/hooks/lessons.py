@@ -12,9 +12,8 @@ mistakes the tests catch, the solution) comes from `lessons/lessonN/lesson.toml`
     <!-- lesson:solution -->  the solution file, folded away
     <!-- lesson:next -->      a link to the next lesson, with its goal
 
-`lesson:header` also writes the page's title (`# Lesson N: title`) unless the page has its own.
-
-and the reference page with:
+(`lesson:header` also writes the page's title, `# Lesson N: title`, unless the page has its own.)
+Any page can use the generated reference parts:
 
     <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
     <!-- reference:checks -->  every lesson with every check id and title
@@ -48,8 +47,15 @@ LANGUAGES = {"Dockerfile": "dockerfile", ".sh": "sh", ".py": "python", ".toml": 
 NAV_SECTION = "Lessons"
 
 
+_catalogue = None
+
+
 def catalogue():
-    return load()
+    """The catalogue, read afresh for each build (so `mkdocs serve` shows an edited lesson.toml)."""
+    global _catalogue
+    if _catalogue is None:
+        _catalogue = load.__wrapped__()
+    return _catalogue
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,6 +64,8 @@ def catalogue():
 
 def on_config(config):
     """Fill the empty "Lessons" section of mkdocs.yml's nav with the lessons, in order."""
+    global _catalogue
+    _catalogue = None
     docs_dir = Path(config["docs_dir"])
     nav = config["nav"] or []
     for entry in nav:
