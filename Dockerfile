@@ -51,7 +51,8 @@ USER 10001:10001
 # Lesson 6: EXPOSE documents the port; `docker run -p 8000:80` publishes it.
 EXPOSE 80
 
-# `docker ps` shows (healthy) once the server answers; an orchestrator restarts it when it stops.
+# `docker ps` shows (healthy) once the server answers, (unhealthy) if it stops answering, and
+# Compose (`depends_on: condition: service_healthy`) or Swarm can act on it.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
     CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:80/', timeout=4)"]
 
