@@ -9,7 +9,7 @@ import pytest
 
 from checks.catalogue import CatalogueError, load
 from checks.checker import functions_of
-from conftest import ROOT, run_checks
+from support import ROOT, run_checks
 
 CATALOGUE = load()
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from checks import progress
-from conftest import checks_process, run_checks
+from support import checks_process, run_checks
 
 SCHEMA_KEYS = {"id", "title", "status", "message", "hint", "file", "line", "docs"}
 

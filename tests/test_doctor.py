@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from checks.doctor import crlf_files, port_free
-from conftest import checks_process, run_checks
+from support import checks_process, run_checks
 
 
 @pytest.mark.docker

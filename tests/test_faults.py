@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, checks_process
+from support import APP, checks_process
 
 pytestmark = pytest.mark.docker
 
@@ -143,7 +143,7 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
     time.sleep(1)
     assert not [pid for pid in builds if Path(f"/proc/{pid}").exists()], "the docker build was left running"
     client = docker.from_env()
-    from conftest import SESSION_PREFIX
+    from support import SESSION_PREFIX
 
     assert not [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
                 if c.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)]

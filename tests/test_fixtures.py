@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_checks
+from support import ROOT, run_checks
 
 FIXTURES = sorted([*(ROOT / "tests" / "lessons").glob("lesson*/fixtures/*.Dockerfile"),
                    *(p.parent for p in (ROOT / "tests" / "lessons").glob("lesson*/fixtures/*/mistake.txt"))])

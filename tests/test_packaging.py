@@ -7,7 +7,7 @@ import subprocess
 import sys
 import venv
 
-from conftest import ROOT
+from support import ROOT
 
 
 def test_wheel_install_ships_the_app_and_the_lessons(tmp_path):

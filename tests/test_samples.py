@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from checks.catalogue import load
-from conftest import ROOT
+from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import regen_samples  # noqa: E402

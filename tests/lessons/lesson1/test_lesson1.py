@@ -168,7 +168,7 @@ def test_base_image_platform(tmp_path, text, verdict):
 
 
 def test_seed_dockerfile_with_a_supported_python_passes(tmp_path):
-    from conftest import run_checks
+    from support import run_checks
 
     seed = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
             "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\nCMD [\"./bin/run_dev.sh\"]\n")

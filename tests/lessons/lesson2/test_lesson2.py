@@ -7,7 +7,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers.lesson2 import workdir_at, workdirs
 from checks.dockerfile import parse
-from conftest import run_checks
+from support import run_checks
 
 FROM = "FROM python:3.13-slim\n"
 

@@ -11,7 +11,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson6
 from checks.context import Context
-from conftest import run_checks
+from support import run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
           "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n")

@@ -18,7 +18,7 @@ from checks.catalogue import load
 from checks.checkers import lesson7
 from checks.context import Context
 from checks.dockerfile import parse
-from conftest import ROOT, run_checks
+from support import ROOT, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
           "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
