@@ -79,6 +79,8 @@ def shell_words(text: str) -> list[str]:
 
 
 def start_command(context: Context) -> StartCommand:
+    if not start_instructions(context):
+        raise Unavailable("needs CMD")
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
@@ -135,6 +137,8 @@ def app_run(context: Context) -> AppRun:
     """Start one container of the built image (labelled, port published on 127.0.0.1), wait for /statz, remove it."""
     if context in _RUNS:
         return _RUNS[context]
+    if not start_instructions(context):
+        raise Unavailable("needs CMD (see cmd-present)")
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
@@ -232,7 +236,7 @@ def decode_address(hex_address: str) -> str:
     return "::" if set(hex_address) == {"0"} else "[ipv6]"
 
 
-def likely_cause(text: str, crlf: bool = False) -> str:
+def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) -> str:
     """The learner's mistake behind a container that does not start, from docker's error or the logs."""
     lowered = text.lower()
     if crlf or "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
@@ -246,7 +250,10 @@ def likely_cause(text: str, crlf: bool = False) -> str:
         return "a Python module is missing: are the dependencies installed (lesson 5) and the app copied (lesson 3)?"
     if "address already in use" in lowered:
         return "two servers try to listen on the same port"
-    return "read the container's log lines above"
+    if exit_code == 0:
+        return ("the command finished instead of serving: CMD must start the server and keep it in the foreground, "
+                "as ./bin/run_dev.sh does")
+    return "not one checks knows: run the image with `docker run --rm` to see all its output"
 
 
 _CRLF: "weakref.WeakKeyDictionary[Context, bool]" = weakref.WeakKeyDictionary()
@@ -372,8 +379,9 @@ def cmd_program_executable(context: Context):
         raise Unavailable("needs the program in the image (see cmd-program-exists)")
     if info.isfile() and not info.mode & 0o111:
         return failed(f"expected {program} to be executable; found mode {info.mode & 0o7777:o}: the container would fail with "
-                      "`permission denied`. Run `chmod +x bin/run_dev.sh` (git keeps the bit), or "
-                      f'`CMD ["sh", "{program}"]`', line=last_start_line(context))
+                      "`permission denied`. A program CMD starts directly must be executable (`chmod +x` in your "
+                      "folder) and, if it is a script, start with a #! line. The app's start script is ./bin/run_dev.sh",
+                      line=last_start_line(context))
     return passed(f"mode {info.mode & 0o7777:o}", line=last_start_line(context))
 
 
@@ -413,7 +421,7 @@ def container_starts(context: Context):
     if run.exited:
         return failed(f"expected the app to keep running; the container exited with code {run.exit_code} after "
                       f"{run.seconds:.1f} s. Last log lines: {run.log_tail() or '(none)'}. Likely cause: "
-                      f"{likely_cause(run.logs, script_has_crlf(context))}", line=line)
+                      f"{likely_cause(run.logs, script_has_crlf(context), run.exit_code)}", line=line)
     return passed("running", line=line)
 
 

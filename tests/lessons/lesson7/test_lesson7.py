@@ -149,8 +149,8 @@ def test_crlf_script_is_named_as_the_cause(workspace):
 
 @pytest.mark.docker
 def test_start_checks_catch_not_entrypoint_and_sh(workspace):
-    """ENTRYPOINT instead of CMD, and the script run by sh (which needs no executable bit)."""
-    folder = lay_out(workspace(BEFORE + 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]\n'), mode=0o644)
+    """ENTRYPOINT with CMD as its argument, the script run by sh, a relative path without ./"""
+    folder = workspace(BEFORE + 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]\n')
     run = run_checks("lesson7", "--json", "--path", str(folder))
     for info in load().get("lesson7").checks:
         assert run.status(info.id) == "passed", run.check(info.id)
