@@ -246,6 +246,9 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     if "no such file or directory" in lowered or "not found" in lowered:
         return ("the program does not exist at that path in the image, or a script's first line names an interpreter "
                 "that does not (often CRLF line endings)")
+    if "no module named 'together'" in lowered:
+        return ("Python cannot import the app's own package: run as a script, together/app.py sees its own folder, "
+                "not the `together` package. Start the app the way it is meant to start: ./bin/run_dev.sh")
     if "modulenotfounderror" in lowered or "no module named" in lowered:
         return "a Python module is missing: are the dependencies installed (lesson 5) and the app copied (lesson 3)?"
     if "address already in use" in lowered:

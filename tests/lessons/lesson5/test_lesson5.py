@@ -129,7 +129,7 @@ def test_pip_install_builds_names_the_missing_program(workspace):
 
 
 @pytest.mark.docker
-def test_pip_checks_catch_not_other_correct_ways(workspace):
+def test_pip_no_cache_catches_not_pip_no_cache_dir_and_other_correct_ways(workspace):
     """PIP_NO_CACHE_DIR instead of the option, requirements.txt copied on its own first, python -m pip."""
     dockerfile = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nRUN apt-get update && apt-get install -y gcc\n"
                   "ENV PIP_NO_CACHE_DIR=1\nCOPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
@@ -139,3 +139,26 @@ def test_pip_checks_catch_not_other_correct_ways(workspace):
                      "pip-install-builds", "pip-no-cache", "pip-dependencies-import"):
         assert run.status(check_id) == "passed", run.check(check_id)
     assert "flask 3.1.3" in run.check("pip-dependencies-import")["message"]
+
+
+def grade_fixture(workspace, name: str):
+    """`checks lesson5` on a mistake fixture's Dockerfile (the same build as the fixture test, from the cache)."""
+    fixture = ROOT / "tests" / "lessons" / "lesson5" / "fixtures" / f"{name}.Dockerfile"
+    return run_checks("lesson5", "--json", "--path", str(workspace(fixture.read_text())))
+
+
+@pytest.mark.docker
+def test_pip_no_cache_catches_the_cache_in_the_image(workspace):
+    run = grade_fixture(workspace, "pip-no-cache")
+    message = run.check("pip-no-cache")["message"]
+    assert run.status("pip-no-cache") == "failed" and "/root/.cache/pip with" in message and " MB)" in message
+    assert run.status("pip-dependencies-import") == "passed"
+
+
+@pytest.mark.docker
+def test_pip_dependencies_import_catches_a_virtual_environment_off_path(workspace):
+    run = grade_fixture(workspace, "pip-dependencies-import")
+    assert run.status("pip-dependencies-import") == "failed"
+    assert "Flask==3.1.3" in run.check("pip-dependencies-import")["message"]
+    assert "PATH" in run.check("pip-dependencies-import")["message"]
+    assert run.status("pip-install-requirements") == "passed"

@@ -133,7 +133,7 @@ def lay_out(folder, script: bytes | None = None, mode: int | None = None):
 
 
 @pytest.mark.docker
-def test_crlf_script_is_named_as_the_cause(workspace):
+def test_script_line_endings_catches_crlf_and_container_starts_names_it(workspace):
     """A run_dev.sh converted to CRLF in the workspace, as a Windows editor saves it (as the fixture, to share its build)."""
     folder = workspace((FIXTURES / "script-line-endings" / "Dockerfile").read_text())
     original = (folder / "bin" / "run_dev.sh").read_bytes()
@@ -148,7 +148,7 @@ def test_crlf_script_is_named_as_the_cause(workspace):
 
 
 @pytest.mark.docker
-def test_start_checks_catch_not_entrypoint_and_sh(workspace):
+def test_container_starts_and_app_answers_catch_not_entrypoint_and_sh(workspace):
     """ENTRYPOINT with CMD as its argument, the script run by sh, a relative path without ./"""
     folder = workspace(BEFORE + 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]\n')
     run = run_checks("lesson7", "--json", "--path", str(folder))
@@ -189,3 +189,41 @@ def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
     left = [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
             if "flask" in " ".join(c.attrs["Config"].get("Cmd") or [])]
     assert not left
+
+
+def grade_fixture(workspace, name: str):
+    """`checks lesson7` on a mistake fixture's Dockerfile (the same build as the fixture test, from the cache)."""
+    return run_checks("lesson7", "--json", "--path", str(workspace((FIXTURES / f"{name}.Dockerfile").read_text())))
+
+
+@pytest.mark.docker
+def test_cmd_program_exists_catches_a_name_without_a_path(workspace):
+    run = grade_fixture(workspace, "cmd-program-exists")
+    message = run.check("cmd-program-exists")["message"]
+    assert run.status("cmd-program-exists") == "failed" and "looked up in PATH" in message and "./bin/run_dev.sh" in message
+    assert run.status("container-starts") == "failed"
+
+
+@pytest.mark.docker
+def test_cmd_program_executable_catches_a_file_without_the_x_bit(workspace):
+    run = grade_fixture(workspace, "cmd-program-executable")
+    assert run.status("cmd-program-exists") == "passed"
+    assert run.status("cmd-program-executable") == "failed" and "644" in run.check("cmd-program-executable")["message"]
+    assert "permission denied" in run.check("container-starts")["message"]
+
+
+@pytest.mark.docker
+def test_container_starts_reports_the_exit_code_and_the_log(workspace):
+    run = grade_fixture(workspace, "container-starts")
+    message = run.check("container-starts")["message"]
+    assert run.status("container-starts") == "failed"
+    assert "exited with code 1" in message and "ModuleNotFoundError" in message and "./bin/run_dev.sh" in message
+    assert run.status("app-answers") == "skipped"
+
+
+@pytest.mark.docker
+def test_app_answers_catches_a_server_on_the_containers_loopback(workspace):
+    run = grade_fixture(workspace, "app-answers")
+    message = run.check("app-answers")["message"]
+    assert run.status("container-starts") == "passed"
+    assert run.status("app-answers") == "failed" and "127.0.0.1:5000" in message and "0.0.0.0" in message
