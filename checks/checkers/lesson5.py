@@ -279,6 +279,8 @@ def pip_install_builds(context: Context):
         raise Unavailable("the build fails before the pip install step")
     if REQUIREMENTS_MISSING.search(log) or COMPILER_MISSING.search(log):
         raise Unavailable("explained by requirements-before-pip / gcc-before-pip")
+    if not install.requirement_files and any(p.endswith(".txt") for p in install.packages):
+        raise Unavailable("explained by pip-install-requirements")
     if install.sudo or re.search(r"sudo: (?:not found|command not found)", log):
         return failed("expected `RUN pip install …`; found `sudo pip install`: there is no sudo in the image, and "
                       "RUN already runs as root", line=install.line)

@@ -155,6 +155,8 @@ def expose_port(context: Context):
     source = "the image's config" if from_image else "the Dockerfile"
     if f"{port}/tcp" in exposed:
         return passed(f"{port}/tcp in {source}", line=exposes[0].line)
+    if any(p.startswith(f"{port}/") for p in exposed):
+        raise Unavailable(f"port {port} is exposed with another protocol (see expose-protocol)")
     numbers = sorted(int(p.split("/")[0]) for p in exposed if p.split("/")[0].isdigit())
     why = next((KNOWN_PORTS[n] for n in numbers if n in KNOWN_PORTS), "")
     found = ", ".join(sorted(exposed)) or "no exposed port"

@@ -244,8 +244,7 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
     if "no such file or directory" in lowered or "not found" in lowered:
-        return ("the program does not exist at that path in the image, or a script's first line names an interpreter "
-                "that does not (often CRLF line endings)")
+        return "the program does not exist at that path in the image (see cmd-program-exists)"
     if "no module named 'together'" in lowered:
         return ("Python cannot import the app's own package: run as a script, together/app.py sees its own folder, "
                 "not the `together` package. Start the app the way it is meant to start: ./bin/run_dev.sh")
@@ -405,7 +404,7 @@ def script_line_endings(context: Context):
     if not text.startswith("#!") and not script.endswith(".sh"):
         return passed("not a script", line=last_start_line(context))
     if "\r\n" in text:
-        first = text.splitlines()[0] if text.splitlines() else ""
+        first = text.split("\n", 1)[0]
         return failed(f"expected LF line endings; found Windows (CRLF) line endings in {path}: the first line reads "
                       f"{first!r}, so the system looks for an interpreter named '/bin/sh\\r' and the container fails "
                       "with `no such file or directory`. Convert it to LF (VS Code: click CRLF in the status bar; "

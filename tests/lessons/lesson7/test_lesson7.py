@@ -112,7 +112,9 @@ def test_program_and_script(argv, program, script):
 
 def test_likely_cause_names_crlf_and_permissions():
     assert "CRLF" in lesson7.likely_cause("/bin/sh^M: bad interpreter: No such file or directory")
-    assert "CRLF" in lesson7.likely_cause("exec: \"./bin/run_dev.sh\": no such file or directory")
+    assert "CRLF" in lesson7.likely_cause("exec ./bin/run_dev.sh: no such file or directory", crlf=True)
+    assert "does not exist" in lesson7.likely_cause("exec ./bin/run_dev.sh: no such file or directory")
+    assert "foreground" in lesson7.likely_cause("", exit_code=0)
     assert "chmod +x" in lesson7.likely_cause("exec: \"./bin/run_dev.sh\": permission denied")
 
 
