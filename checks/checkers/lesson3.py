@@ -185,6 +185,8 @@ def copy_source_exists(context: Context):
 @check("copy-into-workdir")
 def copy_into_workdir(context: Context):
     """Every COPY writes inside the image's WORKDIR, the folder the container starts in."""
+    if not copies(context):
+        raise Unavailable("needs a COPY (see copy-present)")
     build = context.build
     failing = next((i for i in copies(context) if build.failed_line and i.line <= build.failed_line <= i.end_line), None)
     if failing is not None and copy_failure(context) is None:

@@ -14,19 +14,23 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson3
 from checks.context import Context, Unavailable
-from conftest import run_checks
+from support import run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n"
 
 
 @pytest.fixture
 def outcome(workspace):
-    """Call one Dockerfile-only check on a Dockerfile, without an engine."""
+    """Call one Dockerfile-only check on a Dockerfile; it must not touch the engine."""
+    contexts = []
 
     def run(check, dockerfile: str):
-        return check(Context(workspace(dockerfile), load()))
+        contexts.append(Context(workspace(dockerfile, name=f"together{len(contexts)}"), load()))
+        return check(contexts[-1])
 
-    return run
+    yield run
+    for context in contexts:
+        assert context._engine is None, "a Dockerfile-only check used the engine"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson4
 from checks.context import Context, Unavailable
-from conftest import run_checks
+from support import run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
 REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
@@ -24,12 +24,16 @@ IMPROVED = HEAD + ("RUN apt-get update \\\n"
 
 @pytest.fixture
 def outcome(workspace):
-    """Call one Dockerfile-only check on a Dockerfile, without an engine."""
+    """Call one Dockerfile-only check on a Dockerfile; it must not touch the engine."""
+    contexts = []
 
     def run(check, dockerfile: str):
-        return check(Context(workspace(dockerfile), load()))
+        contexts.append(Context(workspace(dockerfile, name=f"together{len(contexts)}"), load()))
+        return check(contexts[-1])
 
-    return run
+    yield run
+    for context in contexts:
+        assert context._engine is None, "a Dockerfile-only check used the engine"
 
 
 @pytest.fixture
@@ -148,3 +152,21 @@ def test_apt_package_name_suggests_the_right_name(grade):
     assert run.status("apt-package-name") == "failed"
     assert "`build-essential`" in run.check("apt-package-name")["message"]
     assert run.status("apt-update") == "passed"
+
+
+@pytest.mark.docker
+def test_apt_no_sudo_catches_sudo_from_the_build_log(grade):
+    run = grade(HEAD + "RUN sudo apt-get update && sudo apt-get install -y gcc\n")
+    assert run.status("apt-no-sudo") == "failed"
+    assert "`sudo: not found`" in run.check("apt-no-sudo")["message"]
+    assert run.check("apt-no-sudo")["line"] == 4
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("command, owner", [("apk add --no-cache gcc", "Alpine"), ("dnf install -y gcc", "Fedora")])
+def test_apt_package_manager_catches_other_distributions(grade, command, owner):
+    run = grade(HEAD + f"RUN {command}\n")
+    assert run.status("apt-package-manager") == "failed"
+    message = run.check("apt-package-manager")["message"]
+    assert owner in message and "not found" in message
+    assert run.status("gcc-installed") == "failed"
