@@ -327,6 +327,8 @@ def cmd_exec_form(context: Context):
 @check("cmd-single")
 def cmd_single(context: Context):
     """The final stage has one CMD (and at most one ENTRYPOINT): only the last of each takes effect."""
+    if not start_instructions(context):
+        raise Unavailable("needs CMD")
     for keyword in ("CMD", "ENTRYPOINT"):
         found = context.dockerfile.in_final_stage(keyword)
         if len(found) > 1:
