@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import itertools
 import posixpath
 import re
 import stat
@@ -170,8 +171,8 @@ def copy_source_exists(context: Context):
     elif (context.workspace / missing).exists() and ignored(context, missing):
         message += f": it is there, but .dockerignore excludes it (pattern `{ignored(context, missing)}`)"
     else:
-        names = [str(p.relative_to(context.workspace)) for p in context.workspace.rglob("*")
-                 if "__pycache__" not in p.parts and ".git" not in p.parts][:2000]
+        files = (p for p in context.workspace.rglob("*") if not {"__pycache__", ".git", ".venv"} & set(p.parts))
+        names = [str(p.relative_to(context.workspace)) for p in itertools.islice(files, 2000)]  # a big venv stays cheap
         close = [n for n in names if n.lower() == missing.lower()] or \
             [n for n in names if posixpath.basename(n) == posixpath.basename(missing)] or \
             difflib.get_close_matches(missing, names, n=1, cutoff=0.6)

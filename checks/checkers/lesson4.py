@@ -126,7 +126,8 @@ def gcc_installed(context: Context):
     image = context.image_until(last)
     result = context.engine.run_in_image(image, ["sh", "-c", "gcc --version"], timeout=60)
     if result.exit_code == 0:
-        return passed(result.output.strip().splitlines()[0], line=runs[-1].line if runs else None)
+        version = (result.output.strip().splitlines() or ["gcc runs"])[0]
+        return passed(version, line=runs[-1].line if runs else None)
     if not runs:
         return failed("expected gcc in the image; found none: the python slim images have no C compiler, and no "
                       "RUN installs one (uWSGI is C and is compiled when pip installs it)")
