@@ -235,9 +235,15 @@ def next_step(lesson: Lesson) -> str:
     return (f"When `checks {lesson.id}` passes, go on to {text}: {following.goal[0].lower()}{following.goal[1:]}\n")
 
 
+SECTION_LINE = re.compile(r"^\s*#?\s*-{1,2}8<-{1,2}\s*\[(start|end):[\w-]+\]\s*$")
+
+
 def solution(lesson: Lesson) -> str:
     path = lesson.solution_path
-    text = read(path, f"{lesson.id} solution")
+    # the snippet section markers (`# --8<-- [start:build]`) are for the page, not for the reader
+    text = "\n".join(line for line in read(path, f"{lesson.id} solution").splitlines()
+                     if not SECTION_LINE.match(line))
+    text = re.sub(r"\n{3,}", "\n\n", text)
     title = f"The solution: {repo_path(path)}"
     return folded("success", title, fence(text, language_of(path), title=path.name))
 

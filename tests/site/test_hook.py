@@ -86,3 +86,12 @@ def test_home_and_guide_tables_come_from_the_catalogue():
     for line in last.solution_path.read_text(encoding="utf-8").strip().splitlines():
         assert f"    {line}".rstrip() in out
     assert "| 0 |" in out and "| 2 |" in out
+
+
+def test_solution_hides_snippet_section_markers():
+    for lesson in load().lessons:
+        text = lesson.solution_path.read_text(encoding="utf-8")
+        out = render("<!-- lesson:solution -->", lesson.page)
+        assert "8<--" not in out, lesson.id
+        commands = [line for line in text.splitlines() if line.strip() and "8<--" not in line]
+        assert all(f"    {line}".rstrip() in out for line in commands), lesson.id
