@@ -73,15 +73,18 @@ def _docker_hygiene(request):
     yield
     from checks.engine import RUN_LABEL
 
-    def ours(thing) -> bool:  # only this session's: other sessions may be building right now
-        return (thing.labels or {}).get(RUN_LABEL, "").startswith(SESSION_PREFIX)
+    def ours(summary: dict) -> bool:  # only this session's: other sessions may be building right now
+        return (summary.get("Labels") or {}).get(RUN_LABEL, "").startswith(SESSION_PREFIX)
 
-    left = [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL}) if ours(c)]
-    images = [i for i in client.images.list(filters={"label": RUN_LABEL}) if ours(i)]
+    # the API's summaries, not containers.list()/images.list(), which inspect every item one by one
+    # and fail with 404 when another session removes its own container or image in between
+    left = [c for c in client.api.containers(all=True, filters={"label": RUN_LABEL}) if ours(c)]
+    images = [i for i in client.api.images(filters={"label": RUN_LABEL}) if ours(i)]
     for container in left:
-        container.remove(force=True)
+        with contextlib.suppress(Exception):
+            client.api.remove_container(container["Id"], force=True, v=True)
     for image in images:
         with contextlib.suppress(Exception):
-            client.images.remove(image.id, force=True)
-    assert not left, f"checks left containers behind: {[c.name for c in left]}"
-    assert not images, f"checks left images behind: {[i.tags or i.id for i in images]}"
+            client.api.remove_image(image["Id"], force=True)
+    assert not left, f"checks left containers behind: {[c.get('Names') or c['Id'] for c in left]}"
+    assert not images, f"checks left images behind: {[i.get('RepoTags') or i['Id'] for i in images]}"
