@@ -143,7 +143,7 @@ def app_run(context: Context) -> AppRun:
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
     engine = context.engine
-    port = app_port(context)
+    port = asked_port(context)
     run = AppRun(port)
     host = engine.published_host()
     bind = "127.0.0.1" if host == "127.0.0.1" else "0.0.0.0"
@@ -207,6 +207,14 @@ def app_run(context: Context) -> AppRun:
             pass  # the run's cleanup removes it
     _RUNS[context] = run
     return run
+
+
+def asked_port(context: Context) -> int:
+    """The port to ask the app on: the TCP port the image exposes (the app's own, if several), else the app's."""
+    config = context.engine.client.api.inspect_image(context.build.image)["Config"]
+    exposed = sorted(int(p.split("/")[0]) for p in (config.get("ExposedPorts") or {}) if p.endswith("/tcp"))
+    port = app_port(context)
+    return port if port in exposed or not exposed else exposed[0]
 
 
 def listening_ports(container) -> list[str]:
