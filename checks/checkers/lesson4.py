@@ -114,12 +114,33 @@ def stops_with(context: Context, instruction: Instruction, command: str) -> str:
     return ""
 
 
+def diagnosed_by(context: Context) -> str | None:
+    """The check of this lesson that names why the failing RUN fails, if one does."""
+    failing = failing_run(context)
+    if failing is None:
+        return None
+    output = failing_output(context)
+    if PROMPT in output:
+        return "apt-yes"
+    if UNKNOWN_PACKAGE.search(output):
+        return "apt-package-name" if any(updates_before(context, i) != (False, False) for i, _ in installs(context)) \
+            else "apt-update"
+    if stops_with(context, failing, "sudo"):
+        return "apt-no-sudo"
+    if any(stops_with(context, failing, name) for name in FOREIGN_MANAGERS):
+        return "apt-package-manager"
+    return None
+
+
 @check("gcc-installed")
 def gcc_installed(context: Context):
     """gcc runs in the image: `gcc --version` succeeds in a container of it."""
     runs = install_runs(context)
     failing = failing_run(context)
     if failing is not None:
+        cause = diagnosed_by(context)
+        if cause:  # one failure per cause: the specific check names it
+            raise Unavailable(f"the RUN on line {failing.line} fails (see {cause})")
         return failed(f"expected gcc in the image; found the RUN on line {failing.line} failing, so nothing is "
                       f"installed (its last words: `{last_words(context)}`)", line=failing.line)
     last = runs[-1].end_line if runs else max(i.end_line for i in context.dockerfile.instructions)
@@ -143,7 +164,7 @@ def apt_yes(context: Context):
     """apt-get install runs without asking: a build cannot answer "Do you want to continue? [Y/n]"."""
     found = installs(context)
     if not found:
-        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+        raise Unavailable("needs a RUN apt-get install")
     failing = failing_run(context)
     if failing is not None and PROMPT in failing_output(context):
         return failed("expected `apt-get install -y`; found apt-get asking \"Do you want to continue? [Y/n]\": a build "
@@ -169,7 +190,7 @@ def apt_update(context: Context):
     """`apt-get update` runs before `apt-get install`: the image ships without package lists."""
     found = installs(context)
     if not found:
-        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+        raise Unavailable("needs a RUN apt-get install")
     for instruction, _ in found:
         same, earlier = updates_before(context, instruction)
         if same or earlier:
@@ -192,7 +213,7 @@ def apt_update_same_run(context: Context):
                            "RUN: Docker reuses that cached layer, so a later change to the install runs on old lists "
                            "(\"404 Not Found\" once Debian moves on)", line=instruction.line)
     if not installs(context):
-        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+        raise Unavailable("needs a RUN apt-get install")
     return passed()
 
 
@@ -202,7 +223,7 @@ def apt_package_name(context: Context):
     unknown = unknown_packages(context)
     if unknown is None:
         if not installs(context):
-            raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+            raise Unavailable("needs a RUN apt-get install")
         failing = failing_run(context)
         if failing is None or any(reached(context, i) for i, _ in installs(context)):
             return passed()
@@ -256,7 +277,7 @@ def apt_no_recommends(context: Context):
             return warning("expected `apt-get install --no-install-recommends`; found it without, so the packages "
                            "Debian merely recommends come too: a larger image, more to patch", line=instruction.line)
     if not installs(context):
-        raise Unavailable("needs a RUN apt-get install (see gcc-installed)")
+        raise Unavailable("needs a RUN apt-get install")
     return passed()
 
 

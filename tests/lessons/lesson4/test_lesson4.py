@@ -135,7 +135,8 @@ def test_apt_yes_catches_the_prompt_from_the_build_log(grade):
     assert run.status("apt-yes") == "failed"
     assert run.check("apt-yes")["line"] == 4
     assert "Abort" in run.check("apt-yes")["message"]
-    assert "Abort." in run.check("gcc-installed")["message"]  # the failing step's own last words
+    assert run.status("gcc-installed") == "skipped"  # one failure per cause
+    assert "apt-yes" in run.check("gcc-installed")["message"]
 
 
 @pytest.mark.docker
@@ -169,4 +170,12 @@ def test_apt_package_manager_catches_other_distributions(grade, command, owner):
     assert run.status("apt-package-manager") == "failed"
     message = run.check("apt-package-manager")["message"]
     assert owner in message and "not found" in message
+    assert run.status("gcc-installed") == "skipped"
+
+
+@pytest.mark.docker
+def test_gcc_installed_names_a_failure_no_other_check_explains(grade):
+    run = grade(HEAD + "RUN apt-get update --assume-yess && apt-get install -y gcc\n")  # a mistyped option
     assert run.status("gcc-installed") == "failed"
+    assert "line 4 failing" in run.check("gcc-installed")["message"]
+    assert run.code == 1
