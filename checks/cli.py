@@ -60,6 +60,8 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
             if lesson.evidence in ("engine", "container"):
                 sub.add_argument("--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})")
                 sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
+            if any(info.id.endswith("-question") for info in lesson.checks):
+                sub.add_argument("--answer", metavar="TEXT", help="your answer to the lesson's question (default: asked in the terminal)")
             sub.set_defaults(lesson=lesson.id)
         return configure
 
@@ -186,7 +188,7 @@ def command_lesson(args, catalogue) -> int:
     lesson = catalogue.get(args.lesson)
     folder = workspace_of(args.path, catalogue, must_exist_marker=lesson.number > 1)
     options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
-               "interactive": sys.stdin.isatty() and not args.json}
+               "answer": getattr(args, "answer", None), "interactive": sys.stdin.isatty() and not args.json}
     context = Context(folder, catalogue, options)
     try:
         report = run_lesson(catalogue, lesson, context)

@@ -1,0 +1,247 @@
+"""Lesson 8: the learner built an image from the workspace, named it, and it is current.
+
+"Current" is proved by building the workspace's Dockerfile ourselves (labelled, removed after the
+run; BuildKit's cache makes it a cache hit when the learner just built it) and comparing what
+`docker build` records of each step: the image config (Cmd, Entrypoint, WorkingDir, ExposedPorts,
+Env, User, Volumes) and the history of steps (`created_by`). Image ids cannot be compared: our
+build carries a label, and the same steps built twice differ in timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from ..checker import check
+from ..context import Context, Unavailable
+from ..result import failed, passed, warning
+
+CONFIG_FIELDS = ("Cmd", "Entrypoint", "WorkingDir", "ExposedPorts", "Env", "User", "Volumes", "StopSignal")
+TOO_BIG = 2_000_000_000  # bytes: bigger than this and something unintended went into the image
+
+
+def wanted_name(context: Context) -> str:
+    """The image the learner was asked to build (`--image` overrides course.toml's `image`)."""
+    name = context.options.get("image") or context.course.image
+    return name if ":" in name.rsplit("/", 1)[-1] else name + ":latest"
+
+
+def memo(context: Context, key: str, compute):
+    """Compute something once per run and keep it on the context (several checks share it)."""
+    cache = context.__dict__.setdefault("_lessons_8_10", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def learner_image(context: Context):
+    """The learner's image (docker SDK Image), or None when no image has that name."""
+
+    def find():
+        import docker
+
+        try:
+            return context.engine.client.images.get(wanted_name(context))
+        except docker.errors.ImageNotFound:
+            return None
+
+    return memo(context, "image", find)
+
+
+def require_image(context: Context):
+    image = learner_image(context)
+    if image is None:
+        raise Unavailable(f"needs the image {wanted_name(context)} (see image-exists)")
+    return image
+
+
+def normalise_step(created_by: str) -> str | None:
+    """One history entry as the Dockerfile step it records, the same for BuildKit and the classic builder."""
+    text = " ".join(created_by.split())
+    text = re.sub(r"\s*# buildkit$", "", text)
+    text = re.sub(r"^/bin/sh -c #\(nop\)\s*", "", text)
+    if text.startswith("/bin/sh -c "):  # the classic builder writes RUN steps without the keyword
+        text = "RUN " + text
+    keyword = text.split(" ", 1)[0].upper()
+    if keyword == "LABEL":
+        return None  # labels are ignored: ours marks the image checks built
+    if keyword in ("COPY", "ADD"):
+        return f"{keyword} -> {text.split()[-1].rstrip('/') or '/'}"  # the source is a content hash in classic builds
+    if keyword == "EXPOSE":
+        ports = re.findall(r"(\d+)(/\w+)?", text.removeprefix("EXPOSE"))
+        return "EXPOSE " + " ".join(sorted(number + (protocol or "/tcp") for number, protocol in ports))
+    return text
+
+
+def steps_of(client, image_id: str) -> list[str]:
+    """The image's build steps, oldest first, base image included."""
+    history = client.api.history(image_id)
+    steps = (normalise_step(entry.get("CreatedBy") or "") for entry in reversed(history))
+    return [step for step in steps if step]
+
+
+def config_of(image) -> dict:
+    config = image.attrs.get("Config") or {}
+    found = {}
+    for field in CONFIG_FIELDS:
+        value = config.get(field)
+        if isinstance(value, dict):
+            value = sorted(value)
+        found[field] = value or None
+    return found
+
+
+def matches_workspace(context: Context, image) -> tuple[bool, str]:
+    """(True, "") when `image` has the config and steps of the workspace's Dockerfile; else what differs."""
+    build = context.build
+    if not build.complete:
+        where = f"{context.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
+        raise Unavailable(f"the workspace's Dockerfile does not build (the step at {where} fails)")
+    client = context.engine.client
+    reference = client.images.get(build.image)
+    if image.id == reference.id:
+        return True, ""
+    ours, theirs = config_of(reference), config_of(image)
+    for field in CONFIG_FIELDS:
+        if ours[field] != theirs[field]:
+            return False, f"the Dockerfile gives {field} {_show(ours[field])}, the image has {_show(theirs[field])}"
+    wanted, found = steps_of(client, reference.id), steps_of(client, image.id)
+    if wanted == found:
+        return True, ""
+    import difflib
+
+    for change, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
+        if change == "insert":
+            return False, f"the image has the step `{found[j1]}`, which the Dockerfile no longer has"
+        if change == "delete":
+            return False, f"the Dockerfile has the step `{wanted[i1]}`, which the image lacks"
+        if change == "replace":
+            return False, f"the Dockerfile has the step `{wanted[i1]}` where the image has `{found[j1]}`"
+    return False, "the steps differ"
+
+
+def _show(value) -> str:
+    return "none" if value is None else str(value)
+
+
+def seconds_since(timestamp: str) -> float:
+    """Seconds since an engine timestamp (RFC 3339 with nanoseconds); 0 when it cannot be read."""
+    try:
+        when = datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", timestamp).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return max(0.0, (datetime.now(timezone.utc) - when).total_seconds())
+
+
+def age(created: str) -> str:
+    """'3 minutes ago' from an engine timestamp."""
+    seconds = int(seconds_since(created))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return f"{seconds} seconds ago"
+
+
+def look_alikes(context: Context) -> list[str]:
+    """Named images the learner may have meant: the same repository, a typo of it, or the app's name in both."""
+    wanted = wanted_name(context)
+    repository = wanted.rsplit(":", 1)[0]
+    app = context.course.app.lower()
+    found = []
+    for image in context.engine.client.images.list():
+        for tag in image.tags:
+            name = tag.rsplit(":", 1)[0]
+            short = name.removeprefix("docker.io/").removeprefix("library/")
+            near = short == repository or _close(short, repository) or (app in repository and app in short.lower())
+            if tag != wanted and near:
+                found.append(tag)
+    return sorted(found)
+
+
+def _close(a: str, b: str) -> bool:
+    """A typo away (one letter swapped, missing or extra)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.8
+
+
+def untagged_from_workspace(context: Context) -> list:
+    """Untagged (<none>) images whose config and steps are the workspace's Dockerfile's."""
+    from ..engine import RUN_LABEL
+
+    images = context.engine.client.images.list(filters={"dangling": True})
+    ours = [image for image in images if RUN_LABEL not in ((image.attrs.get("Config") or {}).get("Labels") or {})]
+    try:
+        return [image for image in ours if matches_workspace(context, image)[0]]
+    except Unavailable:
+        return []
+
+
+@check("image-exists")
+def image_exists(context: Context):
+    """An image with the name and tag the lesson asks for (or --image) exists on the learner's engine."""
+    wanted = wanted_name(context)
+    image = learner_image(context)
+    if image is not None:
+        return passed(f"{wanted} ({image.short_id.removeprefix('sha256:')}, built {age(image.attrs.get('Created', ''))})")
+    untagged = untagged_from_workspace(context)
+    nameless = ""
+    if untagged:
+        newest = max(untagged, key=lambda image: image.attrs.get("Created", ""))
+        short = newest.short_id.removeprefix("sha256:")
+        nameless = (f"an untagged (<none>) image {short} built from this Dockerfile "
+                    f"{age(newest.attrs.get('Created', ''))}: `docker build .` without `-t` leaves the image "
+                    f"nameless. Name it with `docker tag {short} {wanted}`, or build again with `-t {wanted}`")
+    others = look_alikes(context)
+    if others:
+        also = f". There is also {nameless}" if nameless else ""
+        return failed(f"expected an image named {wanted}; found none, but these look like yours: {', '.join(others)}. "
+                      f"Build with `docker build . -t {wanted}` (or pass --image NAME:TAG){also}")
+    if nameless:
+        return failed(f"expected an image named {wanted}; found only {nameless}")
+    return failed(f"expected an image named {wanted}; found none, and no image that looks like it: "
+                  f"run `docker build . -t {wanted}` in the workspace, then `docker image ls`")
+
+
+@check("image-current")
+def image_current(context: Context):
+    """The image was built from the workspace's Dockerfile as it is now (same config, same steps)."""
+    image = require_image(context)
+    same, difference = matches_workspace(context, image)
+    built = age(image.attrs.get("Created", ""))
+    if same:
+        return passed(f"{wanted_name(context)} matches the current {context.dockerfile_name}")
+    edited = ""
+    if context.dockerfile_path is not None:
+        changed = datetime.fromtimestamp(context.dockerfile_path.stat().st_mtime, timezone.utc).isoformat()
+        edited = f"; {context.dockerfile_name} was last saved {age(changed)}"
+    return failed(f"expected {wanted_name(context)} to be built from the current {context.dockerfile_name}; it was "
+                  f"built from an older one ({built}{edited}): {difference}. Build it again with "
+                  f"`docker build . -t {wanted_name(context)}`")
+
+
+@check("image-size")
+def image_size(context: Context):
+    """Reports the image's size and layer count (how many of them come from the base image)."""
+    image = require_image(context)
+    size = image.attrs.get("Size") or 0
+    layers = len((image.attrs.get("RootFS") or {}).get("Layers") or [])
+    message = f"{size / 1e6:.0f} MB in {layers} layers"
+    base_layers = _base_layers(context)
+    if base_layers is not None and base_layers <= layers:
+        message += f" ({base_layers} from the base image {context.course.base_image}, {layers - base_layers} from your steps)"
+    if size > TOO_BIG:
+        return warning(f"{message}: that is big for this app; did `COPY . .` copy a virtualenv or data? "
+                       "A .dockerignore keeps them out of the build context")
+    return passed(message)
+
+
+def _base_layers(context: Context) -> int | None:
+    import docker
+
+    try:
+        base = context.engine.client.images.get(context.course.base_image)
+    except docker.errors.ImageNotFound:
+        return None
+    return len((base.attrs.get("RootFS") or {}).get("Layers") or [])

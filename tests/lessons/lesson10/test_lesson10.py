@@ -1,0 +1,262 @@
+"""Lesson 10: a sidecar shares the app container's PID and network namespaces, and the learner
+answers the checker's question from inside it. The interactive parts (the sidecar's shell, the
+question) are driven with pexpect, as a learner types them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
+
+from support import ROOT, run_checks  # noqa: E402
+from learner_engine import (  # noqa: E402,F401  (fixtures)
+    forget_progress,
+    APP_NAME, IMAGE, SIDECAR_IMAGE, containers, docker, free_port, learner_env, learner_image, learner_workspace, sh,
+    snippets, state, unique, wait_for_workers, wait_until,
+)
+
+from checks.checkers.lesson8 import seconds_since  # noqa: E402
+
+pytestmark = pytest.mark.docker
+PROMPT = r"/ # "
+
+
+def lesson10(workspace, *options: str):
+    run = run_checks("lesson10", "--json", "--path", str(workspace), *options)
+    forget_progress(workspace)
+    assert run.code in (0, 1), run.err
+    return run
+
+
+@pytest.fixture
+def app(learner_image, containers):
+    """The learner's app container (not named `together`, so the test does not need port 4000)."""
+    name = containers.run(f"-p 127.0.0.1:{free_port()}:4000 {IMAGE}")
+    wait_for_workers(name)
+    return name
+
+
+class Sidecar:
+    """An interactive sidecar shell, typed into as a learner would."""
+
+    def __init__(self, command: str):
+        self.shell = pexpect.spawn("/bin/sh", ["-c", command], env=learner_env(), encoding="utf-8", timeout=30,
+                                   dimensions=(40, 200))
+        self.shell.expect(PROMPT)
+
+    def type(self, line: str) -> str:
+        self.shell.sendline(line)
+        self.shell.expect(PROMPT)
+        return self.shell.before.replace("\r\n", "\n").split("\n", 1)[-1]  # drop the echoed command
+
+    def close(self):
+        if self.shell.isalive():
+            self.shell.sendline("exit")
+            self.shell.expect(pexpect.EOF, timeout=15)
+
+
+@pytest.fixture
+def sidecars(containers):
+    """Open sidecar shells (`docker run --rm -it … sh`); each is left and removed after the test."""
+    opened: list[Sidecar] = []
+
+    def open_(command: str, name: str) -> Sidecar:
+        named = command.replace("docker run ", f"docker run --name {name} ", 1)
+        containers.track(name)
+        opened.append(Sidecar(named))
+        return opened[-1]
+
+    yield open_
+    for sidecar in opened:
+        sidecar.close()
+
+
+def sidecar_command(app_name: str) -> str:
+    """Lesson 10's sidecar command, attached to `app_name` instead of the page's `together`."""
+    return snippets("lesson10")["sidecar"].replace("container:together", f"container:{app_name}")
+
+
+def worker_pids(ps_output: str) -> list[int]:
+    """The PIDs of uWSGI's workers in `ps` output: every uwsgi line but the master (PID 1)."""
+    pids = [int(line.split()[0]) for line in ps_output.splitlines() if "uwsgi" in line and line.split()[0].isdigit()]
+    return [pid for pid in pids if pid != 1]
+
+
+def answer_question(workspace, answer: str, *options: str) -> tuple[int, str]:
+    """Run lesson 10's `checks lesson10` in a terminal, answer its question; (exit code, output)."""
+    command = snippets("lesson10")["check"] + "".join(" " + shlex.quote(option) for option in options)
+    checker = pexpect.spawn("/bin/sh", ["-c", command], cwd=str(workspace), env=learner_env(), encoding="utf-8",
+                            timeout=300, dimensions=(40, 200))
+    try:
+        checker.expect("What is the PID of one worker")
+        checker.expect("PID: ")
+        checker.sendline(answer)
+        checker.expect(pexpect.EOF)
+    finally:
+        checker.close(force=True)
+        forget_progress(Path(workspace))
+    return checker.exitstatus, checker.before
+
+
+def test_reference_commands_pass(learner_image, learner_workspace, containers, sidecars):
+    lesson9 = snippets("lesson9")
+    commands = snippets("lesson10")
+    containers.commands(lesson9["run"], [APP_NAME])
+    wait_for_workers(APP_NAME)
+    no_tools = sh(commands["no-tools"], check=False)
+    assert no_tools.returncode != 0 and "executable file not found" in no_tools.stdout + no_tools.stderr
+    sidecar = sidecars(commands["sidecar"], unique("sidecar"))
+    typed = {line: sidecar.type(line) for line in commands["inside"].splitlines()}
+    ps, netstat, files, statz = typed.values()
+    workers = worker_pids(ps)
+    assert len(workers) == 2, ps
+    assert re.search(r"0\.0\.0\.0:4000\s.*LISTEN", netstat), netstat
+    assert "requirements.txt" in files and "bin" in files
+    assert '"version"' in statz
+    code, output = answer_question(learner_workspace, str(workers[0]))
+    assert code == 0, output
+    assert "Lesson 10 passed" in output
+
+
+def test_sidecar_running(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
+    assert run.status("sidecar-running") == "passed", run.check("sidecar-running")
+
+
+def test_sidecar_running_catches_no_sidecar(app, learner_workspace):
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-running")["message"]
+    assert run.status("sidecar-running") == "failed", message
+    assert "no running container shares" in message and f"--pid=container:{app}" in message
+    assert run.status("sidecar-shares-pid") == "skipped"
+
+
+def test_sidecar_running_catches_a_restarted_app(app, learner_workspace, sidecars):
+    # the learner restarts the app while the sidecar's shell is open: the sidecar ends with it
+    sidecar = sidecars(sidecar_command(app), unique("sidecar"))
+    created = docker("inspect", "--format", "{{.Created}}", app).stdout.strip()
+    wait_until(lambda: seconds_since(created) > 5, 10, "a few seconds of the app running")
+    docker("restart", "-t", "3", app)
+    sidecar.shell.expect(pexpect.EOF, timeout=30)
+    wait_for_workers(app)
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-running")["message"]
+    assert run.status("sidecar-running") == "failed", message
+    assert f"The app container {app} was restarted" in message
+
+
+def test_sidecar_running_catches_a_sidecar_ended_by_a_restart(app, learner_workspace, containers):
+    # a sidecar started without --rm stays behind, exited, when the app restarts
+    sidecar = containers.run(f"--pid=container:{app} --net=container:{app} {SIDECAR_IMAGE} sleep 600")
+    docker("restart", "-t", "3", app)
+    wait_until(lambda: state(sidecar) == "exited", 30, "the sidecar to end")
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-running")["message"]
+    assert run.status("sidecar-running") == "failed", message
+    assert f"{sidecar} ended (exit code 137) when the app container {app} restarted" in message
+
+
+def test_sidecar_attached(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
+    assert run.status("sidecar-attached") == "passed", run.check("sidecar-attached")
+
+
+def test_sidecar_attached_catches_another_container(app, learner_workspace, containers, sidecars):
+    other = containers.run(f"{SIDECAR_IMAGE} sleep 600")
+    sidecars(sidecar_command(other), unique("sidecar"))
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-attached")["message"]
+    assert run.status("sidecar-attached") == "failed", message
+    assert f"it is attached to {other}" in message and f"--pid=container:{app}" in message
+
+
+def test_sidecar_attached_catches_an_app_restarted_since(app, learner_workspace, containers):
+    # only the network is shared, so the sidecar survives the restart, in the app's old network namespace
+    sidecar = containers.run(f"--net=container:{app} {SIDECAR_IMAGE} sleep 600")
+    docker("restart", "-t", "3", app)
+    wait_for_workers(app)
+    assert state(sidecar) == "running"
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-attached")["message"]
+    assert run.status("sidecar-attached") == "failed", message
+    assert f"{app} restarted" in message and "old namespaces" in message
+    net = run.check("sidecar-shares-net")
+    assert net["status"] == "failed" and "restarted after the sidecar started" in net["message"]
+
+
+def test_sidecar_shares_pid(app, learner_workspace, sidecars):
+    sidecar = sidecars(sidecar_command(app), unique("sidecar"))
+    assert worker_pids(sidecar.type("ps"))
+    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
+    message = run.check("sidecar-shares-pid")["message"]
+    assert run.status("sidecar-shares-pid") == "passed", message
+    inode = docker("exec", app, "readlink", "/proc/self/ns/pid").stdout.strip()
+    assert inode in message  # the namespace both really are in
+
+
+def test_sidecar_shares_pid_catches_only_the_network_shared(app, learner_workspace, sidecars):
+    command = sidecar_command(app).replace(f"--pid=container:{app} ", "")
+    sidecar = sidecars(command, unique("sidecar"))
+    assert not worker_pids(sidecar.type("ps"))  # the learner sees only the sidecar's own shell
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-shares-pid")["message"]
+    assert run.status("sidecar-shares-pid") == "failed", message
+    assert "only the network namespace is shared" in message and f"--pid=container:{app}" in message
+    assert run.status("sidecar-shares-net") == "passed"
+
+
+def test_sidecar_shares_net(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
+    message = run.check("sidecar-shares-net")["message"]
+    assert run.status("sidecar-shares-net") == "passed", message
+    assert docker("exec", app, "readlink", "/proc/self/ns/net").stdout.strip() in message
+
+
+def test_sidecar_shares_net_catches_only_the_pids_shared(app, learner_workspace, sidecars):
+    command = sidecar_command(app).replace(f"--net=container:{app} ", "")
+    sidecar = sidecars(command, unique("sidecar"))
+    assert ":4000" not in sidecar.type("netstat -ltn")  # the learner does not see the app's socket
+    run = lesson10(learner_workspace, "--container", app, "--answer", "8")
+    message = run.check("sidecar-shares-net")["message"]
+    assert run.status("sidecar-shares-net") == "failed", message
+    assert "only the PID namespace is shared" in message and f"--net=container:{app}" in message
+
+
+def test_sidecar_question(app, learner_workspace, sidecars):
+    sidecar = sidecars(sidecar_command(app), unique("sidecar"))
+    workers = worker_pids(sidecar.type("ps"))
+    code, output = answer_question(learner_workspace, str(workers[-1]), "--container", app)
+    assert f"{workers[-1]} is a uWSGI worker" in output, output
+
+
+def test_sidecar_question_catches_the_master_pid(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    code, output = answer_question(learner_workspace, "1", "--container", app)
+    assert code == 1
+    assert "1 is the master" in output, output
+
+
+def test_sidecar_question_catches_a_host_pid(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    host_pid = docker("inspect", "--format", "{{.State.Pid}}", app).stdout.strip()  # what `docker top` shows
+    run = lesson10(learner_workspace, "--container", app, "--answer", host_pid)
+    message = run.check("sidecar-question")["message"]
+    assert run.status("sidecar-question") == "failed", message
+    assert f"{host_pid} is a PID on the host" in message
+
+
+def test_sidecar_question_catches_no_answer(app, learner_workspace, sidecars):
+    sidecars(sidecar_command(app), unique("sidecar"))
+    run = lesson10(learner_workspace, "--container", app)  # --json: nobody to ask
+    assert run.status("sidecar-question") == "failed"
+    assert "--answer PID" in run.check("sidecar-question")["message"]

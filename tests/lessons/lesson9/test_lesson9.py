@@ -1,0 +1,198 @@
+"""Lesson 9: the learner's container runs, publishes port 4000, and /statz answers through it.
+Every diagnosis is produced with a real container; all of them are removed after each test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
+
+from support import run_checks  # noqa: E402
+from learner_engine import (  # noqa: E402,F401  (fixtures)
+    forget_progress,
+    APP_NAME, IMAGE, app_ready, containers, docker, free_port, learner_image, learner_workspace, sh, snippets, state,
+    wait_for_workers, wait_until,
+)
+
+from checks.checkers.lesson9 import _address  # noqa: E402
+
+pytestmark = pytest.mark.docker
+
+
+def lesson9(workspace, *options: str):
+    run = run_checks("lesson9", "--json", "--path", str(workspace), *options)
+    forget_progress(workspace)
+    assert run.code in (0, 1), run.err
+    return run
+
+
+def started(containers, arguments: str) -> tuple[str, int]:
+    """A container of the learner's image with `arguments`, its app up; (name, host port)."""
+    port = free_port()
+    name = containers.run(arguments.format(port=port))
+    return name, port
+
+
+def test_reference_commands_pass(learner_image, learner_workspace, containers):
+    commands = snippets("lesson9")
+    containers.commands(commands["run"], [APP_NAME])
+    assert APP_NAME in sh(commands["ps"]).stdout
+    wait_until(lambda: app_ready("http://127.0.0.1:4000/statz"), 30, "the app on port 4000")
+    assert '"version"' in sh(commands["curl"]).stdout
+    logs = sh(commands["logs"])
+    assert "starting uWSGI on http://0.0.0.0:4000" in logs.stdout + logs.stderr
+    checked = sh(commands["check"], cwd=learner_workspace, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Lesson 9 passed" in checked.stdout
+
+
+def test_container_running(learner_image, learner_workspace, containers):
+    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    run = lesson9(learner_workspace)  # found by its image, as a learner's would be
+    assert run.status("container-running") == "passed"
+    assert name in run.check("container-running")["message"]
+
+
+def test_container_running_catches_an_exited_container(learner_image, learner_workspace, containers):
+    # uWSGI cannot listen on an address the container does not have, and exits
+    name, _ = started(containers, f"-e HOST=203.0.113.7 -p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_until(lambda: state(name) == "exited", 30, f"{name} to exit")
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("container-running")["message"]
+    assert run.status("container-running") == "failed", message
+    assert "exit code 1" in message
+    assert "bind(): Cannot assign requested address" in message  # the last lines of its log
+    assert "listen on 0.0.0.0" in message  # the likely cause
+    assert run.status("statz-answers") == "skipped"
+
+
+def test_container_running_catches_a_stopped_container(learner_image, learner_workspace, containers):
+    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    docker("stop", name)
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("container-running")["message"]
+    assert run.status("container-running") == "failed", message
+    code = docker("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
+    assert f"exit code {code}" in message and f"docker logs {name}" in message
+
+
+def test_container_running_catches_no_container(learner_image, learner_workspace):
+    run = lesson9(learner_workspace, "--container", "no-such-container-here")
+    assert run.status("container-running") == "failed"
+    assert "no container by that name" in run.check("container-running")["message"]
+
+
+def test_host_port_free(learner_image, learner_workspace, containers):
+    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    run = lesson9(learner_workspace, "--container", name)
+    assert run.status("host-port-free") == "passed"
+
+
+def test_host_port_free_catches_a_program_on_the_port(learner_image, learner_workspace, containers):
+    port = free_port()
+    holder = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: app_ready(f"http://127.0.0.1:{port}/"), 10, "the program holding the port")
+        name = containers.run(f"-p 127.0.0.1:{port}:4000 {IMAGE}", check=False)
+        assert state(name) == "created"  # docker run failed: the container exists but never started
+        run = lesson9(learner_workspace, "--container", name)
+    finally:
+        holder.terminate()
+        holder.wait(10)
+    message = run.check("host-port-free")["message"]
+    assert run.status("host-port-free") == "failed", message
+    assert f"host port {port}" in message and "a program on this machine" in message
+    assert run.status("container-running") == "skipped"
+
+
+def test_host_port_free_catches_another_container_on_the_port(learner_image, learner_workspace, containers):
+    first, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    second = containers.run(f"-p 127.0.0.1:{port}:4000 {IMAGE}", check=False)
+    run = lesson9(learner_workspace, "--container", second)
+    message = run.check("host-port-free")["message"]
+    assert run.status("host-port-free") == "failed", message
+    assert f"container {first}" in message and f"docker stop {first}" in message
+
+
+def test_port_published(learner_image, learner_workspace, containers):
+    name = containers.run(f"-p 127.0.0.1:4000:4000 {IMAGE}")
+    run = lesson9(learner_workspace, "--container", name)
+    assert run.status("port-published") == "passed", run.check("port-published")
+
+
+def test_port_published_catches_no_published_port(learner_image, learner_workspace, containers):
+    name = containers.run(IMAGE)
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("port-published")["message"]
+    assert run.status("port-published") == "failed", message
+    assert "EXPOSE 4000 in the Dockerfile only documents" in message and "-p 4000:4000" in message
+
+
+def test_port_published_catches_another_host_port(learner_image, learner_workspace, containers):
+    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("port-published")["message"]
+    assert run.status("port-published") == "warning", message
+    assert f"http://127.0.0.1:{port}/statz" in message  # the URL that works
+    assert run.status("statz-answers") == "passed"
+    assert run.code == 0
+
+
+def test_port_published_catches_the_mapping_written_the_wrong_way_round(learner_image, learner_workspace, containers):
+    # the learner wanted the app on host port 8000 and wrote -p 4000:8000 (HOST:CONTAINER swapped)
+    name = containers.run(f"-p 127.0.0.1:4000:8000 {IMAGE}")
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("port-published")["message"]
+    assert run.status("port-published") == "failed", message
+    assert "container port 8000 published on host port 4000" in message
+    assert "HOST:CONTAINER" in message and "-p 8000:4000" in message
+
+
+def test_app_listens_everywhere(learner_image, learner_workspace, containers):
+    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    run = lesson9(learner_workspace, "--container", name)
+    assert run.status("app-listens-everywhere") == "passed", run.check("app-listens-everywhere")
+
+
+def test_app_listens_everywhere_catches_an_app_on_127_0_0_1(learner_image, learner_workspace, containers):
+    name, port = started(containers, f"-e HOST=127.0.0.1 -p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("app-listens-everywhere")["message"]
+    assert run.status("app-listens-everywhere") == "failed", message
+    assert "it listens on 127.0.0.1:4000" in message and "0.0.0.0" in message
+    statz = run.check("statz-answers")
+    assert statz["status"] == "failed" and f"http://127.0.0.1:{port}/statz" in statz["message"]
+
+
+def test_statz_answers(learner_image, learner_workspace, containers):
+    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("statz-answers")["message"]
+    assert run.status("statz-answers") == "passed", message
+    assert f"http://127.0.0.1:{port}/statz answered {{\"version\": \"0.0.1\"}}" in message
+
+
+def test_statz_answers_catches_another_program_answering(learner_image, learner_workspace, containers):
+    # the container runs another command than the image's CMD: a file server on the same port
+    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE} python3 -m http.server 4000")
+    wait_until(lambda: app_ready(f"http://127.0.0.1:{port}/"), 30, "the file server")
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("statz-answers")["message"]
+    assert run.status("statz-answers") == "failed", message
+    assert "HTTP 404" in message and "not the app" in message
+
+
+@pytest.mark.parametrize("raw, address", [("0100007F", "127.0.0.1"), ("00000000", "0.0.0.0"),
+                                          ("00000000000000000000000000000000", "::")])
+def test_socket_addresses_read_from_proc(raw, address):
+    assert _address(raw) == address
