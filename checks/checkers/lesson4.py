@@ -286,7 +286,7 @@ def apt_lists_removed(context: Context):
     """The RUN that downloads the package lists also deletes them (`rm -rf /var/lib/apt/lists/*`)."""
     runs = [i for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "update" in c[1:]]
     if not runs:
-        raise Unavailable("needs a RUN apt-get update (see apt-update)")
+        raise Unavailable("needs a RUN apt-get update")
     removals = [i for i in final_instructions(context.dockerfile)
                 if i.keyword == "RUN" and "/var/lib/apt/lists" in i.arguments and re.search(r"\brm\b", i.arguments)]
     for instruction in runs:
