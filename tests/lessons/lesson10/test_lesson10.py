@@ -52,9 +52,11 @@ class Sidecar:
         self.shell.expect(PROMPT)
 
     def type(self, line: str) -> str:
+        """Type a command at the prompt; what it printed."""
         self.shell.sendline(line)
+        self.shell.expect_exact(line + "\r\n")  # the terminal's echo of the command
         self.shell.expect(PROMPT)
-        return self.shell.before.replace("\r\n", "\n").split("\n", 1)[-1]  # drop the echoed command
+        return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", self.shell.before).replace("\r\n", "\n")
 
     def close(self):
         if self.shell.isalive():
