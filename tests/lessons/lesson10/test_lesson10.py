@@ -4,7 +4,7 @@ question) are driven with pexpect, as a learner types them."""
 
 from __future__ import annotations
 
-import os
+import io
 import re
 import shlex
 import sys
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 from support import ROOT, run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
-    APP_NAME, IMAGE, SIDECAR_IMAGE, containers, docker, free_port, learner_env, learner_image, learner_workspace, sh,
+    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, containers, docker, free_port, learner_env, learner_image, learner_workspace, sh,
     snippets, state, unique, wait_for_workers, wait_until,
 )
 
@@ -95,7 +95,8 @@ def answer_question(workspace, answer: str, *options: str) -> tuple[int, str]:
     """Run lesson 10's `checks lesson10` in a terminal, answer its question; (exit code, output)."""
     command = snippets("lesson10")["check"] + "".join(" " + shlex.quote(option) for option in options)
     checker = pexpect.spawn("/bin/sh", ["-c", command], cwd=str(workspace), env=learner_env(), encoding="utf-8",
-                            timeout=300, dimensions=(40, 200))
+                            timeout=300, dimensions=(40, 100))
+    checker.logfile_read = transcript = io.StringIO()  # everything the learner sees, their answer included
     try:
         checker.expect("What is the PID of one worker")
         checker.expect("PID: ")
@@ -104,7 +105,7 @@ def answer_question(workspace, answer: str, *options: str) -> tuple[int, str]:
     finally:
         checker.close(force=True)
         forget_progress(Path(workspace))
-    return checker.exitstatus, checker.before
+    return checker.exitstatus, transcript.getvalue()
 
 
 def test_reference_commands_pass(learner_image, learner_workspace, containers, sidecars):
@@ -125,6 +126,7 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers, s
     code, output = answer_question(learner_workspace, str(workers[0]))
     assert code == 0, output
     assert "Lesson 10 passed" in output
+    assert_sample("lesson10-pass", commands["check"], output, learner_workspace)
 
 
 def test_sidecar_running(app, learner_workspace, sidecars):

@@ -11,7 +11,7 @@ import pytest
 from support import run_checks
 from learner_engine import (  # noqa: F401  (fixtures)
     forget_progress,
-    IMAGE, containers, docker, image_id, images, learner_image, learner_workspace, make_workspace, sh, snippets,
+    IMAGE, assert_sample, containers, docker, image_id, images, learner_image, learner_workspace, make_workspace, sh, snippets,
     unique,
 )
 
@@ -43,6 +43,7 @@ def test_reference_commands_pass(learner_image, learner_workspace):
     checked = sh(snippets("lesson8")["check"], cwd=learner_workspace, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Lesson 8 passed" in checked.stdout
+    assert_sample("lesson8-pass", snippets("lesson8")["check"], checked.stdout, learner_workspace)
 
 
 def test_image_exists(learner_image, learner_workspace):

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 from support import run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
-    APP_NAME, IMAGE, app_ready, containers, docker, free_port, learner_image, learner_workspace, sh, snippets, state,
+    APP_NAME, IMAGE, app_ready, assert_sample, containers, docker, free_port, learner_image, learner_workspace, sh, snippets, state,
     wait_for_workers, wait_until,
 )
 
@@ -48,6 +48,7 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers):
     checked = sh(commands["check"], cwd=learner_workspace, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Lesson 9 passed" in checked.stdout
+    assert_sample("lesson9-pass", commands["check"], checked.stdout, learner_workspace)
 
 
 def test_container_running(learner_image, learner_workspace, containers):
