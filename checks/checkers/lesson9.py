@@ -198,11 +198,7 @@ def host_port_free(context: Context):
 @check("port-published")
 def port_published(context: Context):
     """The app's container port is published on a host port (EXPOSE alone publishes nothing)."""
-    container = app_container(context)
-    if container is None or (container.status != "running" and not never_started_for_port(container)):
-        raise Unavailable("needs the app's container running (see container-running)")
-    if container.status != "running":
-        raise Unavailable("needs the app's container running (see host-port-free)")
+    container = require_running(context)
     port, number = app_port(context), str(context.course.port)
     bindings = published(container, port)
     if bindings:

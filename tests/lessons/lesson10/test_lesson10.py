@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 
-from support import ROOT, run_checks  # noqa: E402
+from support import run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
     APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, containers, docker, free_port, learner_env, learner_image, learner_workspace, sh,

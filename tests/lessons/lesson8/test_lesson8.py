@@ -11,7 +11,7 @@ import pytest
 from support import run_checks
 from learner_engine import (  # noqa: F401  (fixtures)
     forget_progress,
-    IMAGE, assert_sample, containers, docker, image_id, images, learner_image, learner_workspace, make_workspace, sh, snippets,
+    IMAGE, assert_sample, containers, docker, images, learner_image, learner_workspace, sh, snippets,
     unique,
 )
 
