@@ -160,10 +160,12 @@ def learner_image(learner_workspace):
         sh(snippets("lesson8")["build"], cwd=learner_workspace)
         _BUILT["id"] = image_id(IMAGE)
     yield IMAGE
-    if image_id(IMAGE) is None:
+    if image_id(IMAGE) is None or "done" in _BUILT:
         return
+    _BUILT["done"] = "yes"
     if _BUILT.get("before") and _BUILT["before"] != image_id(IMAGE):
         docker("tag", _BUILT["before"], IMAGE, check=False)
+        docker("image", "rm", _BUILT["id"], check=False)  # ours, and now nameless
     elif not _BUILT.get("before"):
         docker("image", "rm", IMAGE, check=False)
 

@@ -61,8 +61,11 @@ def test_image_exists_catches_a_missing_image_and_lists_look_alikes(learner_imag
     assert run.status("image-current") == "skipped"
 
 
-def test_image_exists_catches_no_image_at_all(learner_image, learner_workspace):
-    run = lesson8(learner_workspace, "--image", "qqxz-nothing-like-it:1")
+def test_image_exists_catches_no_image_at_all(learner_image, edited_workspace):
+    # a Dockerfile no image on this engine was built from, so no untagged image matches it either
+    dockerfile = edited_workspace / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + f"ENV BUILD_NOTE={unique('never-built')}\n")
+    run = lesson8(edited_workspace, "--image", "qqxz-nothing-like-it:1")
     assert run.status("image-exists") == "failed"
     assert "no image that looks like it" in run.check("image-exists")["message"]
 
