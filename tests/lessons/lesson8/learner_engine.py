@@ -60,8 +60,7 @@ def assert_sample(name: str, command: str, output: str, workspace: Path) -> None
 
 
 def forget_progress(workspace: Path) -> None:
-    """Remove the progress file `checks` writes: it is in the build context, and a changed file there
-    would make the next build of `COPY . .` and every step after it a cache miss."""
+    """Remove the progress file `checks` writes, so that no test sees another test's results."""
     (workspace / ".checks-progress.json").unlink(missing_ok=True)
 
 
