@@ -33,6 +33,38 @@ def workspace(tmp_path):
     return make
 
 
+@pytest.fixture
+def context(workspace):
+    """Make a Context for a fresh workspace with this Dockerfile: `context("FROM …")`."""
+    from checks.catalogue import load
+    from checks.context import Context
+
+    made = []
+
+    def make(dockerfile: str) -> Context:
+        made.append(Context(workspace(dockerfile, name=f"together{len(made)}"), load()))
+        return made[-1]
+
+    return make
+
+
+@pytest.fixture
+def outcome(context):
+    """Call one Dockerfile-only check on a Dockerfile: `outcome(lesson3.copy_present, "FROM …")`.
+
+    Afterwards it asserts that the check never touched the engine, so these stay fast.
+    """
+    made = []
+
+    def run(check, dockerfile: str):
+        made.append(context(dockerfile))
+        return check(made[-1])
+
+    yield run
+    for ctx in made:
+        assert ctx._engine is None, "a Dockerfile-only check used the engine"
+
+
 def engine_available() -> bool:
     try:
         import docker

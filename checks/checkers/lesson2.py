@@ -277,6 +277,6 @@ def workdir_no_mkdir(context: Context):
                 continue
             made = [w for w in words[1:] if not w.startswith("-")]
             if any(posixpath.normpath(m) in paths for m in made):
-                return warning(f"`RUN mkdir` makes a folder that WORKDIR creates anyway: drop it "
+                return warning("`RUN mkdir` makes a folder that WORKDIR creates anyway: drop it "
                                "(one layer and one line less)", line=instruction.line)
     return passed()

@@ -224,8 +224,8 @@ def pip_install_requirements(context: Context):
             problems.append(f"it does not pin {', '.join(unpinned)} as requirements.txt does")
         return failed(f"expected `pip install -r requirements.txt`; found packages installed by name "
                       f"({' '.join(install.packages)}): {'; '.join(problems)}", line=install.line)
-    return warning(f"installs the same pinned packages as requirements.txt, but by name: the versions are now "
-                   f"written twice; use `-r requirements.txt`", line=install.line)
+    return warning("installs the same pinned packages as requirements.txt, but by name: the versions are now "
+                   "written twice; use `-r requirements.txt`", line=install.line)
 
 
 @check("requirements-before-pip")

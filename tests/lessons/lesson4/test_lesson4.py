@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.catalogue import load
 from checks.checkers import lesson4
-from checks.context import Context, Unavailable
+from checks.context import Unavailable
 from support import run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
@@ -20,20 +19,6 @@ REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
 IMPROVED = HEAD + ("RUN apt-get update \\\n"
                    "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc \\\n"
                    "    && rm -rf /var/lib/apt/lists/*\n")
-
-
-@pytest.fixture
-def outcome(workspace):
-    """Call one Dockerfile-only check on a Dockerfile; it must not touch the engine."""
-    contexts = []
-
-    def run(check, dockerfile: str):
-        contexts.append(Context(workspace(dockerfile, name=f"together{len(contexts)}"), load()))
-        return check(contexts[-1])
-
-    yield run
-    for context in contexts:
-        assert context._engine is None, "a Dockerfile-only check used the engine"
 
 
 @pytest.fixture

@@ -18,16 +18,6 @@ BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
 PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
 
 
-@pytest.fixture
-def outcome(workspace):
-    """Run one check function on a workspace with this Dockerfile, without building anything."""
-
-    def run(function, dockerfile: str):
-        return function(Context(workspace(dockerfile), load()))
-
-    return run
-
-
 # -- pip-install-present -------------------------------------------------------------------------
 def test_pip_install_present_catches_a_missing_pip_line(outcome):
     result = outcome(lesson5.pip_install_present, BEFORE + "EXPOSE 4000\n")

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from checks.catalogue import load
 from checks.checkers import lesson6
-from checks.context import Context
 from support import ROOT, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
           "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n")
-
-
-@pytest.fixture
-def context(workspace):
-    made = []
-
-    def make(dockerfile: str) -> Context:
-        made.append(dockerfile)
-        return Context(workspace(dockerfile, name=f"together{len(made)}"), load())
-
-    return make
 
 
 # -- expose-present ------------------------------------------------------------------------------

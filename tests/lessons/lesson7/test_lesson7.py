@@ -16,25 +16,12 @@ import pytest
 
 from checks.catalogue import load
 from checks.checkers import lesson7
-from checks.context import Context
-from checks.dockerfile import parse
 from support import ROOT, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
           "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
 SOLUTION = BEFORE + 'CMD ["./bin/run_dev.sh"]\n'
 FIXTURES = ROOT / "tests" / "lessons" / "lesson7" / "fixtures"
-
-
-@pytest.fixture
-def context(workspace):
-    made = []
-
-    def make(dockerfile: str) -> Context:
-        made.append(dockerfile)
-        return Context(workspace(dockerfile, name=f"together{len(made)}"), load())
-
-    return make
 
 
 # -- cmd-present ---------------------------------------------------------------------------------
