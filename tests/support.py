@@ -73,3 +73,9 @@ def checks_process(*args: str, cwd: Path | None = None, env: dict | None = None,
                           timeout=timeout, input=input)
 
 
+
+
+def grade_fixture(lesson_id: str, workspace, name: str) -> Run:
+    """`checks lessonN --json` on one of lesson N's mistake fixtures (same build as its fixture test, so cached)."""
+    fixture = ROOT / "tests" / "lessons" / lesson_id / "fixtures" / f"{name}.Dockerfile"
+    return run_checks(lesson_id, "--json", "--path", str(workspace(fixture.read_text())))

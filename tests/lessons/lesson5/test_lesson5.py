@@ -11,7 +11,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson5
 from checks.context import Context
-from support import ROOT, run_checks
+from support import ROOT, grade_fixture, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
           "RUN apt-get update && apt-get install -y gcc\n")
@@ -131,15 +131,9 @@ def test_pip_no_cache_catches_not_pip_no_cache_dir_and_other_correct_ways(worksp
     assert "flask 3.1.3" in run.check("pip-dependencies-import")["message"]
 
 
-def grade_fixture(workspace, name: str):
-    """`checks lesson5` on a mistake fixture's Dockerfile (the same build as the fixture test, from the cache)."""
-    fixture = ROOT / "tests" / "lessons" / "lesson5" / "fixtures" / f"{name}.Dockerfile"
-    return run_checks("lesson5", "--json", "--path", str(workspace(fixture.read_text())))
-
-
 @pytest.mark.docker
 def test_pip_no_cache_catches_the_cache_in_the_image(workspace):
-    run = grade_fixture(workspace, "pip-no-cache")
+    run = grade_fixture("lesson5", workspace, "pip-no-cache")
     message = run.check("pip-no-cache")["message"]
     assert run.status("pip-no-cache") == "failed" and "/root/.cache/pip with" in message and " MB)" in message
     assert run.status("pip-dependencies-import") == "passed"
@@ -147,7 +141,7 @@ def test_pip_no_cache_catches_the_cache_in_the_image(workspace):
 
 @pytest.mark.docker
 def test_pip_dependencies_import_catches_a_virtual_environment_off_path(workspace):
-    run = grade_fixture(workspace, "pip-dependencies-import")
+    run = grade_fixture("lesson5", workspace, "pip-dependencies-import")
     assert run.status("pip-dependencies-import") == "failed"
     assert "Flask==3.1.3" in run.check("pip-dependencies-import")["message"]
     assert "PATH" in run.check("pip-dependencies-import")["message"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from checks.checkers import lesson6
-from support import ROOT, run_checks
+from support import grade_fixture, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
           "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n")
@@ -68,22 +68,16 @@ def test_expose_port_catches_not_env_port_and_tcp(workspace):
     assert "8080/tcp in the image's config" in run.check("expose-port")["message"]
 
 
-def grade_fixture(workspace, name: str):
-    """`checks lesson6` on a mistake fixture's Dockerfile (the same build as the fixture test, from the cache)."""
-    fixture = ROOT / "tests" / "lessons" / "lesson6" / "fixtures" / f"{name}.Dockerfile"
-    return run_checks("lesson6", "--json", "--path", str(workspace(fixture.read_text())))
-
-
 @pytest.mark.docker
 def test_expose_protocol_catches_udp(workspace):
-    run = grade_fixture(workspace, "expose-protocol")
+    run = grade_fixture("lesson6", workspace, "expose-protocol")
     assert run.status("expose-protocol") == "failed" and "HTTP runs over TCP" in run.check("expose-protocol")["message"]
     assert run.status("expose-port") == "skipped" and "expose-protocol" in run.check("expose-port")["message"]
 
 
 @pytest.mark.docker
 def test_expose_port_catches_flasks_port_in_the_image_config(workspace):
-    run = grade_fixture(workspace, "expose-port")
+    run = grade_fixture("lesson6", workspace, "expose-port")
     message = run.check("expose-port")["message"]
     assert run.status("expose-port") == "failed"
     assert "found 5000/tcp in the image's config" in message and "Flask" in message
@@ -91,7 +85,7 @@ def test_expose_port_catches_flasks_port_in_the_image_config(workspace):
 
 @pytest.mark.docker
 def test_expose_extra_ports_warns_on_a_second_port(workspace):
-    run = grade_fixture(workspace, "expose-extra-ports")
+    run = grade_fixture("lesson6", workspace, "expose-extra-ports")
     assert run.status("expose-extra-ports") == "warning" and "5000/tcp" in run.check("expose-extra-ports")["message"]
     assert run.status("expose-port") == "passed"
     assert run.code == 0

@@ -16,7 +16,7 @@ import pytest
 
 from checks.catalogue import load
 from checks.checkers import lesson7
-from support import ROOT, run_checks
+from support import ROOT, grade_fixture, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
           "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
@@ -179,14 +179,9 @@ def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
     assert not left
 
 
-def grade_fixture(workspace, name: str):
-    """`checks lesson7` on a mistake fixture's Dockerfile (the same build as the fixture test, from the cache)."""
-    return run_checks("lesson7", "--json", "--path", str(workspace((FIXTURES / f"{name}.Dockerfile").read_text())))
-
-
 @pytest.mark.docker
 def test_cmd_program_exists_catches_a_name_without_a_path(workspace):
-    run = grade_fixture(workspace, "cmd-program-exists")
+    run = grade_fixture("lesson7", workspace, "cmd-program-exists")
     message = run.check("cmd-program-exists")["message"]
     assert run.status("cmd-program-exists") == "failed" and "looked up in PATH" in message and "./bin/run_dev.sh" in message
     assert run.status("container-starts") == "failed"
@@ -194,7 +189,7 @@ def test_cmd_program_exists_catches_a_name_without_a_path(workspace):
 
 @pytest.mark.docker
 def test_cmd_program_executable_catches_a_file_without_the_x_bit(workspace):
-    run = grade_fixture(workspace, "cmd-program-executable")
+    run = grade_fixture("lesson7", workspace, "cmd-program-executable")
     assert run.status("cmd-program-exists") == "passed"
     assert run.status("cmd-program-executable") == "failed" and "644" in run.check("cmd-program-executable")["message"]
     assert "permission denied" in run.check("container-starts")["message"]
@@ -202,7 +197,7 @@ def test_cmd_program_executable_catches_a_file_without_the_x_bit(workspace):
 
 @pytest.mark.docker
 def test_container_starts_reports_the_exit_code_and_the_log(workspace):
-    run = grade_fixture(workspace, "container-starts")
+    run = grade_fixture("lesson7", workspace, "container-starts")
     message = run.check("container-starts")["message"]
     assert run.status("container-starts") == "failed"
     assert "exited with code 1" in message and "ModuleNotFoundError" in message and "./bin/run_dev.sh" in message
@@ -211,7 +206,7 @@ def test_container_starts_reports_the_exit_code_and_the_log(workspace):
 
 @pytest.mark.docker
 def test_app_answers_catches_a_server_on_the_containers_loopback(workspace):
-    run = grade_fixture(workspace, "app-answers")
+    run = grade_fixture("lesson7", workspace, "app-answers")
     message = run.check("app-answers")["message"]
     assert run.status("container-starts") == "passed"
     assert run.status("app-answers") == "failed" and "127.0.0.1:5000" in message and "0.0.0.0" in message
