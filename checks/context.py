@@ -89,25 +89,25 @@ class Context:
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
             return Build(result, result.image_id, True)
-        image = None
-        if result.failed_line:
-            before = [i for i in dockerfile.instructions if i.end_line < result.failed_line]
-            if any(i.keyword == "FROM" for i in before):
-                prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
-                partial = self.engine.build(self.workspace, prefix)
-                image = partial.image_id if partial.ok else None
-        return Build(result, image, False)
+        partial = self._build_steps_before(result.failed_line) if result.failed_line else None
+        return Build(result, partial.image_id if partial and partial.ok else None, False)
+
+    def _build_steps_before(self, line: int):
+        """Build the steps that end before `line`; None when no FROM is among them."""
+        dockerfile = self.dockerfile
+        before = [i for i in dockerfile.instructions if i.end_line < line]
+        if not any(i.keyword == "FROM" for i in before):
+            return None
+        prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
+        return self.engine.build(self.workspace, prefix)
 
     def _build_before(self, step) -> Build:
         """Build only the steps before `step`, a RUN that would never finish (it starts the server)."""
         from .engine import BuildResult
 
-        dockerfile = self.dockerfile
-        before = [i for i in dockerfile.instructions if i.end_line < step.line]
         image, log, seconds = None, "", 0.0
-        if any(i.keyword == "FROM" for i in before):
-            prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
-            partial = self.engine.build(self.workspace, prefix)
+        partial = self._build_steps_before(step.line)
+        if partial is not None:
             if not partial.ok:  # an earlier step fails: report that one
                 return Build(partial, None, False)
             image, log, seconds = partial.image_id, partial.log, partial.seconds
