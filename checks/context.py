@@ -121,8 +121,9 @@ class Context:
         build = self.build
         if build.complete or (build.image and build.failed_line and build.failed_line > line):
             return build.image
-        where = f"{self.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
-        raise Unavailable(f"the image does not build: the step at {where} fails")
+        if build.failed_line:
+            raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
+        raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
 
     def cleanup(self) -> int:
         return self._engine.cleanup() if self._engine is not None else 0

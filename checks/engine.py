@@ -331,7 +331,7 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
     lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
     if lines:
         return int(lines[-1])
-    vertex = _failed_vertex_line(log, dockerfile_text)
+    vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
     if vertex:
         return vertex
     marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
@@ -342,6 +342,26 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
             if text.strip() and text.strip() == wanted.strip():
                 return number
     return None
+
+
+def _failed_base_image_line(log: str, dockerfile_text: str) -> int | None:
+    """The FROM line whose image BuildKit could not get (`#3 [internal] load metadata for …` then ERROR)."""
+    failed = re.search(r"^#(\d+) ERROR:", log, re.MULTILINE)
+    header = failed and re.search(rf"^#{failed.group(1)} \[internal\] load metadata for (\S+)", log, re.MULTILINE)
+    if not header:
+        return None
+    from .dockerfile import DockerfileProblem, parse
+
+    wanted = header.group(1)
+    try:
+        stages = parse(dockerfile_text).stages
+    except DockerfileProblem:
+        return None
+    for stage in stages:
+        name = stage.image if "/" in stage.image.split(":")[0] else "library/" + stage.image
+        if wanted in (stage.image, name, "docker.io/" + name):
+            return stage.line
+    return stages[0].line if stages else None
 
 
 def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:

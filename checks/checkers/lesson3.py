@@ -150,6 +150,37 @@ def copy_after_workdir(context: Context):
     return passed()
 
 
+# What the builder says when it cannot get an image, and what the learner can do about it.
+PULL_PROBLEMS = (
+    (("toomanyrequests", "rate limit"), "Docker Hub's pull rate limit was reached: log in (`docker login`) or wait, "
+                                        "and pull once for the whole room (`docker save` / `docker load`)"),
+    (("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable", "TLS handshake"),
+     "the engine cannot reach the registry (no network, a proxy, or a firewall): pull the image while you are online"),
+    (("not found", "manifest unknown", "pull access denied", "does not exist"),
+     "the registry has no image by that name and tag: check both on Docker Hub"),
+    (("x509", "certificate"), "a proxy intercepts TLS and the engine does not trust its certificate: see Troubleshooting"),
+)
+
+
+@check("base-image-available")
+def base_image_available(context: Context):
+    """The engine has the base image (or can pull it): the build gets past FROM."""
+    dockerfile = context.dockerfile
+    build = context.build
+    if build.complete:
+        return passed(dockerfile.final_stage.image if dockerfile.final_stage else "")
+    from_lines = {stage.line: stage for stage in dockerfile.stages}
+    stage = from_lines.get(build.failed_line)
+    if stage is None:
+        return passed("the build gets past FROM")
+    error = (build.result.error or build.result.tail(3)).strip()
+    cause = next((advice for words, advice in PULL_PROBLEMS if any(w in error for w in words)),
+                 "the builder could not get it")
+    said = error if len(error) <= 300 else "…" + error[-300:]
+    return failed(f"expected Docker to get {stage.image}; found it cannot: {cause} (the builder said: {said})",
+                  line=stage.line)
+
+
 @check("copy-source-exists")
 def copy_source_exists(context: Context):
     """Every COPY source is in the build context: the build does not stop at a COPY with "not found"."""
@@ -160,7 +191,8 @@ def copy_source_exists(context: Context):
         build = context.build
         if build.complete or (build.failed_line and build.failed_line >= copies(context)[0].line):
             return passed()  # BuildKit looks up every COPY's sources before it runs the steps
-        raise Unavailable(f"the build stops before its COPY, at line {build.failed_line}")
+        where = f"at line {build.failed_line}" if build.failed_line else "(see base-image-available)"
+        raise Unavailable(f"the build stops before its COPY, {where}")
     instruction, missing = failure
     written = next((s for s in sources_and_destination(instruction)[0]
                     if s.strip("./") == missing.strip("/") or s.endswith(missing)), missing)

@@ -147,3 +147,21 @@ def test_copy_into_workdir_reads_the_workdir_from_the_image(grade):
     run = grade(HEAD + "COPY . .\nWORKDIR /srv\n")
     assert run.status("copy-into-workdir") == "failed"
     assert "/srv" in run.check("copy-into-workdir")["message"]
+
+
+# -- base-image-available ------------------------------------------------------------------------
+@pytest.mark.docker
+def test_base_image_available_passes_when_the_engine_has_the_image(workspace):
+    run = run_checks("lesson3", "--json", "--path", str(workspace(HEAD + "COPY . .\n")))
+    assert run.status("base-image-available") == "passed"
+
+
+@pytest.mark.docker
+def test_base_image_available_catches_an_image_docker_cannot_get(workspace):
+    # no registry has this tag, and none is reachable here: either way the build stops at FROM
+    run = run_checks("lesson3", "--json", "--path",
+                     str(workspace("FROM python:3.13-slim-no-such-variant\nWORKDIR /usr/src/app\nCOPY . .\n")))
+    result = run.check("base-image-available")
+    assert result["status"] == "failed" and result["line"] == 1
+    assert "python:3.13-slim-no-such-variant" in result["message"] and "the builder said" in result["message"]
+    assert run.status("copy-whole-app") == "skipped" and run.json["passed"] is False
