@@ -93,7 +93,8 @@ def endpoint_description() -> tuple[str, str]:
     try:
         from docker.context import ContextAPI
 
-        context = ContextAPI.get_current_context()
+        named = os.environ.get("DOCKER_CONTEXT")
+        context = ContextAPI.get_context(named) if named else ContextAPI.get_current_context()
         if context is not None and context.Host:
             return context.Host, f"context {context.Name}"
     except Exception:  # a broken ~/.docker/config.json must not stop the diagnosis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -52,3 +53,30 @@ def test_port_free_sees_a_listener():
         port = server.getsockname()[1]
         assert not port_free(port)
     assert port_free(port)
+
+
+@pytest.mark.docker
+def test_doctor_follows_docker_cli_contexts(tmp_path, workspace):
+    """Docker Desktop is reached through a CLI context: doctor uses and names the current one."""
+    import shutil
+    import subprocess
+
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    env = {"DOCKER_CONFIG": str(config), "DOCKER_HOST": ""}
+    docker = shutil.which("docker")
+
+    def cli(*args):
+        subprocess.run([docker, *args], env={**os.environ, **env}, check=True, capture_output=True)
+
+    cli("context", "create", "class-laptop", "--docker", "host=unix:///var/run/docker.sock")
+    cli("context", "create", "broken", "--docker", f"host=unix://{tmp_path}/gone.sock")
+    folder = workspace()
+    cli("context", "use", "class-laptop")
+    good = checks_process("doctor", "--path", str(folder), env=env)
+    assert "via unix:///var/run/docker.sock (context class-laptop)" in good.stdout, good.stdout
+    cli("context", "use", "broken")
+    bad = checks_process("doctor", "--path", str(folder), env=env)
+    assert bad.returncode == 1 and f"nothing answers at unix://{tmp_path}/gone.sock" in bad.stdout
+    chosen = checks_process("doctor", "--path", str(folder), env={**env, "DOCKER_CONTEXT": "class-laptop"})
+    assert chosen.returncode == 0 and "(context class-laptop)" in chosen.stdout
