@@ -222,3 +222,11 @@ def test_app_answers_catches_an_exposed_port_nothing_listens_on(workspace):
     assert run.status("container-starts") == "passed"
     assert run.status("app-answers") == "failed" and "port 4000" in message and "0.0.0.0:5000" in message
     assert "another port than the 4000 that EXPOSE declares" in message
+
+
+def test_script_line_endings_fixture_differs_from_the_app_only_in_line_endings():
+    """The CRLF fixture is a byte copy (git must keep the CR bytes); it must not drift from the app it imitates."""
+    fixture = FIXTURES / "script-line-endings"
+    app_script = (ROOT / "lessons" / "together" / "bin" / "run_dev.sh").read_bytes()
+    assert (fixture / "bin" / "run_dev.sh").read_bytes() == app_script.replace(b"\n", b"\r\n")
+    assert (fixture / "Dockerfile").read_bytes() == (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_bytes()
