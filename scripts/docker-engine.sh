@@ -4,19 +4,23 @@
 #
 #   * installs Debian's docker.io (Engine 20.10) if `dockerd` is missing
 #   * starts dockerd (setsid, log in /tmp/dockerd.log) if `docker info` fails
-#   * builds LOCAL STAND-INS for the base images the lessons use, because nothing can be
-#     pulled here:  python:3.13-slim (+ tag python:3.12-slim) and busybox:latest.
-#     Real learners pull the official images from Docker Hub; these stand-ins only exist so
-#     the test suite can run offline. They are cached with `docker save` under
-#     ${DOCKER_LESSONS_CACHE:-/var/cache/docker-lessons} and `docker load`ed next time.
 #   * installs the buildx CLI plugin (BuildKit front end) from Debian trixie's docker-buildx
+#   * builds LOCAL STAND-INS for the images the lessons use, because nothing can be pulled
+#     here: debian:trixie-slim, python:3.13-slim (+ tag python:3.12-slim) and busybox:latest,
+#     each the way its official Dockerfile builds it (scripts/standins/: the recipes, and
+#     README.md: what still differs and why it does not matter). Real learners pull the
+#     official images; with a registry, DOCKER_LESSONS_IMAGES=official pulls them instead.
+#     Stand-ins are cached with `docker save` under ${DOCKER_LESSONS_CACHE:-/var/cache/docker-lessons}
+#     and `docker load`ed next time.
 #
 # Idempotent: every step checks first and is a no-op when already done. Safe to re-run.
 # Every wait has a timeout. Exits non-zero with a message on the first failure.
 #
-# Environment: DOCKER_LESSONS_CACHE (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait
-# for the daemon, default 60), DOCKERD_LOG (default /tmp/dockerd.log).
-# Typical times on a 2-core machine: first run ~80 s, with a warm cache ~10 s, re-run <1 s.
+# Environment: DOCKER_LESSONS_IMAGES (standin, the default, or official), DOCKER_LESSONS_CACHE
+# (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait for the daemon, default 60),
+# DOCKERD_LOG (default /tmp/dockerd.log).
+# Typical times on a 2-core machine: first run ~9 min (Python and BusyBox are compiled), with a
+# warm cache ~15 s, re-run <1 s.
 set -euo pipefail
 
 CACHE_DIR=${DOCKER_LESSONS_CACHE:-/var/cache/docker-lessons}
@@ -24,11 +28,13 @@ DOCKERD_LOG=${DOCKERD_LOG:-/tmp/dockerd.log}
 DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
 DOCKERD_PIDFILE=${DOCKERD_PIDFILE:-/var/run/docker.pid}
 # Bump when the stand-in recipe changes: images/caches built by an older recipe are rebuilt.
-PY_RECIPE=2
-BB_RECIPE=1
+DEB_RECIPE=1
+# standin (default): build local stand-ins, as no registry is reachable here; official: pull the real images
+IMAGES=${DOCKER_LESSONS_IMAGES:-standin}
+[[ $IMAGES == standin || $IMAGES == official ]] || { echo "DOCKER_LESSONS_IMAGES must be standin or official, not '$IMAGES'" >&2; exit 2; }
+PY_RECIPE=3
+BB_RECIPE=2
 STANDIN_LABEL=org.docker-lessons.standin
-PY_SUITE=trixie   # Debian release whose python3 is 3.13, like the official python:3.13-slim
-PY_PACKAGES=python3,python3-pip,python3-dev,python3-venv,ca-certificates
 HOST_CA=/etc/ssl/certs/ca-certificates.crt
 
 export DEBIAN_FRONTEND=noninteractive
@@ -181,135 +187,7 @@ needs_build() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 3. python:3.13-slim stand-in (Debian trixie's Python 3.13 via debootstrap)
-# ---------------------------------------------------------------------------------------------
-build_python_standin() {
-    command -v debootstrap >/dev/null || apt_install debootstrap
-    [[ -s $HOST_CA ]] || die "host CA bundle $HOST_CA missing (needed for TLS inside containers)"
-    local work root attempt ok=0 mirror_url
-    mktmp; work=$MKTMP; root=$work/rootfs
-    mirror_url=$(mirror)
-    for attempt in 1 2; do
-        log "debootstrap $PY_SUITE (attempt $attempt; takes about a minute)"
-        rm_tree "$root"
-        if timeout 900 debootstrap --variant=minbase --include="$PY_PACKAGES" \
-            "$PY_SUITE" "$root" "$mirror_url" >"$work/debootstrap.log" 2>&1 </dev/null; then
-            ok=1; break
-        fi
-        tail -n 15 "$work/debootstrap.log" >&2 || true
-        [[ -f $root/debootstrap/debootstrap.log ]] && tail -n 15 "$root/debootstrap/debootstrap.log" >&2
-        log "debootstrap attempt $attempt failed"
-        sleep 5
-    done
-    [[ $ok -eq 1 ]] || die "debootstrap of $PY_SUITE failed twice (network?)"
-
-    # The lessons teach `apt-get install gcc`: the base image must not already have a compiler.
-    local cc
-    for cc in gcc cc c++ g++; do
-        [[ -e $root/usr/bin/$cc ]] && die "stand-in unexpectedly contains /usr/bin/$cc"
-    done
-    [[ -d $root/usr/include/python3.13 ]] || die "stand-in lacks Python headers (python3-dev)"
-
-    # Make it behave like the official image for the lessons' purposes.
-    rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED           # plain `pip install` works
-    mkdir -p "$root/usr/local/bin"
-    ln -sf /usr/bin/python3 "$root/usr/local/bin/python"
-    ln -sf /usr/bin/python3 "$root/usr/local/bin/python3"
-    ln -sf /usr/bin/python3-config "$root/usr/local/bin/python3-config"
-    ln -sf /usr/bin/pip3 "$root/usr/local/bin/pip"
-    ln -sf /usr/bin/pip3 "$root/usr/local/bin/pip3"
-    cp "$HOST_CA" "$root/etc/ssl/certs/ca-certificates.crt"      # intercepting TLS proxy
-    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb \
-        "$root"/var/cache/apt/*.bin "$root"/var/log/* "$root"/debootstrap
-    find "$root" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null || true
-
-    local pyver
-    pyver=$(chroot "$root" /usr/bin/python3 -c 'import platform; print(platform.python_version())') \
-        || die "python3 does not run in the stand-in rootfs"
-    [[ $pyver == 3.13.* ]] || die "stand-in has Python $pyver, expected 3.13.x"
-    log "importing python:3.13-slim (Python $pyver)"
-
-    tar --numeric-owner -C "$root" -c . | docker import \
-        -c 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        -c 'ENV LANG=C.UTF-8' \
-        -c "ENV PYTHON_VERSION=$pyver" \
-        -c "LABEL $STANDIN_LABEL=$PY_RECIPE" \
-        -c 'LABEL org.opencontainers.image.description="docker-lessons offline stand-in for python:3.13-slim (Debian trixie Python). Real learners pull the official image."' \
-        -c 'CMD ["python3"]' \
-        - python:3.13-slim >/dev/null || die "docker import of python:3.13-slim failed"
-    rm_tree "$work"
-}
-
-PY_CACHE=$CACHE_DIR/python-3.13-slim.r$PY_RECIPE.tar
-if needs_build python:3.13-slim "$STANDIN_LABEL" "$PY_RECIPE"; then
-    if ! load_cached python:3.13-slim "$PY_CACHE" "$STANDIN_LABEL" "$PY_RECIPE"; then
-        build_python_standin
-        save_cache python:3.13-slim "$PY_CACHE"
-    fi
-    log "python:3.13-slim ready ($(docker image inspect -f '{{.Size}}' python:3.13-slim | awk '{printf "%d MB", $1/1e6}'))"
-fi
-[[ -s $PY_CACHE ]] || { [[ -n $(image_label python:3.13-slim "$STANDIN_LABEL") ]] && save_cache python:3.13-slim "$PY_CACHE"; } || true
-
-# python:3.12-slim: the tests use it as another supported base. Same stand-in, other tag
-# (it still runs Python 3.13; only the name matters for the tests).
-if [[ -z $(image_label python:3.12-slim "$STANDIN_LABEL") ]] && image_exists python:3.12-slim; then
-    log "python:3.12-slim exists and is not a stand-in: keeping it"
-elif [[ $(docker image inspect -f '{{.Id}}' python:3.12-slim 2>/dev/null || true) \
-        != "$(docker image inspect -f '{{.Id}}' python:3.13-slim)" ]]; then
-    docker tag python:3.13-slim python:3.12-slim
-    log "tagged python:3.12-slim"
-else
-    log "python:3.12-slim present"
-fi
-
-# ---------------------------------------------------------------------------------------------
-# 4. busybox:latest stand-in (Debian's busybox-static), for the sidecar lesson
-# ---------------------------------------------------------------------------------------------
-build_busybox_standin() {
-    local work root p
-    mktmp; work=$MKTMP; root=$work/rootfs
-    apt_update_once
-    log "downloading busybox-static"
-    (cd "$work" && timeout 300 apt-get "${APT_OPTS[@]}" "${APT_DL_OPTS[@]}" -q download busybox-static </dev/null >/dev/null) \
-        || die "apt-get download busybox-static failed"
-    dpkg -x "$work"/busybox-static_*.deb "$work/x"
-    mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,tmp,proc,sys,dev,var/run}
-    chmod 1777 "$root/tmp"
-    install -m 0755 "$work/x/bin/busybox" "$root/bin/busybox"
-    # Equivalent of `busybox --install -s`: a symlink to /bin/busybox for every applet at its
-    # standard path (computed with the static binary itself, no chroot needed).
-    while read -r p; do
-        [[ -z $p || $p == bin/busybox || -e $root/$p ]] && continue
-        mkdir -p "$root/$(dirname "$p")"
-        ln -s /bin/busybox "$root/$p"
-    done < <("$root/bin/busybox" --list-full)
-    [[ -L $root/bin/sh && -L $root/bin/ps ]] || die "busybox applet links missing"
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-    local ver
-    ver=$(dpkg-deb -f "$work"/busybox-static_*.deb Version)
-    log "importing busybox:latest (busybox-static $ver)"
-    tar --numeric-owner -C "$root" -c . | docker import \
-        -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        -c "LABEL $STANDIN_LABEL=$BB_RECIPE" \
-        -c 'LABEL org.opencontainers.image.description="docker-lessons offline stand-in for busybox (Debian busybox-static). Real learners pull the official image."' \
-        -c 'CMD ["sh"]' \
-        - busybox:latest >/dev/null || die "docker import of busybox:latest failed"
-    rm_tree "$work"
-}
-
-BB_CACHE=$CACHE_DIR/busybox.r$BB_RECIPE.tar
-if needs_build busybox:latest "$STANDIN_LABEL" "$BB_RECIPE"; then
-    if ! load_cached busybox:latest "$BB_CACHE" "$STANDIN_LABEL" "$BB_RECIPE"; then
-        build_busybox_standin
-        save_cache busybox:latest "$BB_CACHE"
-    fi
-    log "busybox:latest ready"
-fi
-[[ -s $BB_CACHE ]] || { [[ -n $(image_label busybox:latest "$STANDIN_LABEL") ]] && save_cache busybox:latest "$BB_CACHE"; } || true
-
-# ---------------------------------------------------------------------------------------------
-# 5. BuildKit: buildx CLI plugin from Debian trixie (runs on Debian 12, talks to Engine 20.10)
+# 3. BuildKit: buildx CLI plugin from Debian trixie (runs on Debian 12, talks to Engine 20.10)
 # ---------------------------------------------------------------------------------------------
 if docker buildx version >/dev/null 2>&1; then
     log "buildx present"
@@ -329,6 +207,139 @@ else
         /usr/libexec/docker/cli-plugins/docker-buildx || die "could not install the buildx plugin"
     docker buildx version >/dev/null 2>&1 || die "buildx plugin installed but 'docker buildx version' fails"
     log "buildx installed"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Stand-ins for the official images, each built the way its official Dockerfile builds it
+#    (scripts/standins/: the recipes, and README.md: what still differs and why it does not matter)
+# ---------------------------------------------------------------------------------------------
+STANDINS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/standins
+
+# the CA certificates this host trusts beyond Debian's own (an intercepting TLS proxy), one file each
+host_extra_cas() {
+    local out=$1
+    mkdir -p "$out"
+    python3 - "$HOST_CA" "$out" <<'PY'
+import pathlib, re, sys
+bundle, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+pem = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+known = set()
+for f in pathlib.Path("/usr/share/ca-certificates").rglob("*.crt"):
+    known.update(m.group(0) for m in pem.finditer(f.read_text(errors="replace")))
+extra = [c for c in pem.findall(bundle.read_text(errors="replace")) if c not in known]
+for i, c in enumerate(extra):
+    (out / f"docker-lessons-host-{i}.crt").write_text(c + "\n")
+print(len(extra))
+PY
+}
+
+# The newest Debian trixie source version of package $1, as apt in the debian stand-in sees it
+debian_source_version() {
+    docker run --rm debian:trixie-slim sh -ec '
+        sed "s/^Types: deb\$/Types: deb-src/" /etc/apt/sources.list.d/debian.sources \
+            > /etc/apt/sources.list.d/src.sources
+        apt-get update -qq >/dev/null
+        apt-cache showsrc "$1" | awk "/^Version:/ {print \$2}" | sort -V | tail -n 1' sh "$1"
+}
+upstream_version() { local v=${1#*:}; printf '%s\n' "${v%-*}"; }
+
+build_debian_standin() {
+    command -v debootstrap >/dev/null || apt_install debootstrap
+    local work attempt ok=0
+    mktmp; work=$MKTMP
+    log "extra CA certificates of this host (intercepting TLS proxy): $(host_extra_cas "$work/host-ca")"
+    for attempt in 1 2; do
+        log "debootstrap trixie minbase, debuerreotype's settings (attempt $attempt; about a minute)"
+        rm_tree "$work/rootfs"
+        if timeout 900 bash "$STANDINS/debian-trixie-slim.sh" "$work/rootfs" "$(mirror)" "$work/host-ca" \
+            >"$work/debootstrap.log" 2>&1 </dev/null; then
+            ok=1; break
+        fi
+        tail -n 15 "$work/debootstrap.log" >&2 || true
+        sleep 5
+    done
+    [[ $ok -eq 1 ]] || die "debootstrap of trixie failed twice (network?)"
+    tar --numeric-owner -C "$work/rootfs" -c . | docker import \
+        -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        -c "LABEL $STANDIN_LABEL=$DEB_RECIPE" \
+        -c 'CMD ["bash"]' \
+        - debian:trixie-slim >/dev/null || die "docker import of debian:trixie-slim failed"
+    rm_tree "$work"
+}
+
+# build image $1 from scripts/standins/$2 with the build args that follow
+build_standin() {
+    local ref=$1 recipe_file=$2 recipe=$3 work
+    shift 3
+    mktmp; work=$MKTMP
+    log "building $ref from scripts/standins/$recipe_file $* (several minutes the first time)"
+    if ! timeout 3600 docker buildx build --load --progress plain \
+        -f "$STANDINS/$recipe_file" --label "$STANDIN_LABEL=$recipe" \
+        --label "org.opencontainers.image.description=docker-lessons offline stand-in for $ref, built like the official image. Real learners pull the official image." \
+        "$@" -t "$ref" "$work" >"$work/build.log" 2>&1 </dev/null; then
+        tail -n 40 "$work/build.log" >&2
+        die "building the $ref stand-in failed"
+    fi
+    rm_tree "$work"
+}
+
+# ensure stand-in $1 (recipe $2, cache name $3) exists, built by the command that follows
+ensure_standin() {
+    local ref=$1 recipe=$2 name=$3 cache=$CACHE_DIR/$3.r$2.tar
+    shift 3
+    if needs_build "$ref" "$STANDIN_LABEL" "$recipe"; then
+        if ! load_cached "$ref" "$cache" "$STANDIN_LABEL" "$recipe"; then
+            "$@"
+            save_cache "$ref" "$cache"
+        fi
+        # caches of older recipes are of no use any more
+        find "$CACHE_DIR" -maxdepth 1 -name "$name.r*.tar" ! -name "${cache##*/}" -delete
+        log "$ref ready ($(docker image inspect -f '{{.Size}}' "$ref" | awk '{printf "%d MB", $1/1e6}'))"
+    fi
+    [[ -s $cache ]] || { [[ -n $(image_label "$ref" "$STANDIN_LABEL") ]] && save_cache "$ref" "$cache"; } || true
+}
+
+build_python() {
+    local src
+    src=$(debian_source_version python3.13) || die "cannot read trixie's python3.13 source version"
+    [[ $src == 3.13.* ]] || die "trixie's python3.13 source is '$src', expected 3.13.x"
+    build_standin python:3.13-slim python-3.13-slim.Dockerfile "$PY_RECIPE" \
+        --build-arg "PYTHON_VERSION=$(upstream_version "$src")" --build-arg "DEBIAN_SOURCE_VERSION=$src"
+}
+build_busybox() {
+    local src
+    src=$(debian_source_version busybox) || die "cannot read trixie's busybox source version"
+    build_standin busybox:latest busybox.Dockerfile "$BB_RECIPE" --build-arg "DEBIAN_SOURCE_VERSION=$src"
+}
+
+if [[ $IMAGES == official ]]; then
+    # a registry is reachable (the public CI): the suite runs on the real official images
+    for ref in python:3.13-slim python:3.12-slim busybox:latest; do
+        if [[ -n $(image_label "$ref" "$STANDIN_LABEL") ]]; then
+            log "removing the stand-in $ref: the official image replaces it"
+            docker image rm "$ref" >/dev/null
+        fi
+        log "docker pull $ref"
+        timeout 600 docker pull -q "$ref" >/dev/null || die "docker pull $ref failed"
+    done
+else
+    ensure_standin debian:trixie-slim "$DEB_RECIPE" debian-trixie-slim build_debian_standin
+    ensure_standin python:3.13-slim "$PY_RECIPE" python-3.13-slim build_python
+    ensure_standin busybox:latest "$BB_RECIPE" busybox build_busybox
+fi
+
+# python:3.12-slim: the tests use it as another supported base. Same stand-in, other tag
+# (it still runs Python 3.13; only the name matters for the tests).
+if [[ $IMAGES == official ]]; then
+    :
+elif [[ -z $(image_label python:3.12-slim "$STANDIN_LABEL") ]] && image_exists python:3.12-slim; then
+    log "python:3.12-slim exists and is not a stand-in: keeping it"
+elif [[ $(docker image inspect -f '{{.Id}}' python:3.12-slim 2>/dev/null || true) \
+        != "$(docker image inspect -f '{{.Id}}' python:3.13-slim)" ]]; then
+    docker tag python:3.13-slim python:3.12-slim
+    log "tagged python:3.12-slim"
+else
+    log "python:3.12-slim present"
 fi
 
 # ---------------------------------------------------------------------------------------------
