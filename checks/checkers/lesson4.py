@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 
 from ..checker import check
 from ..context import Context, Unavailable
@@ -159,6 +160,47 @@ def gcc_installed(context: Context):
                   f"the RUN on line {runs[-1].line} {what}", line=runs[-1].line)
 
 
+HELLO_C = "#include <stdio.h>\nint main(void) { puts(\"compiled\"); return 0; }\n"
+MISSING_HEADER = re.compile(r"fatal error: (\S+?\.h): No such file or directory")
+HEADER_PACKAGES = ("libc6-dev", "libc-dev", "build-essential")
+
+
+def without_recommends(context: Context) -> Instruction | None:
+    """The RUN that installs gcc with --no-install-recommends but without the C headers, if there is one."""
+    for instruction, command in installs(context):
+        named = packages(command)
+        if "--no-install-recommends" in command and not any(p in HEADER_PACKAGES for p in named):
+            return instruction
+    return None
+
+
+@check("gcc-compiles")
+def gcc_compiles(context: Context):
+    """gcc compiles and links a C program that includes <stdio.h> in a container of the image, as uWSGI's build does."""
+    runs = install_runs(context)
+    if not runs or failing_run(context) is not None:
+        raise Unavailable("needs gcc in the image (see gcc-installed)")
+    image = context.image_until(runs[-1].end_line)
+    result = context.engine.run_in_image(
+        image, ["sh", "-c", f"printf '%s' {shlex.quote(HELLO_C)} > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c "
+                            "&& /tmp/hello"], timeout=60)
+    if result.exit_code == 0:
+        return passed("a C program with #include <stdio.h> compiles and runs", line=runs[-1].line)
+    if "gcc: not found" in result.output or "gcc: No such file" in result.output:
+        raise Unavailable("needs gcc in the image (see gcc-installed)")
+    header = MISSING_HEADER.search(result.output)
+    if header:
+        lean = without_recommends(context)
+        cause = (f"`--no-install-recommends` on line {lean.line} left out libc6-dev, which Debian's gcc only "
+                 "recommends, and the slim python images have no C headers of their own") if lean else \
+            "no RUN installs libc6-dev, and the slim python images have no C headers of their own"
+        return failed(f"C headers missing: expected gcc to compile `#include <{header.group(1)}>`; found "
+                      f"`fatal error: {header.group(1)}: No such file or directory`: {cause}. Install libc6-dev "
+                      "with gcc (or build-essential)", line=(lean or runs[-1]).line)
+    output = " ".join(result.output.split())[:160]
+    return failed(f"expected gcc to compile a small C program; found it failing: `{output}`", line=runs[-1].line)
+
+
 @check("apt-yes")
 def apt_yes(context: Context):
     """apt-get install runs without asking: a build cannot answer "Do you want to continue? [Y/n]"."""
@@ -296,7 +338,7 @@ def apt_lists_removed(context: Context):
         if later is not None:
             return warning(f"expected the lists deleted in the RUN that downloads them; found them deleted in a "
                            f"later RUN (line {later.line}), while the layer of line {instruction.line} keeps them "
-                           "(about 90 MB): end that RUN with `&& rm -rf /var/lib/apt/lists/*`", line=later.line)
+                           "(about 20 MB): end that RUN with `&& rm -rf /var/lib/apt/lists/*`", line=later.line)
         return warning("expected the RUN to end with `&& rm -rf /var/lib/apt/lists/*`; found the package lists "
-                       "`apt-get update` downloads (about 90 MB) left in the image", line=instruction.line)
+                       "`apt-get update` downloads (about 20 MB) left in the image", line=instruction.line)
     return passed()

@@ -27,6 +27,7 @@ PYTHON_PROGRAM = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 COMPILER_PACKAGES = ("gcc", "build-essential", "clang")
 COMPILER_MISSING = re.compile(r"you need a C compiler|gcc: (?:not found|No such file)|command '?gcc'? failed|"
                               r"unable to execute '?gcc'?|error: command 'gcc'")
+C_HEADERS_MISSING = re.compile(r"fatal error: (\S+?\.h): No such file or directory")
 REQUIREMENTS_MISSING = re.compile(r"Could not open requirements? file[^\n]*")
 PIP_CACHE = "/root/.cache/pip"
 
@@ -281,6 +282,13 @@ def pip_install_builds(context: Context):
         raise Unavailable("explained by requirements-before-pip / gcc-before-pip")
     if not install.requirement_files and any(p.endswith(".txt") for p in install.packages):
         raise Unavailable("explained by pip-install-requirements")
+    headers = C_HEADERS_MISSING.search(log)
+    if headers:
+        lean = " (gcc only recommends libc6-dev, and --no-install-recommends leaves it out)" \
+            if "--no-install-recommends" in context.dockerfile.text else ""
+        return failed(f"C headers missing: pip install (line {install.line}) failed compiling uWSGI with "
+                      f"`fatal error: {headers.group(1)}: No such file or directory`: gcc is there but the C "
+                      f"library's headers are not; install libc6-dev with gcc{lean}", line=install.line)
     if install.sudo or re.search(r"sudo: (?:not found|command not found)", log):
         return failed("expected `RUN pip install …`; found `sudo pip install`: there is no sudo in the image, and "
                       "RUN already runs as root", line=install.line)

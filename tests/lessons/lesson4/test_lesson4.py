@@ -17,7 +17,7 @@ HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
 REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
 # the lesson's improved version: every correct refinement at once, on several lines
 IMPROVED = HEAD + ("RUN apt-get update \\\n"
-                   "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc \\\n"
+                   "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc libc6-dev \\\n"
                    "    && rm -rf /var/lib/apt/lists/*\n")
 
 
@@ -43,6 +43,12 @@ def test_apt_get_not_apt_catches_not(outcome, dockerfile):
 # -- apt-no-recommends (Dockerfile only) --------------------------------------------------------
 def test_apt_no_recommends_warns_on_the_reference(outcome):
     assert outcome(lesson4.apt_no_recommends, REFERENCE).status == "warning"
+
+
+def test_apt_no_recommends_hint_names_the_c_headers():
+    from checks.catalogue import load
+    info = load().get("lesson4").check("apt-no-recommends")
+    assert "gcc libc6-dev" in info.hint  # following the hint must not lose the headers gcc only recommends
 
 
 def test_apt_no_recommends_catches_not(outcome):
@@ -164,3 +170,30 @@ def test_gcc_installed_names_a_failure_no_other_check_explains(grade):
     assert run.status("gcc-installed") == "failed"
     assert "line 4 failing" in run.check("gcc-installed")["message"]
     assert run.code == 1
+
+
+# -- gcc-compiles (real engine: gcc compiles C in a container of the image) ----------------------
+LEAN = HEAD + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n"
+
+
+@pytest.mark.docker
+def test_gcc_compiles_catches_gcc_without_its_recommended_headers(grade):
+    run = grade(LEAN)
+    assert run.status("gcc-installed") == "passed"  # the compiler is there: the headers are not
+    assert run.status("gcc-compiles") == "failed"
+    message = run.check("gcc-compiles")["message"]
+    assert message.startswith("C headers missing") and "stdio.h" in message and "libc6-dev" in message
+    assert "--no-install-recommends` on line 4" in message and run.check("gcc-compiles")["line"] == 4
+    assert run.code == 1
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("packages", ["gcc libc6-dev", "build-essential"])
+def test_gcc_compiles_catches_not_the_headers_named(grade, packages):
+    run = grade(LEAN.replace("install -y --no-install-recommends gcc", f"install -y --no-install-recommends {packages}"))
+    assert run.status("gcc-compiles") == "passed"
+
+
+@pytest.mark.docker
+def test_gcc_compiles_catches_not_the_reference(grade):
+    assert grade(REFERENCE).status("gcc-compiles") == "passed"  # gcc's recommends bring libc6-dev

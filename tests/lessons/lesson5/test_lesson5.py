@@ -119,6 +119,18 @@ def test_pip_install_builds_names_the_missing_program(workspace):
 
 
 @pytest.mark.docker
+def test_pip_install_builds_names_missing_c_headers(workspace):
+    """gcc without its recommended libc6-dev (the slim images have no C headers): uWSGI's build says stdio.h."""
+    lean = BEFORE.replace("install -y gcc", "install -y --no-install-recommends gcc") + PIP
+    run = run_checks("lesson5", "--json", "--path", str(workspace(lean)))
+    message = run.check("pip-install-builds")["message"]
+    assert run.status("pip-install-builds") == "failed" and message.startswith("C headers missing"), message
+    assert "stdio.h: No such file or directory" in message and "libc6-dev" in message
+    assert run.check("pip-install-builds")["line"] == 5
+    assert run.status("gcc-compiles") == "failed"  # lesson 4's check names the same cause first
+
+
+@pytest.mark.docker
 def test_pip_no_cache_catches_not_pip_no_cache_dir_and_other_correct_ways(workspace):
     """PIP_NO_CACHE_DIR instead of the option, requirements.txt copied on its own first, python -m pip."""
     dockerfile = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nRUN apt-get update && apt-get install -y gcc\n"
