@@ -98,7 +98,7 @@ def sidecar_running(context: Context):
         return passed(f"{found.name} ({found.attrs['Config'].get('Image')}) is running")
     target = app_container(context)
     command = (f"docker run --rm -it --pid=container:{target.name if target else '<app>'} "
-               f"--net=container:{target.name if target else '<app>'} --cap-add sys_admin busybox sh")
+               f"--net=container:{target.name if target else '<app>'} busybox sh")
     if target is not None and target.status == "running":
         started = target.attrs["State"].get("StartedAt", "")
         ended = [c for c in context.engine.client.containers.list(all=True, filters={"status": "exited"})

@@ -120,7 +120,7 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers, s
     ps, netstat, files, statz = typed.values()
     workers = worker_pids(ps)
     assert len(workers) == 2, ps
-    assert re.search(r"0\.0\.0\.0:4000\s.*LISTEN", netstat), netstat
+    assert re.search(r"0\.0\.0\.0:4000\s.*LISTEN\s+\d+/uwsgi", netstat), netstat  # -p names the owner
     assert "requirements.txt" in files and "bin" in files
     assert '"version"' in statz
     code, output = answer_question(learner_workspace, str(workers[0]))
@@ -264,3 +264,19 @@ def test_sidecar_question_catches_no_answer(app, learner_workspace, sidecars):
     run = lesson10(learner_workspace, "--container", app)  # --json: nobody to ask
     assert run.status("sidecar-question") == "failed"
     assert "--answer PID" in run.check("sidecar-question")["message"]
+
+
+def test_capabilities_section_shows_what_needs_one(containers):
+    """The page's claim: for an app of another user, only SYS_PTRACE lets the sidecar read /proc/1/root."""
+    name = unique("quiet")
+    containers.track(name)
+    lines = snippets("lesson10")["capabilities"].replace("quiet", name).splitlines()
+    start, plain, admin, ptrace, remove = lines
+    assert sh(start).returncode == 0
+    denied = sh(plain, check=False)
+    assert denied.returncode != 0 and "Permission denied" in denied.stderr, denied
+    still_denied = sh(admin, check=False)
+    assert still_denied.returncode != 0 and "Permission denied" in still_denied.stderr, still_denied
+    allowed = sh(ptrace)
+    assert "bin" in allowed.stdout.split() and "etc" in allowed.stdout.split(), allowed
+    assert sh(remove).returncode == 0
