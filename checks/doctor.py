@@ -148,7 +148,7 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
         bad = crlf_files(workspace)
         if bad:
             findings.append(Finding("line endings", FAIL, f"Windows (CRLF) line endings in {', '.join(bad)}",
-                                    "convert to LF: `git config --global core.autocrlf input` and check out again, "
+                                    "convert to LF: `git config --global core.autocrlf input`, then clone or check out again, "
                                     "or in VS Code click 'CRLF' in the status bar and choose 'LF'"))
         else:
             findings.append(Finding("line endings", OK, "scripts use LF"))

@@ -232,8 +232,8 @@ def base_image_variant(context: Context):
         return warning(f"`{variant}` is built on Debian {old}, which no longer gets regular security updates; "
                        "drop the Debian name or use bookworm/trixie", line=stage.line)
     if variant == "" or variant in ("bookworm", "trixie"):
-        return warning(f"`{ref.tag}` is the full image (about 1 GB, with compilers and tools); `-slim` is about "
-                       "150 MB and the lessons add only what the app needs", line=stage.line)
+        return warning(f"`{ref.tag}` is the full image (about 1.1 GB, with compilers and tools); `-slim` is about "
+                       "125 MB and the lessons add only what the app needs", line=stage.line)
     if variant.startswith("slim"):
         return passed(f"{variant}", line=stage.line)
     return warning(f"variant `{variant}` is not one this course knows; the lessons expect `slim`", line=stage.line)

@@ -417,7 +417,7 @@ def script_line_endings(context: Context):
         return failed(f"expected LF line endings; found Windows (CRLF) line endings in {path}: the first line reads "
                       f"{first!r}, so the system looks for an interpreter named '/bin/sh\\r' and the container fails "
                       "with `no such file or directory`. Convert it to LF (VS Code: click CRLF in the status bar; "
-                      "git: `git config core.autocrlf input` and check out again)", line=last_start_line(context))
+                      "git: `git config --global core.autocrlf input`, then clone or check out again)", line=last_start_line(context))
     return passed(f"{path}: LF", line=last_start_line(context))
 
 

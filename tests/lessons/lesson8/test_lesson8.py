@@ -4,6 +4,7 @@ size and layers are reported. Every diagnosis is produced for real on the engine
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -40,6 +41,12 @@ def test_reference_commands_pass(learner_image, learner_workspace):
     assert "together" in listed.stdout and "0.0.1" in listed.stdout
     history = sh(snippets("lesson8")["history"], cwd=learner_workspace)
     assert "pip install" in history.stdout
+    # the page: WORKDIR records a layer (listed at 0B), EXPOSE and CMD only configuration
+    workdir = next(line for line in history.stdout.splitlines() if "WORKDIR /usr/src/app" in line)
+    assert re.search(r"\s0B\s", workdir), workdir
+    layers = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", IMAGE).stdout)
+    base = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", "python:3.13-slim").stdout)
+    assert len(layers) - len(base) == 4  # WORKDIR, COPY, RUN apt-get, RUN pip: not EXPOSE, not CMD
     checked = sh(snippets("lesson8")["check"], cwd=learner_workspace, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Lesson 8 passed" in checked.stdout
