@@ -55,6 +55,13 @@ def test_python_has_no_c_headers():
     assert "installed" not in run.stdout and "No such file" in run.stdout
 
 
+def test_python_has_no_sudo_and_no_debugging_tools():
+    # debian:trixie-slim's minbase has neither sudo nor procps/net-tools/iputils, and the Python
+    # Dockerfile installs only ca-certificates, netbase, tzdata (lesson 4: no sudo; lesson 10: no ps)
+    run = sh(PYTHON, "for tool in sudo ps netstat ping ss vi; do command -v $tool; done; echo end")
+    assert run.stdout.strip() == "end", run.stdout
+
+
 def test_python_lives_under_usr_local():
     # `./configure --enable-shared ... && make install` into the default prefix /usr/local, and the
     # symlinks python, pip, python-config made by the last RUN; Debian's own python3 is not installed
