@@ -1,5 +1,6 @@
 """The release: `python -m build` gives an sdist and a wheel that PyPI accepts, and the wheel,
-installed with pipx as the README tells a learner, gives a working `checks`."""
+installed with pipx as the README tells a learner, gives a working `checks` whose links open the
+site it carries."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -75,6 +77,12 @@ def test_wheel_contents_ship_the_lessons_and_nothing_of_a_working_copy(built_dis
     assert "checks/_lessons/together/bin/run_dev.sh" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or ".checks-progress" in n]
     assert not [n for n in names if n.startswith(("tests/", "docs/"))]
+    # the site, built at wheel-build time from the sdist, browsable from the file system
+    assert "checks/_site/index.html" in names
+    assert {f"checks/_site/{lesson}.html" for lesson in ("lessons/lesson1", "lessons/lesson10")} <= set(names)
+    assert "checks/_site/search/search_index.js" in names
+    assert not [n for n in names if n.startswith("checks/_site/") and n.endswith("/index.html")
+                and n != "checks/_site/index.html"], "the bundled site must not use directory URLs"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths of the pipx environment")
@@ -93,7 +101,7 @@ def test_pipx_install_of_the_wheel_runs_init_and_lesson1(built_dist, tmp_path):
     checks_bin = bin_dir / "checks"
     assert checks_bin.exists(), install.stdout + install.stderr
 
-    def run(*args, cwd=tmp_path):
+    def run(*args, cwd=tmp_path, env=env):
         return subprocess.run([str(checks_bin), *args], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=300)
 
@@ -114,6 +122,19 @@ def test_pipx_install_of_the_wheel_runs_init_and_lesson1(built_dist, tmp_path):
     # lesson 1 reads the Dockerfile only: no engine needed. First as the learner starts, then solved.
     missing = run("lesson1", cwd=workspace)
     assert missing.returncode == 1 and "Lesson 1 not passed" in missing.stdout, missing.stdout + missing.stderr
+    # its docs: links open the copy of the site inside the installed package, no server needed
+    links = re.findall(r"docs: (file://\S+)", missing.stdout)
+    assert links, missing.stdout
+    for link in links:
+        parts = urlsplit(link)
+        page = Path(unquote(parts.path))
+        assert page.is_file() and page.is_relative_to(home / "pipx"), link
+        assert f'id="{parts.fragment}"' in page.read_text(encoding="utf-8"), link
+    docs = run("docs", "lesson1", cwd=workspace, env={**env, "BROWSER": "false"})
+    assert docs.returncode == 0 and "No browser could be opened" in docs.stdout, docs.stdout + docs.stderr
+    (page_url,) = re.findall(r"file://\S+", docs.stdout)
+    assert Path(unquote(urlsplit(page_url).path)).name == "lesson1.html"
+    assert Path(unquote(urlsplit(page_url).path)).is_file()
     (workspace / "Dockerfile").write_text((ROOT / "lessons" / "lesson1" / "solution" / "Dockerfile").read_text())
     lesson = run("lesson1", cwd=workspace)
     assert lesson.returncode == 0 and "Lesson 1 passed" in lesson.stdout, lesson.stdout + lesson.stderr
