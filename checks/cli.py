@@ -194,6 +194,9 @@ def command_lesson(args, catalogue) -> int:
     options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
                "answer": getattr(args, "answer", None), "interactive": sys.stdin.isatty() and not args.json}
     context = Context(folder, catalogue, options)
+    from . import status
+
+    status.enable(None if args.json else sys.stderr)  # a live line while building, on a terminal only
     try:
         report = run_lesson(catalogue, lesson, context)
     finally:
