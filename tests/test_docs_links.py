@@ -154,3 +154,21 @@ def test_the_wheel_builds_the_site_with_the_pinned_site_packages():
     pins = {line.strip() for line in (ROOT / "docs" / "requirements.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")}
     assert pins <= set(pyproject["build-system"]["requires"]), "pyproject's build requires differ from docs/requirements.txt"
+
+
+def test_checks_docs_hands_the_page_to_the_browser(offline_site, tmp_path):
+    """`checks docs lesson4` gives the browser (BROWSER, as Python's webbrowser reads it) the page's address."""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    env = {**os.environ, "CHECKS_DOCS_URL": offline_site.as_uri(), "BROWSER": str(browser), "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "checks", "docs", "lesson4"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "Opened in your browser" in run.stdout, run.stdout + run.stderr
+    url = opened.read_text()
+    assert url == offline_site.as_uri() + "/lessons/lesson4.html" and url in run.stdout
+    assert_opens(url, offline_site)
+    unknown = subprocess.run([sys.executable, "-m", "checks", "docs", "lesson99"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2 and unknown.stderr.startswith("Error: there is no lesson 'lesson99'")
