@@ -35,6 +35,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/watch.py
 
 clean:
 	rm -rf $(VENV) site build *.egg-info test-artifacts

@@ -54,6 +54,9 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
     def hint(sub):
         with_path(sub).add_argument("lesson", help="e.g. lesson3")
 
+    def watch(sub):
+        with_path(sub).add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the first not passed)")
+
     def docs(sub):
         sub.add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the home page)")
 
@@ -75,6 +78,7 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
         ("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor),
         ("hint", "one more hint for a lesson each time, ending with the solution", hint),
         ("docs", "open a lesson's page in the browser (or say where it is)", docs),
+        ("watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch),
         *((lesson.id, lesson.title, lesson_options(lesson)) for lesson in catalogue.lessons),
     ]
     for name, summary, configure in table:
@@ -226,6 +230,15 @@ def command_docs(args, catalogue) -> int:
     return show(catalogue, lesson)
 
 
+def command_watch(args, catalogue) -> int:
+    from .watch import watch
+
+    lesson = catalogue.get(args.lesson) if args.lesson is not None else None
+    if args.lesson is not None and lesson is None:
+        raise UsageError(unknown_lesson(args.lesson, catalogue))
+    return watch(workspace_of(args.path, catalogue, must_exist_marker=False), catalogue, lesson)
+
+
 def command_doctor(args, catalogue) -> int:
     from .doctor import run
 
@@ -264,7 +277,7 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError(unknown_lesson(argv[0], catalogue))
         if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
             argv = [catalogue.get(argv[0]).id, *argv[1:]]
-        names = {"init", "list", "progress", "doctor", "hint", "docs", *(lesson.id for lesson in catalogue.lessons)}
+        names = {"init", "list", "progress", "doctor", "hint", "docs", "watch", *(lesson.id for lesson in catalogue.lessons)}
         known = argv[0] if argv and argv[0] in names else None
         args = build_parser(catalogue, only=known).parse_args(argv)
         if args.command is None:
@@ -273,6 +286,7 @@ def run(argv: list[str] | None = None) -> int:
         handler = {
             "init": command_init, "list": command_list, "progress": command_progress,
             "hint": command_hint, "doctor": command_doctor, "docs": command_docs,
+            "watch": command_watch,
         }.get(args.command, command_lesson)
         return handler(args, catalogue)
     except UsageError as problem:
