@@ -36,6 +36,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/watch.py
+	$(BIN)/python bench/lesson7.py
 
 clean:
 	rm -rf $(VENV) site build *.egg-info test-artifacts
