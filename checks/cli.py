@@ -236,7 +236,7 @@ def command_watch(args, catalogue) -> int:
     lesson = catalogue.get(args.lesson) if args.lesson is not None else None
     if args.lesson is not None and lesson is None:
         raise UsageError(unknown_lesson(args.lesson, catalogue))
-    return watch(workspace_of(args.path, catalogue, must_exist_marker=False), catalogue, lesson)
+    return watch(workspace_of(args.path, catalogue), catalogue, lesson)
 
 
 def command_doctor(args, catalogue) -> int:

@@ -99,3 +99,10 @@ def test_a_save_during_a_build_cancels_it_and_grades_the_new_state(workspace):
     assert time.monotonic() - started < 60, "the slow build was not cancelled"
     stop(child)
     # the autouse fixture checks that nothing labelled by checks is left on the engine
+
+
+def test_outside_a_workspace_it_refuses_instead_of_watching_a_whole_folder(tmp_path):
+    child = spawn(["watch"], tmp_path)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "is not a workspace of the course" in child.before
