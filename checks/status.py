@@ -1,11 +1,13 @@
-"""A live status line while `checks` builds: the step being run, n/m, its Dockerfile line, elapsed time.
+"""A live status line while `checks` builds or waits for a container: the step being run, n/m, its
+Dockerfile line, the elapsed time.
 
 It reads the builder's own progress as it is written (BuildKit's `--progress=plain`: `#8 [4/7] RUN …`,
 `#8 DONE 3.1s`; the classic builder's `Step 4/7 : RUN …`) and redraws one line on stderr:
 
     building: step 4/7  RUN pip install -r requirements.txt  (Dockerfile:9)  12s
 
-Only when the CLI turned it on (a terminal on stderr, no --json); the line is erased when the build
+and, while a check waits for a container (`begin(text)` … `end()`), that wait and its time so far.
+Only when the CLI turned it on (a terminal on stderr, no --json); the line is erased when the work
 ends, so nothing of it stays in the output.
 """
 
@@ -107,9 +109,17 @@ class Progress:
         return f"step {n}/{m}  {' '.join(text.split())}{where}"
 
 
-def status_text(progress: Progress, seconds: float, width: int) -> str:
+class _Waiting:
+    def __init__(self, text: str):
+        self.text = text
+
+    def describe(self) -> str:
+        return self.text
+
+
+def status_text(progress, seconds: float, width: int) -> str:
     elapsed = f"  {int(seconds)}s"
-    text = f"building: {progress.describe()}"
+    text = f"building: {progress.describe()}" if isinstance(progress, Progress) else progress.describe()
     room = max(10, width - len(elapsed) - 1)
     if len(text) > room:
         text = text[: room - 1] + "…"
@@ -119,10 +129,10 @@ def status_text(progress: Progress, seconds: float, width: int) -> str:
 class _Follower(threading.Thread):
     """Reads the build's output file as the builder writes it, and redraws the line."""
 
-    def __init__(self, stream, dockerfile_text: str):
+    def __init__(self, stream, progress):
         super().__init__(daemon=True, name="checks-status")
         self.stream = stream
-        self.progress = Progress(dockerfile_text)
+        self.progress = progress
         self.started_at = time.monotonic()
         self.fd = None
         self.offset = 0
@@ -175,6 +185,9 @@ class _Off:
     def follow(self, file) -> None:
         pass
 
+    def end(self) -> None:
+        pass
+
 
 @contextmanager
 def build_status(dockerfile_text: str):
@@ -182,9 +195,19 @@ def build_status(dockerfile_text: str):
     if _stream is None:
         yield _Off()
         return
-    follower = _Follower(_stream, dockerfile_text)
+    follower = _Follower(_stream, Progress(dockerfile_text))
     follower.start()
     try:
         yield follower
     finally:
         follower.stop()
+
+
+def begin(text: str):
+    """A wait that may take a while (a container starting): shown with its elapsed time until end()."""
+    if _stream is None:
+        return _Off()
+    follower = _Follower(_stream, _Waiting(text))
+    follower.end = follower.stop
+    follower.start()
+    return follower

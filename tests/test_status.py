@@ -110,3 +110,18 @@ def test_no_status_in_json_nor_when_not_a_terminal(workspace):
     json.loads(output[output.index("{"):])
     piped = run_checks("lesson3", "--path", str(folder))
     assert "building:" not in piped.out + piped.err and "\x1b[K" not in piped.err
+
+
+@pytest.mark.docker
+def test_a_terminal_sees_the_wait_for_the_container(workspace):
+    """Lesson 7 starts a container of the image and waits for /statz: the line says so, with the time."""
+    solution = (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_text()
+    cmd = next(line for line in solution.splitlines() if line.startswith("CMD"))
+    slow = solution.replace(cmd, 'CMD ["sh", "-c", "sleep 3 && exec bin/run_dev.sh"]')
+    folder = workspace(slow)
+    child = spawn(["lesson7"], folder)
+    child.expect(r"starting a container of the image, waiting for /statz on port 4000  [1-9]s")
+    child.expect(r"Lesson 7 (passed|not passed)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "waiting for /statz" not in child.before  # erased before the report
