@@ -39,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/lesson7.py
 
 clean:
-	rm -rf $(VENV) site build *.egg-info test-artifacts
+	rm -rf $(VENV) site build dist *.egg-info test-artifacts
