@@ -1,12 +1,13 @@
 # The two commands of the README:
 #   make serve   install everything and serve the tutorial site on http://127.0.0.1:8000/
 #   make test    install everything and run the whole test suite
+#   (make site and make dist: the site with --strict, and the release's sdist and wheel)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test install site bench clean
+.PHONY: serve test install site dist bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +23,20 @@ serve: $(STAMP)
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
+# The release's files: the sdist, then the wheel built from it (with the site inside, see setup.py),
+# checked as PyPI will check them.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build
+	$(BIN)/twine check --strict dist/*
+
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/watch.py
+	$(BIN)/python bench/lesson7.py
 
 clean:
-	rm -rf $(VENV) site build *.egg-info test-artifacts
+	rm -rf $(VENV) site build dist *.egg-info test-artifacts

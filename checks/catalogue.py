@@ -6,7 +6,6 @@ Every fact about a lesson (number, title, page, check ids, titles, hints) is wri
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +25,8 @@ EVIDENCE = ("dockerfile", "image", "container", "engine")
 
 COURSE_FIELDS = {
     "title": str,
-    "docs_url": str,
+    "site_url": str,
+    "serve_url": str,
     "app": str,
     "base_image": str,
     "port": int,
@@ -46,6 +46,7 @@ LESSON_FIELDS = {
     "checks": list,
 }
 LESSON_OPTIONAL = {"instruction"}
+COURSE_OPTIONAL = {"site_url"}  # may be empty: the site is not published yet
 CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str}
 CHECK_OPTIONAL = {"section"}
 
@@ -71,7 +72,8 @@ class CheckInfo:
 @dataclass(frozen=True)
 class Course:
     title: str
-    docs_url: str
+    site_url: str
+    serve_url: str
     app: str
     base_image: str
     port: int
@@ -80,6 +82,13 @@ class Course:
     @property
     def app_dir(self) -> Path:
         return data_dir() / self.app
+
+    @property
+    def home_url(self) -> str:
+        """The site's home page, wherever the links point (see checks/docs.py)."""
+        from .docs import docs_base, page_link
+
+        return page_link(docs_base(self.site_url, self.serve_url).url, "index.md")
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,8 @@ class Lesson:
     checks: tuple[CheckInfo, ...]
     folder: Path
     instruction: str = ""
-    docs_url: str = field(default="", compare=False)
+    site_url: str = field(default="", compare=False)
+    serve_url: str = field(default="", compare=False)
 
     @property
     def solution_path(self) -> Path:
@@ -104,9 +114,10 @@ class Lesson:
 
     @property
     def page_url(self) -> str:
-        """The lesson page on the site (MkDocs directory URLs: lessons/lesson1.md -> lessons/lesson1/)."""
-        base = os.environ.get("CHECKS_DOCS_URL") or self.docs_url
-        return base.rstrip("/") + "/" + self.page.removesuffix(".md").removesuffix("index") + "/"
+        """The lesson page, wherever the links point (see checks/docs.py)."""
+        from .docs import docs_base, page_link
+
+        return page_link(docs_base(self.site_url, self.serve_url).url, self.page)
 
     def docs_link(self, check: CheckInfo) -> str:
         return self.page_url + (f"#{check.section}" if check.section else "")
@@ -163,7 +174,7 @@ def _fields(where: str, data: dict, spec: dict, optional: set[str]) -> dict:
     return data
 
 
-def _lesson(path: Path, docs_url: str) -> Lesson:
+def _lesson(path: Path, course: Course) -> Lesson:
     data = _fields(str(path), _read_toml(path), LESSON_FIELDS, LESSON_OPTIONAL)
     if data["id"] != path.parent.name or data["id"] != f"lesson{data['number']}":
         raise CatalogueError(f"{path}: id must be lesson{data['number']} and match its folder name {path.parent.name}")
@@ -193,16 +204,18 @@ def _lesson(path: Path, docs_url: str) -> Lesson:
         solution=data["solution"],
         checks=tuple(checks),
         folder=path.parent,
-        docs_url=docs_url,
+        site_url=course.site_url,
+        serve_url=course.serve_url,
     )
 
 
 @lru_cache(maxsize=None)
 def load(root: Path | None = None) -> Catalogue:
     root = root or data_dir()
-    course = Course(**_fields(str(root / "course.toml"), _read_toml(root / "course.toml"), COURSE_FIELDS, set()))
+    course = Course(**{"site_url": "", **_fields(str(root / "course.toml"), _read_toml(root / "course.toml"),
+                                                 COURSE_FIELDS, COURSE_OPTIONAL)})
     lessons = sorted(
-        (_lesson(path, course.docs_url) for path in root.glob("lesson*/lesson.toml")),
+        (_lesson(path, course) for path in root.glob("lesson*/lesson.toml")),
         key=lambda lesson: lesson.number,
     )
     numbers = [lesson.number for lesson in lessons]

@@ -54,6 +54,12 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
     def hint(sub):
         with_path(sub).add_argument("lesson", help="e.g. lesson3")
 
+    def watch(sub):
+        with_path(sub).add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the first not passed)")
+
+    def docs(sub):
+        sub.add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the home page)")
+
     def lesson_options(lesson):
         def configure(sub):
             with_path(sub).add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
@@ -71,6 +77,8 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
         ("progress", "this workspace's last result per lesson", with_path),
         ("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor),
         ("hint", "one more hint for a lesson each time, ending with the solution", hint),
+        ("docs", "open a lesson's page in the browser (or say where it is)", docs),
+        ("watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch),
         *((lesson.id, lesson.title, lesson_options(lesson)) for lesson in catalogue.lessons),
     ]
     for name, summary, configure in table:
@@ -190,6 +198,9 @@ def command_lesson(args, catalogue) -> int:
     options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
                "answer": getattr(args, "answer", None), "interactive": sys.stdin.isatty() and not args.json}
     context = Context(folder, catalogue, options)
+    from . import status
+
+    status.enable(None if args.json else sys.stderr)  # a live line while building, on a terminal only
     try:
         report = run_lesson(catalogue, lesson, context)
     finally:
@@ -206,6 +217,26 @@ def command_lesson(args, catalogue) -> int:
 
         print(render(report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout)))
     return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def command_docs(args, catalogue) -> int:
+    from .docs import show
+
+    lesson = None
+    if args.lesson is not None:
+        lesson = catalogue.get(args.lesson)
+        if lesson is None:
+            raise UsageError(unknown_lesson(args.lesson, catalogue))
+    return show(catalogue, lesson)
+
+
+def command_watch(args, catalogue) -> int:
+    from .watch import watch
+
+    lesson = catalogue.get(args.lesson) if args.lesson is not None else None
+    if args.lesson is not None and lesson is None:
+        raise UsageError(unknown_lesson(args.lesson, catalogue))
+    return watch(workspace_of(args.path, catalogue), catalogue, lesson)
 
 
 def command_doctor(args, catalogue) -> int:
@@ -246,7 +277,7 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError(unknown_lesson(argv[0], catalogue))
         if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
             argv = [catalogue.get(argv[0]).id, *argv[1:]]
-        names = {"init", "list", "progress", "doctor", "hint", *(lesson.id for lesson in catalogue.lessons)}
+        names = {"init", "list", "progress", "doctor", "hint", "docs", "watch", *(lesson.id for lesson in catalogue.lessons)}
         known = argv[0] if argv and argv[0] in names else None
         args = build_parser(catalogue, only=known).parse_args(argv)
         if args.command is None:
@@ -254,7 +285,8 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         handler = {
             "init": command_init, "list": command_list, "progress": command_progress,
-            "hint": command_hint, "doctor": command_doctor,
+            "hint": command_hint, "doctor": command_doctor, "docs": command_docs,
+            "watch": command_watch,
         }.get(args.command, command_lesson)
         return handler(args, catalogue)
     except UsageError as problem:

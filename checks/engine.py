@@ -197,7 +197,10 @@ class Engine:
                 env["DOCKER_BUILDKIT"] = "0"
             command.append(str(context))
             self._tags.append(tag)
-            log, returncode, timed_out = _run_interruptibly(command, env, timeout)
+            from .status import build_status  # a live status line on a terminal
+
+            with build_status(dockerfile_text) as status:
+                log, returncode, timed_out = _run_interruptibly(command, env, timeout, status.follow)
             image_id = iidfile.read_text().strip() if iidfile.exists() and iidfile.read_text().strip() else None
         seconds = time.monotonic() - started
         ok = returncode == 0 and image_id is not None
@@ -295,10 +298,13 @@ class Engine:
         return removed
 
 
-def _run_interruptibly(command: list[str], env: dict, timeout: int) -> tuple[str, int, bool]:
-    """Run a command, collecting its output; on Ctrl-C or timeout stop it and wait for it to go."""
+def _run_interruptibly(command: list[str], env: dict, timeout: int, follow=None) -> tuple[str, int, bool]:
+    """Run a command, collecting its output (`follow(file)` may read it as it grows); on Ctrl-C or
+    timeout stop it and wait for it to go."""
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        if follow:
+            follow(output)
         timed_out = False
         try:
             try:

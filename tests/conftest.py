@@ -120,3 +120,11 @@ def _docker_hygiene(request):
             client.api.remove_image(image["Id"], force=True)
     assert not left, f"checks left containers behind: {[c.get('Names') or c['Id'] for c in left]}"
     assert not images, f"checks left images behind: {[i.get('RepoTags') or i['Id'] for i in images]}"
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory):
+    """The sdist and the wheel of this tree, built once per session with `python -m build`."""
+    from support import build_dist
+
+    return build_dist(tmp_path_factory.mktemp("dist"))

@@ -79,3 +79,12 @@ def grade_fixture(lesson_id: str, workspace, name: str) -> Run:
     """`checks lessonN --json` on one of lesson N's mistake fixtures (same build as its fixture test, so cached)."""
     fixture = ROOT / "tests" / "lessons" / lesson_id / "fixtures" / f"{name}.Dockerfile"
     return run_checks(lesson_id, "--json", "--path", str(workspace(fixture.read_text())))
+
+
+def build_dist(out_dir: Path) -> tuple[Path, Path]:
+    """`python -m build` of the repository, as a release does: the sdist, then the wheel built from it."""
+    run = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out_dir), str(ROOT)],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    (sdist,), (wheel,) = out_dir.glob("*.tar.gz"), out_dir.glob("*.whl")
+    return sdist, wheel

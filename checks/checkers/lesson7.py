@@ -12,6 +12,7 @@ import urllib.request
 import weakref
 from dataclasses import dataclass, field
 
+from .. import status
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction, never_ending_run
@@ -150,6 +151,7 @@ def app_run(context: Context) -> AppRun:
     container = engine.client.containers.create(build.image, detach=True, labels=engine.labels(),
                                                 ports={f"{port}/tcp": (bind, None)})
     engine.track_container(container)
+    waiting = status.begin(f"starting a container of the image, waiting for /statz on port {port}")
     try:
         try:
             container.start()
@@ -199,6 +201,7 @@ def app_run(context: Context) -> AppRun:
             container.reload()
             run.exit_code = container.attrs["State"].get("ExitCode")
     finally:
+        waiting.end()
         run.seconds = time.monotonic() - started
         try:
             container.remove(force=True, v=True)

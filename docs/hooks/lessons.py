@@ -63,9 +63,12 @@ def catalogue():
 
 
 def on_config(config):
-    """Fill the empty "Lessons" section of mkdocs.yml's nav with the lessons, in order."""
+    """Fill the empty "Lessons" section of mkdocs.yml's nav with the lessons, in order, and take the
+    site's public address (site_url) from lessons/course.toml, where `checks` reads it too."""
     global _catalogue
     _catalogue = None
+    if catalogue().course.site_url and not config.get("site_url"):
+        config["site_url"] = catalogue().course.site_url.rstrip("/") + "/"
     docs_dir = Path(config["docs_dir"])
     nav = config["nav"] or []
     for entry in nav:

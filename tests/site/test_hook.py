@@ -95,3 +95,17 @@ def test_solution_hides_snippet_section_markers():
         assert "8<--" not in out, lesson.id
         commands = [line for line in text.splitlines() if line.strip() and "8<--" not in line]
         assert all(f"    {line}".rstrip() in out for line in commands), lesson.id
+
+
+def test_the_site_takes_its_public_address_from_the_course(monkeypatch):
+    """site_url is written once, in lessons/course.toml, for `checks`' links and for the site alike."""
+    import dataclasses
+
+    real = load()
+    published = dataclasses.replace(real, course=dataclasses.replace(real.course, site_url="https://example.org/lessons"))
+    monkeypatch.setattr(hook, "catalogue", lambda: published)
+    config = hook.on_config({"site_url": None, "nav": [{"Lessons": []}], "docs_dir": str(ROOT / "docs")})
+    assert config["site_url"] == "https://example.org/lessons/"
+    unset = dataclasses.replace(real, course=dataclasses.replace(real.course, site_url=""))
+    monkeypatch.setattr(hook, "catalogue", lambda: unset)
+    assert hook.on_config({"site_url": None, "nav": [{"Lessons": []}], "docs_dir": str(ROOT / "docs")})["site_url"] is None

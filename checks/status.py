@@ -1,0 +1,213 @@
+"""A live status line while `checks` builds or waits for a container: the step being run, n/m, its
+Dockerfile line, the elapsed time.
+
+It reads the builder's own progress as it is written (BuildKit's `--progress=plain`: `#8 [4/7] RUN …`,
+`#8 DONE 3.1s`; the classic builder's `Step 4/7 : RUN …`) and redraws one line on stderr:
+
+    building: step 4/7  RUN pip install -r requirements.txt  (Dockerfile:9)  12s
+
+and, while a check waits for a container (`begin(text)` … `end()`), that wait and its time so far.
+Only when the CLI turned it on (a terminal on stderr, no --json); the line is erased when the work
+ends, so nothing of it stays in the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+
+REFRESH = 0.2  # seconds between redraws
+
+_stream = None  # where the line is drawn; None: off
+
+
+def enable(stream) -> bool:
+    """Draw the status line on `stream` (stderr) if it is a terminal that can redraw; None: never."""
+    global _stream
+    tty = stream is not None and hasattr(stream, "isatty") and stream.isatty()
+    _stream = stream if tty and os.environ.get("TERM") != "dumb" else None
+    return _stream is not None
+
+
+VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<n>\d+)/(?P<m>\d+)\] (?P<text>.+)$")
+VERTEX_END = re.compile(r"^#(\d+) (?:DONE\b|CACHED\b|ERROR\b|CANCELED\b)")
+OTHER = re.compile(r"^#(\d+) (?P<text>\[internal\] load metadata for \S+|exporting to image)$")
+CLASSIC_STEP = re.compile(r"^Step (?P<n>\d+)/(?P<m>\d+) : (?P<text>.+)$")
+
+
+def _logical_lines(dockerfile_text: str) -> list[tuple[int, str]]:
+    """(first line number, instruction with continuations joined and spaces collapsed)."""
+    lines = dockerfile_text.splitlines()
+    result, index = [], 0
+    while index < len(lines):
+        first, logical = index, lines[index]
+        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
+            index += 1
+            logical = logical.rstrip()[:-1] + " " + lines[index]
+        result.append((first + 1, " ".join(logical.split())))
+        index += 1
+    return result
+
+
+class Progress:
+    """What the build is doing, from the lines of its progress output."""
+
+    def __init__(self, dockerfile_text: str):
+        self.instructions = _logical_lines(dockerfile_text)
+        self.running: dict[str, tuple[int, int, str]] = {}  # vertex -> (n, m, text)
+        self.current: tuple[int, int, str] | None = None
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\r\n")
+        step = VERTEX.match(line)
+        if step:
+            self.running[step.group(1)] = (int(step["n"]), int(step["m"]), step["text"])
+            self.current = self.running[step.group(1)]
+            return
+        other = OTHER.match(line)
+        if other:
+            text = other["text"].replace("[internal] load metadata for", "looking up")
+            self.running[other.group(1)] = (0, 0, text.replace("exporting to image", "saving the image"))
+            self.current = self.running[other.group(1)]
+            return
+        end = VERTEX_END.match(line)
+        if end and end.group(1) in self.running:
+            del self.running[end.group(1)]
+            if self.running:  # BuildKit runs steps in parallel: show one still running
+                self.current = list(self.running.values())[-1]
+            return
+        classic = CLASSIC_STEP.match(line)
+        if classic:
+            self.current = (int(classic["n"]), int(classic["m"]), classic["text"])
+
+    def line_of(self, text: str) -> int | None:
+        """The Dockerfile line of a step, found by its text as the builder prints it."""
+        wanted = " ".join(text.split())
+        for number, instruction in self.instructions:
+            if instruction == wanted:
+                return number
+        keyword, _, rest = wanted.partition(" ")
+        if keyword.upper() == "FROM":  # printed with the image's full name: docker.io/library/python:…
+            for number, instruction in self.instructions:
+                parts = instruction.split()
+                if len(parts) > 1 and parts[0].upper() == "FROM" and parts[1].split("@")[0] in rest:
+                    return number
+        return None
+
+    def describe(self) -> str:
+        if self.current is None:
+            return "starting"
+        n, m, text = self.current
+        if not m:
+            return text
+        line = self.line_of(text)
+        where = f"  (Dockerfile:{line})" if line else ""
+        return f"step {n}/{m}  {' '.join(text.split())}{where}"
+
+
+class _Waiting:
+    def __init__(self, text: str):
+        self.text = text
+
+    def describe(self) -> str:
+        return self.text
+
+
+def status_text(progress, seconds: float, width: int) -> str:
+    elapsed = f"  {int(seconds)}s"
+    text = f"building: {progress.describe()}" if isinstance(progress, Progress) else progress.describe()
+    room = max(10, width - len(elapsed) - 1)
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return text + elapsed
+
+
+class _Follower(threading.Thread):
+    """Reads the build's output file as the builder writes it, and redraws the line."""
+
+    def __init__(self, stream, progress):
+        super().__init__(daemon=True, name="checks-status")
+        self.stream = stream
+        self.progress = progress
+        self.started_at = time.monotonic()
+        self.fd = None
+        self.offset = 0
+        self.pending = b""
+        self.done = threading.Event()
+
+    def follow(self, file) -> None:
+        """The file the builder's output goes to (the engine calls this once the build started).
+
+        Read through a duplicate descriptor with pread: the builder's writing position is not
+        moved, and the engine may close its file whenever it likes."""
+        if hasattr(os, "pread"):  # not on Windows: there the line shows the elapsed time only
+            self.fd = os.dup(file.fileno())
+
+    def _read(self) -> None:
+        if self.fd is None:
+            return
+        try:
+            chunk = os.pread(self.fd, 1 << 16, self.offset)
+        except OSError:
+            return
+        self.offset += len(chunk)
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        for raw in lines:
+            self.progress.feed(raw.decode("utf-8", "replace"))
+
+    def run(self) -> None:
+        while not self.done.wait(REFRESH):
+            self._read()
+            self._draw(status_text(self.progress, time.monotonic() - self.started_at,
+                                   shutil.get_terminal_size((80, 24)).columns))
+
+    def _draw(self, text: str) -> None:
+        try:
+            self.stream.write("\r\033[K" + text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=2)
+        self._draw("")
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _Off:
+    def follow(self, file) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+
+@contextmanager
+def build_status(dockerfile_text: str):
+    """Around a build: yields an object whose follow(file) the engine calls with the output file."""
+    if _stream is None:
+        yield _Off()
+        return
+    follower = _Follower(_stream, Progress(dockerfile_text))
+    follower.start()
+    try:
+        yield follower
+    finally:
+        follower.stop()
+
+
+def begin(text: str):
+    """A wait that may take a while (a container starting): shown with its elapsed time until end()."""
+    if _stream is None:
+        return _Off()
+    follower = _Follower(_stream, _Waiting(text))
+    follower.end = follower.stop
+    follower.start()
+    return follower
