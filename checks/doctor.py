@@ -152,6 +152,12 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                                     "or in VS Code click 'CRLF' in the status bar and choose 'LF'"))
         else:
             findings.append(Finding("line endings", OK, "scripts use LF"))
+    if workspace.is_dir():
+        from .classroom.client import doctor_finding
+
+        board = doctor_finding(workspace)  # only in a workspace that joined a progress board
+        if board:
+            findings.append(Finding(*board))
     facts["findings"] = {f.name: f.status for f in findings}
     return findings, facts
 
