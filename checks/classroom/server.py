@@ -377,6 +377,7 @@ def make_app(board: Board):
         routes=[
             Route("/", board.home),
             Route("/api/health", board.health),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),  # browsers ask; nothing to show
             Route("/api/join", board.join, methods=["POST"]),
             Route("/api/me", board.me),
             Route("/api/reports", board.reports, methods=["POST"]),

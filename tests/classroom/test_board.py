@@ -291,3 +291,9 @@ def test_pages_carry_security_headers(board):
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"
     assert board.key not in board.get("/").body.decode() and board.code not in board.get("/").body.decode()
+
+
+def test_the_token_stays_out_of_the_image_and_the_repository(tmp_path):
+    run_checks("init", str(tmp_path / "ws"))
+    assert FILENAME in (tmp_path / "ws" / ".dockerignore").read_text().split()
+    assert FILENAME in (tmp_path / "ws" / ".gitignore").read_text().split()
