@@ -8,7 +8,6 @@ what could not be sent in the workspace's file, to send with the next report.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import tempfile
@@ -73,6 +72,7 @@ def board_url(url: str) -> str:
 
 
 def _opener(url: str):
+    import ipaddress
     import urllib.request
 
     host = urlsplit(url).hostname or ""
