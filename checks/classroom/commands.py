@@ -81,8 +81,63 @@ def command_classroom(args, catalogue, problem, workspace_of) -> int:
         raise problem(str(error)) from None
 
 
+def configure_workshop(sub):
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sub))
+    pack = actions.add_parser("pack", help="instructor: write the room's offline kit (images, wheels) into DIR")
+    pack.add_argument("dir", help="a new or empty folder, e.g. on a USB stick")
+    pack.add_argument("--image", action="append", metavar="NAME[:TAG]",
+                      help="pack this image instead of the course's (repeat for several)")
+    pack.add_argument("--no-wheels", action="store_true", help="leave out the wheels that install checks")
+    unpack = actions.add_parser("unpack", help="check a kit and load its images that this machine lacks")
+    unpack.add_argument("dir", help="the kit's folder")
+
+
+def command_workshop(args, catalogue, problem, workspace_of) -> int:
+    import sys
+
+    from ..engine import Engine
+    from ..output import Style
+    from . import kit
+
+    if args.action not in ("pack", "unpack"):
+        raise problem("which workshop action? `checks workshop pack DIR` or `checks workshop unpack DIR`")
+    folder = Path(args.dir).expanduser()
+    style = Style(sys.stdout)
+    try:
+        if args.action == "pack":
+            images = args.image or list(catalogue.course.images)
+            engine = Engine.connect()
+            print(f"Packing the workshop kit into {folder}:")
+            manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels)
+            size = sum(entry["size"] for entry in manifest["files"].values())
+            print(f"Done: {len(manifest['files'])} files, {size / 1e6:.0f} MB, with their sha256 in {folder / kit.MANIFEST}.")
+            print("On each laptop: `pip install --no-index --find-links DIR/wheels docker-lessons` if checks is "
+                  "missing, then `checks workshop unpack DIR`.")
+            return 0
+        manifest = kit.read_manifest(folder)
+        print(f"Checking the {len(manifest['files'])} files of the kit in {folder} …")
+        bad = kit.verify(folder, manifest)
+        outcomes = kit.unpack(folder, Engine.connect(), bad, manifest)
+    except kit.KitProblem as error:
+        raise problem(str(error)) from None
+    marks = {"loaded": style.mark("passed"), "present": style.mark("passed"), "skipped": style.dim("-"),
+             "corrupt": style.mark("failed")}
+    for outcome in outcomes:
+        print(f"{marks[outcome.status]} {outcome.name}: {outcome.detail}")
+    images = {entry["file"] for entry in manifest.get("images", [])}
+    for relative, reason in bad.items():
+        if relative not in images:
+            print(f"{style.mark('failed')} {relative}: {reason}")
+    if bad:
+        print(f"{len(bad)} file(s) of the kit are damaged or missing: copy them again from the instructor's kit.")
+        return 1
+    print("The kit is intact; `checks doctor` confirms this machine is ready.")
+    return 0
+
+
 COMMANDS = [
     ("join", "report this workspace's results to the instructor's progress board", configure_join, command_join),
     ("leave", "stop reporting to the progress board", configure_leave, command_leave),
     ("classroom", "instructor: `classroom serve` starts the room's progress board", configure_classroom, command_classroom),
+    ("workshop", "an offline kit for a room: `workshop pack DIR`, `workshop unpack DIR`", configure_workshop, command_workshop),
 ]
