@@ -3,7 +3,8 @@ unpacked on each laptop.
 
     DIR/manifest.json        what is in the kit, each file with its size and sha256
     DIR/images/*.tar         `docker save` of every image the course uses, one image per file
-    DIR/wheels/*.whl         the wheels that install `checks` (pure Python: any OS, any CPU)
+    DIR/wheels/*.whl         the wheels that install `checks`: pure Python (any OS, any CPU), and
+                             pywin32 for Windows on x86-64, which the docker package needs there
 
 `unpack` checks every file against the manifest first, names the ones that do not match, loads
 only images built for this engine's architecture, and never replaces an image the laptop already
@@ -25,6 +26,8 @@ from pathlib import Path
 MANIFEST = "manifest.json"
 KIT_VERSION = 1
 CHUNK = 1 << 20
+WINDOWS_ONLY = "pywin32>=304"  # the docker package's requirement on win32
+WINDOWS_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "armv8": "arm64"}
 
 
@@ -125,6 +128,9 @@ def build_wheels(folder: Path, say) -> list[Path]:
         # what `pip install checks` pulls in; pure Python, so one wheel each serves Linux, macOS and Windows
         [*pip, "download", "--dest", str(folder), "--only-binary=:all:", "--platform", "any", "--python-version", "3.10",
          "--implementation", "py", "--abi", "none", *dependencies()],
+        # except on Windows, where the docker package also needs pywin32, built per Python version
+        *([*pip, "download", "--dest", str(folder), "--only-binary=:all:", "--platform", "win_amd64",
+           "--python-version", version, "--implementation", "cp", "--no-deps", WINDOWS_ONLY] for version in WINDOWS_PYTHONS),
     ]
     for step in steps:
         say(f"  {' '.join(step[4:7])} …")
