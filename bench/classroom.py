@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -104,6 +105,8 @@ async def bench(port: int, code: str, key: str, learners: int, rounds: int) -> b
     all_latency: list[float] = []
     all_shown: list[float] = []
     print(f"{learners} learners, {rounds} rounds; each round every learner sends one report at the same moment")
+    if hasattr(os, "getloadavg"):  # other work on the machine shows in the figures: say how busy it was
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     print(f"{'round':>5} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'shown p50 ms':>13} {'shown max ms':>13}")
     for round_number in range(1, rounds + 1):
         lesson = f"lesson{round_number}"
