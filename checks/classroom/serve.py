@@ -69,7 +69,7 @@ def serve(host: str, port: int, db: Path, stuck_minutes: float, catalogue) -> in
     if host.startswith("127.") or host in ("localhost", "::1"):
         print("\nOnly this machine can reach the board: start it with --host 0.0.0.0 to let the room in.", flush=True)
     print("Stop with Ctrl-C; start again with the same --db to carry on where you were.", flush=True)
-    board = Board(store, catalogue, stuck_after=timedelta(minutes=stuck_minutes))
+    board = Board(store, catalogue, stuck_after=timedelta(minutes=stuck_minutes), public_url=f"http://{shown}:{port}")
     # proxy_headers off: the rate limits count the address that connects, which a header cannot change
     config = uvicorn.Config(make_app(board), log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=1, server_header=False, proxy_headers=False)

@@ -171,8 +171,10 @@ def parse_reports(payload, catalogue, server_now: datetime) -> list[Report]:
 
 class Board:
     def __init__(self, store: Store, catalogue, stuck_after: timedelta = timedelta(minutes=10),
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, public_url: str | None = None):
         self.store, self.catalogue, self.stuck_after = store, catalogue, stuck_after
+        self.public_url = public_url  # the address learners use, for the join command on the page
+        self.join_code, self.instructor_key = store.join_code, store.instructor_key
         self.limits = limits or Limits()
         self.hub = Hub()
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
@@ -192,7 +194,7 @@ class Board:
 
     def instructor(self, request: Request) -> None:
         key = request.query_params.get("key", "")
-        if not hmac.compare_digest(key.encode(), self.store.instructor_key.encode()):
+        if not hmac.compare_digest(key.encode(), self.instructor_key.encode()):
             raise self.refuse_guessing(request, "instructor key")
 
     def learner(self, request: Request) -> tuple[int, str]:
@@ -216,7 +218,7 @@ class Board:
         if not isinstance(payload, dict) or set(payload) != {"code", "name"}:
             raise Refused(422, 'expected {"code": …, "name": …} and nothing else')
         code = payload["code"]
-        if not isinstance(code, str) or not hmac.compare_digest(code.strip().upper().encode(), self.store.join_code.encode()):
+        if not isinstance(code, str) or not hmac.compare_digest(code.strip().upper().encode(), self.join_code.encode()):
             raise self.refuse_guessing(request, "join code")
         name = valid_name(payload["name"])
         try:
@@ -256,7 +258,8 @@ class Board:
         self.instructor(request)
         learners, reports = self.store.counts()
         page = self.templates.get_template("board.html").render(
-            title=self.catalogue.course.title, code=self.store.join_code, url=str(request.base_url).rstrip("/"),
+            title=self.catalogue.course.title, code=self.join_code,
+            url=self.public_url or str(request.base_url).rstrip("/"),
             key=request.query_params["key"], learners=learners, reports=reports,
             setup={"lessons": self.lessons, "checks": self.checks, "stuck_after": self.stuck_after.total_seconds()})
         return HTMLResponse(page, headers=PRIVATE)

@@ -56,6 +56,8 @@ def test_board_updates_live_and_shows_hostile_names_as_text(start_board, workspa
     page.wait_for_selector("#status.live")
     page.wait_for_selector('tr[data-name="Ana"]')
     page.evaluate("window.sameDocument = true")
+    # the join command to project: the address learners use, as the server printed it
+    assert f"checks join {board.url} --code {board.code}" in page.locator("#join-command").text_content()
 
     names = page.locator("#grid-body th.name").all_text_contents()
     assert names == [*HOSTILE, "Ana"]
