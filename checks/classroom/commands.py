@@ -29,8 +29,9 @@ def configure_classroom(sub):
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: the whole network)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s; 0: any free port)")
-    serve.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
-                       help="the SQLite file that keeps learners and results (default: ./%(default)s)")
+    serve.add_argument("--db", default=DEFAULT_DB, metavar="PATH|URL",
+                       help="where learners and results are kept: a SQLite file (default: ./%(default)s), or a "
+                            "postgresql://user:password@host/database URL, which several boards can share")
     serve.add_argument("--stuck-minutes", type=float, default=10, metavar="MIN",
                        help="show a learner as stuck when the same check has failed for this long (default: %(default)s)")
 
@@ -76,7 +77,7 @@ def command_classroom(args, catalogue, problem, workspace_of) -> int:
     if args.stuck_minutes <= 0:
         raise problem("--stuck-minutes must be more than 0")
     try:
-        return serve(args.host, args.port, Path(args.db), args.stuck_minutes, catalogue)
+        return serve(args.host, args.port, args.db, args.stuck_minutes, catalogue)
     except ServeProblem as error:
         raise problem(str(error)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,11 @@ def lan_address() -> str:
             return socket.gethostname()
 
 
+def redacted(url: str) -> str:
+    """A database URL without its password, to print."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
 def listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -36,7 +42,7 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(host: str, port: int, db: Path, stuck_minutes: float, catalogue) -> int:
+def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int:
     try:
         import uvicorn
 
@@ -46,12 +52,14 @@ def serve(host: str, port: int, db: Path, stuck_minutes: float, catalogue) -> in
                            "pip install 'docker-lessons[classroom]'") from None
     import sqlite3
 
-    from .store import Store
+    from .store import Store, StoreProblem, is_url
 
     try:
         store = Store(db)
         code, key = store.join_code, store.instructor_key
         learners, reports = store.counts()
+    except StoreProblem as problem:
+        raise ServeProblem(str(problem)) from None
     except sqlite3.DatabaseError as error:
         raise ServeProblem(f"{db} cannot be used as the board's store: {error}") from None
     sock = listen(host, port)
@@ -61,7 +69,8 @@ def serve(host: str, port: int, db: Path, stuck_minutes: float, catalogue) -> in
     shown = f"[{shown}]" if ":" in shown else shown
     local = "127.0.0.1" if everywhere or host.startswith("127.") else shown
     print(f"Progress board for {catalogue.course.title}", flush=True)
-    print(f"Store: {Path(db).resolve()} ({learners} learners, {reports} reports so far)", flush=True)
+    where = redacted(str(db)) if is_url(db) else Path(db).resolve()
+    print(f"Store: {where} ({learners} learners, {reports} reports so far)", flush=True)
     print("\nLearners join from their workspace with:", flush=True)
     print(f"    checks join http://{shown}:{port} --code {code} --name \"Their Name\"", flush=True)
     print("\nYour board (keep this address private: it holds your instructor key):", flush=True)

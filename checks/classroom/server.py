@@ -16,7 +16,6 @@ import io
 import json
 import time
 import unicodedata
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -38,6 +37,7 @@ MAX_REPORTS = 20  # per request: the learner's queue is sent in one go
 # few events, not hundreds, and the board still shows a report well within a second
 BATCH_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15
+POLL_SECONDS = 0.5  # how often a stream looks for changes made by another board process
 MAX_BOARD_STREAMS = 20
 
 
@@ -77,25 +77,16 @@ class Limits:
 
 
 class Hub:
-    """Which learners changed, in order, and wakes the board's event streams."""
+    """Wakes this process's event streams when a learner changed here; changes made by another board
+    process on the same store are found by polling the store's `changes`."""
 
     def __init__(self):
-        self.seq = 0
-        self.log: deque[tuple[int, int]] = deque(maxlen=10_000)
         self.waiters: set[asyncio.Event] = set()
         self.streams = 0
 
-    def changed(self, learner_id: int) -> None:
-        self.seq += 1
-        self.log.append((self.seq, learner_id))
+    def changed(self) -> None:
         for waiter in self.waiters:
             waiter.set()
-
-    def since(self, seq: int) -> set[int] | None:
-        """Learners changed after `seq`; None if the log no longer reaches back that far."""
-        if self.log and self.log[0][0] > seq + 1:
-            return None
-        return {learner for number, learner in self.log if number > seq}
 
 
 # --- what learners send -------------------------------------------------------------------------
@@ -227,7 +218,7 @@ class Board:
             raise Refused(409, f"someone in the room is already called {name!r}: add an initial") from None
         except RoomFull as full:
             raise Refused(409, str(full)) from None
-        self.hub.changed(learner_id)
+        self.hub.changed()
         return JSONResponse({"name": name, "token": token}, status_code=201)
 
     async def me(self, request: Request) -> Response:
@@ -241,7 +232,7 @@ class Board:
             raise Refused(429, f"too many reports: wait {int(wait) + 1} s", int(wait) + 1)
         reports = parse_reports(await read_json(request), self.catalogue, datetime.now(timezone.utc))
         self.store.record(learner_id, reports)
-        self.hub.changed(learner_id)
+        self.hub.changed()
         return JSONResponse({"accepted": len(reports)})
 
     async def health(self, request: Request) -> Response:
@@ -279,25 +270,28 @@ class Board:
         hub = self.hub
         hub.streams += 1
         try:
-            seen = hub.seq
+            seen = self.store.last_change()  # before the snapshot: a change made meanwhile is sent again, not lost
             yield sse("snapshot", self.snapshot())
+            quiet = 0.0
             while True:
-                if hub.seq == seen:
-                    waiter = asyncio.Event()
-                    hub.waiters.add(waiter)
-                    try:
-                        await asyncio.wait_for(waiter.wait(), KEEPALIVE_SECONDS)
-                    except asyncio.TimeoutError:
-                        yield ": still here\n\n"
-                    finally:
-                        hub.waiters.discard(waiter)
-                    continue
-                await asyncio.sleep(BATCH_SECONDS)  # a burst of reports becomes one event
-                changed, seen = hub.since(seen), hub.seq
-                if changed is None:
-                    yield sse("snapshot", self.snapshot())
-                else:
+                waiter = asyncio.Event()
+                hub.waiters.add(waiter)
+                try:
+                    await asyncio.wait_for(waiter.wait(), POLL_SECONDS)
+                    await asyncio.sleep(BATCH_SECONDS)  # a burst of reports becomes one event
+                except asyncio.TimeoutError:
+                    pass
+                finally:
+                    hub.waiters.discard(waiter)
+                seen, changed = self.store.changes_since(seen)
+                if changed:
+                    quiet = 0.0
                     yield sse("update", self.snapshot(sorted(changed)))
+                else:
+                    quiet += POLL_SECONDS
+                    if quiet >= KEEPALIVE_SECONDS:  # also how a closed connection is noticed
+                        quiet = 0.0
+                        yield ": still here\n\n"
         finally:
             hub.streams -= 1
 

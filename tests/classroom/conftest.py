@@ -149,3 +149,56 @@ def board(start_board):
 @pytest.fixture
 def unused_port() -> int:
     return free_port()
+
+
+# --- a real PostgreSQL server (Debian's package), for the board's PostgreSQL store ---------------
+
+POSTGRESQL_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory):
+    """A PostgreSQL server of its own on 127.0.0.1 at a free port, for this session; its URL without a database."""
+    import os
+    import tempfile
+
+    if not POSTGRESQL_BINARIES:
+        if os.environ.get("REQUIRE_POSTGRESQL") == "1":
+            pytest.fail("REQUIRE_POSTGRESQL=1 but PostgreSQL is not installed: apt-get install postgresql")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)")
+    binaries = POSTGRESQL_BINARIES[-1]
+    folder = Path(tempfile.mkdtemp(prefix="checks-test-postgresql-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*command: str):
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
+
+    run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+    run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off", "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgresql_database(postgresql_server, request):
+    """A new, empty database on the test server; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"board_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgresql_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield f"{postgresql_server}/{name}"
+    with psycopg.connect(f"{postgresql_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
