@@ -64,6 +64,8 @@ DIALECTS = {
                               "GROUP BY results.lesson, failure"},
 }
 
+CHECKPOINT_SECONDS = 2
+
 # no 0/O, 1/I/L: a code read aloud or from a projector is typed right the first time
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -123,8 +125,14 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
                 self.db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the board; fsync per checkpoint
                 self.db.execute("PRAGMA foreign_keys=ON")
+                # checkpoints, and the fsync they make, run in a thread of their own: done by the writer,
+                # one every thousand pages stalled a room's reports for tens of milliseconds
+                self.db.execute("PRAGMA wal_autocheckpoint=0")
             except sqlite3.DatabaseError as error:
                 raise StoreProblem(f"{self.target} cannot be used as the board's store: {error}") from None
+            self._stopping = threading.Event()
+            self._checkpointer = threading.Thread(target=self._checkpoint_now_and_then, daemon=True)
+            self._checkpointer.start()
         dialect = DIALECTS[self.kind]
         self._begin, self._failing = dialect["begin"], dialect["failing"]
         with self._lock:
@@ -157,7 +165,27 @@ class Store:
         row = self._one(sql, args)
         return None if row is None else list(row.values())[0] if isinstance(row, dict) else row[0]
 
+    def _checkpoint_now_and_then(self) -> None:
+        connection = sqlite3.connect(self.target, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA busy_timeout=5000")
+            while not self._stopping.wait(CHECKPOINT_SECONDS):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    pass  # busy now: next time
+        finally:
+            connection.close()
+
     def close(self) -> None:
+        if self.kind == "sqlite":
+            self._stopping.set()
+            self._checkpointer.join(timeout=10)
+            with self._lock:
+                try:
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
         self.db.close()
 
     def _meta(self, key: str, make) -> str:
