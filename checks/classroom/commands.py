@@ -89,6 +89,7 @@ def configure_workshop(sub):
     pack.add_argument("--image", action="append", metavar="NAME[:TAG]",
                       help="pack this image instead of the course's (repeat for several)")
     pack.add_argument("--no-wheels", action="store_true", help="leave out the wheels that install checks")
+    pack.add_argument("--no-site", action="store_true", help="leave out the built tutorial site")
     unpack = actions.add_parser("unpack", help="check a kit and load its images that this machine lacks")
     unpack.add_argument("dir", help="the kit's folder")
 
@@ -109,11 +110,13 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
             images = args.image or list(catalogue.course.images)
             engine = Engine.connect()
             print(f"Packing the workshop kit into {folder}:")
-            manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels)
+            manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels, site=not args.no_site)
             size = sum(entry["size"] for entry in manifest["files"].values())
             print(f"Done: {len(manifest['files'])} files, {size / 1e6:.0f} MB, with their sha256 in {folder / kit.MANIFEST}.")
             print("On each laptop: `pip install --no-index --find-links DIR/wheels docker-lessons` if checks is "
                   "missing, then `checks workshop unpack DIR`.")
+            if not args.no_site:
+                print("The site, with no internet: `python -m http.server -d DIR/site 8000`, then http://127.0.0.1:8000/")
             return 0
         manifest = kit.read_manifest(folder)
         print(f"Checking the {len(manifest['files'])} files of the kit in {folder} …")

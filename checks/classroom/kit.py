@@ -5,6 +5,8 @@ unpacked on each laptop.
     DIR/images/*.tar         `docker save` of every image the course uses, one image per file
     DIR/wheels/*.whl         the wheels that install `checks`: pure Python (any OS, any CPU), and
                              pywin32 for Windows on x86-64, which the docker package needs there
+    DIR/site/                the tutorial site, built: `python -m http.server -d DIR/site 8000` serves it
+                             where `checks` links to by default
 
 `unpack` checks every file against the manifest first, names the ones that do not match, loads
 only images built for this engine's architecture, and never replaces an image the laptop already
@@ -77,9 +79,12 @@ def sha256_of(path: Path, progress: Progress | None = None) -> str:
 
 # --- pack ------------------------------------------------------------------------------------------
 
-def pack(target: Path, images: list[str], engine, wheels: bool, say=print) -> dict:
+def pack(target: Path, images: list[str], engine, wheels: bool, site: bool = False, say=print) -> dict:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise KitProblem(f"{target} exists and is not empty: nothing was changed. Choose a new folder.")
+    if (wheels or site) and not (source_tree() / "pyproject.toml").is_file():
+        raise KitProblem("the wheels and the site are built from a clone of the course: run pack in the clone "
+                         "(pip install -e '.[dev]'), or pass --no-wheels --no-site")
     found = {}
     for name in images:  # every image first: do not write half a kit
         try:
@@ -109,18 +114,42 @@ def pack(target: Path, images: list[str], engine, wheels: bool, say=print) -> di
         for path in build_wheels(target / "wheels", say):
             relative = f"wheels/{path.name}"
             manifest["files"][relative] = {"sha256": sha256_of(path), "size": path.stat().st_size}
+    if site:
+        for path in build_site(target / "site", say):
+            relative = path.relative_to(target).as_posix()
+            manifest["files"][relative] = {"sha256": sha256_of(path), "size": path.stat().st_size}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
 
 
-def build_wheels(folder: Path, say) -> list[Path]:
-    """The `checks` wheel (from this source tree) and its dependencies' universal wheels, from PyPI."""
+def source_tree() -> Path:
     from .. import catalogue
 
-    source = catalogue.data_dir().parent
-    if not (source / "pyproject.toml").is_file():
-        raise KitProblem("the checks wheel is built from a clone of the course: run pack in the clone "
-                         "(pip install -e .), or pass --no-wheels")
+    return catalogue.data_dir().parent
+
+
+def build_site(folder: Path, say) -> list[Path]:
+    """The tutorial site, built with MkDocs from the clone, as `make site` does."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("mkdocs") is None:
+        raise KitProblem("building the site needs MkDocs: pip install -e '.[dev]' in the clone, or pass --no-site")
+    say("  the site (mkdocs build) …")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    try:
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
+                             cwd=source_tree(), env=env, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise KitProblem("building the site took more than 10 minutes") from None
+    if run.returncode != 0:
+        raise KitProblem(f"the site does not build: {(run.stdout + run.stderr).strip()[-600:]}")
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def build_wheels(folder: Path, say) -> list[Path]:
+    """The `checks` wheel (from this source tree) and its dependencies' universal wheels, from PyPI."""
+    source = source_tree()
     folder.mkdir(parents=True, exist_ok=True)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     steps = [

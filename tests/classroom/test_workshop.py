@@ -54,7 +54,7 @@ def untag(client, name: str) -> None:
 def test_pack_then_unpack_loads_what_is_missing(engine_client, test_tag, tmp_path):
     name = test_tag("busybox:latest")
     kit = tmp_path / "kit"
-    packed = checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels")
+    packed = checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels", "--no-site")
     assert packed.returncode == 0, packed.stderr
     manifest = json.loads((kit / MANIFEST).read_text())
     (entry,) = manifest["images"]
@@ -74,7 +74,7 @@ def test_pack_then_unpack_loads_what_is_missing(engine_client, test_tag, tmp_pat
 def test_unpack_never_replaces_an_image_already_there(engine_client, test_tag, tmp_path):
     name = test_tag("busybox:latest")
     kit = tmp_path / "kit"
-    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels").returncode == 0
+    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels", "--no-site").returncode == 0
     theirs = engine_client.images.get("python:3.13-slim")
     theirs.tag(name)  # the laptop has another image under the same name
     unpacked = checks_process("workshop", "unpack", str(kit))
@@ -86,7 +86,7 @@ def test_unpack_never_replaces_an_image_already_there(engine_client, test_tag, t
 def test_a_damaged_or_truncated_file_is_named_and_not_loaded(engine_client, test_tag, tmp_path):
     name = test_tag("busybox:latest")
     kit = tmp_path / "kit"
-    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels").returncode == 0
+    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels", "--no-site").returncode == 0
     (entry,) = json.loads((kit / MANIFEST).read_text())["images"]
     untag(engine_client, name)
     tar = kit / entry["file"]
@@ -108,7 +108,7 @@ def test_a_damaged_or_truncated_file_is_named_and_not_loaded(engine_client, test
 def test_an_image_for_another_architecture_is_skipped(engine_client, test_tag, tmp_path):
     name = test_tag("busybox:latest")
     kit = tmp_path / "kit"
-    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels").returncode == 0
+    assert checks_process("workshop", "pack", str(kit), "--image", name, "--no-wheels", "--no-site").returncode == 0
     manifest = json.loads((kit / MANIFEST).read_text())
     manifest["images"][0]["architecture"] = "s390x"
     (kit / MANIFEST).write_text(json.dumps(manifest))
@@ -119,11 +119,17 @@ def test_an_image_for_another_architecture_is_skipped(engine_client, test_tag, t
         engine_client.images.get(name)
 
 
-def test_the_kit_installs_checks_without_an_index(test_tag, tmp_path):
+def test_the_kit_installs_checks_without_an_index_and_carries_the_site(test_tag, tmp_path):
     kit = tmp_path / "kit"
     packed = checks_process("workshop", "pack", str(kit), "--image", test_tag("busybox:latest"), timeout=900)
     assert packed.returncode == 0, packed.stderr
     files = json.loads((kit / MANIFEST).read_text())["files"]
+    assert {"site/index.html", "site/lessons/lesson1/index.html", "site/instructors/index.html"} <= set(files)
+    assert "The progress board" in (kit / "site" / "instructors" / "index.html").read_text()
+    page = kit / "site" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))  # same size, other bytes
+    assert "site/index.html: its sha256 does not match" in checks_process("workshop", "unpack", str(kit)).stdout
+    files = {name: entry for name, entry in files.items() if not name.startswith("site/")}
     wheels = {name.split("/")[1].split("-")[0].lower() for name in files if name.startswith("wheels/")}
     assert {"docker_lessons", "docker", "dockerfile_parse", "requests"} <= wheels
     # one kit for Linux, macOS and Windows: pure Python, but for what the docker package needs on Windows
@@ -143,10 +149,10 @@ def test_refusals_are_clear(test_tag, tmp_path):
     full = tmp_path / "full"
     full.mkdir()
     (full / "notes.txt").write_text("mine")
-    run = checks_process("workshop", "pack", str(full), "--image", "busybox:latest", "--no-wheels")
+    run = checks_process("workshop", "pack", str(full), "--image", "busybox:latest", "--no-wheels", "--no-site")
     assert run.returncode == 2 and "is not empty: nothing was changed" in run.stderr
     assert (full / "notes.txt").read_text() == "mine"
-    missing = checks_process("workshop", "pack", str(tmp_path / "kit"), "--image", "checks-test-kit/none:0", "--no-wheels")
+    missing = checks_process("workshop", "pack", str(tmp_path / "kit"), "--image", "checks-test-kit/none:0", "--no-wheels", "--no-site")
     assert missing.returncode == 2 and "`docker pull checks-test-kit/none:0` first" in missing.stderr
     assert not (tmp_path / "kit").exists()
     nothing = checks_process("workshop", "unpack", str(tmp_path))
