@@ -94,6 +94,12 @@ def configure_workshop(sub):
     unpack.add_argument("dir", help="the kit's folder")
 
 
+def long_calls(engine):
+    """Saving or loading an image of a hundred megabytes on a slow laptop is one API call of minutes."""
+    engine.client.api.timeout = 900
+    return engine
+
+
 def command_workshop(args, catalogue, problem, workspace_of) -> int:
     import sys
 
@@ -108,7 +114,7 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
     try:
         if args.action == "pack":
             images = args.image or list(catalogue.course.images)
-            engine = Engine.connect()
+            engine = long_calls(Engine.connect())
             print(f"Packing the workshop kit into {folder}:")
             manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels, site=not args.no_site)
             size = sum(entry["size"] for entry in manifest["files"].values())
@@ -121,7 +127,7 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
         manifest = kit.read_manifest(folder)
         print(f"Checking the {len(manifest['files'])} files of the kit in {folder} …")
         bad = kit.verify(folder, manifest)
-        outcomes = kit.unpack(folder, Engine.connect(), bad, manifest)
+        outcomes = kit.unpack(folder, long_calls(Engine.connect()), bad, manifest)
     except kit.KitProblem as error:
         raise problem(str(error)) from None
     marks = {"loaded": style.mark("passed"), "present": style.mark("passed"), "skipped": style.dim("-"),

@@ -225,7 +225,7 @@ def verify(kit: Path, manifest: dict) -> dict[str, str]:
     return bad
 
 
-def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict) -> list[Outcome]:
+def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) -> list[Outcome]:
     here = architecture(engine.version().get("Arch"))
     outcomes = []
     for entry in manifest.get("images", []):
@@ -244,6 +244,7 @@ def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict) -> list[Outco
             same = "the same image" if existing.id == entry.get("id") else f"your own {existing.short_id}, kept"
             outcomes.append(Outcome(name, "present", f"already on this machine ({same})"))
             continue
+        say(f"  loading {name} ({(kit / relative).stat().st_size / 1e6:.0f} MB) …")
         with (kit / relative).open("rb") as tar:
             engine.client.images.load(tar)
         loaded = engine.client.images.get(name)
