@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -20,11 +19,6 @@ def lan_address() -> str:
             return probe.getsockname()[0]
         except OSError:
             return socket.gethostname()
-
-
-def redacted(url: str) -> str:
-    """A database URL without its password, to print."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -52,7 +46,7 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
                            "pip install 'docker-lessons[classroom]'") from None
     import sqlite3
 
-    from .store import Store, StoreProblem, is_url
+    from .store import Store, StoreProblem, is_url, redacted
 
     try:
         store = Store(db)

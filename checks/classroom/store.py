@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -104,6 +105,11 @@ class StoreProblem(Exception):
     """The store cannot be opened: a message for the instructor."""
 
 
+def redacted(target: str) -> str:
+    """A store's address without its password, to print."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", target)
+
+
 def is_url(target: Path | str) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
@@ -135,10 +141,16 @@ class Store:
             self._checkpointer.start()
         dialect = DIALECTS[self.kind]
         self._begin, self._failing = dialect["begin"], dialect["failing"]
-        with self._lock:
-            for statement in SCHEMA.format(serial=dialect["serial"]).split(";"):
-                if statement.strip():
-                    self._run(statement)
+        try:
+            with self._lock:
+                for statement in SCHEMA.format(serial=dialect["serial"]).split(";"):
+                    if statement.strip():
+                        self._run(statement)
+        except Exception as error:  # sqlite3's or psycopg's: a read-only file, a user without rights
+            if not (isinstance(error, sqlite3.Error) or type(error).__module__.startswith("psycopg")):
+                raise
+            self.close()
+            raise StoreProblem(f"cannot create the board's tables in {redacted(self.target)}: {error}") from None
 
     @staticmethod
     def _connect_postgresql(url: str):

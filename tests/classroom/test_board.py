@@ -297,3 +297,15 @@ def test_the_token_stays_out_of_the_image_and_the_repository(tmp_path):
     run_checks("init", str(tmp_path / "ws"))
     assert FILENAME in (tmp_path / "ws" / ".dockerignore").read_text().split()
     assert FILENAME in (tmp_path / "ws" / ".gitignore").read_text().split()
+
+
+def test_serve_refuses_a_busy_port_and_an_unusable_store(board, tmp_path):
+    busy = checks_process("classroom", "serve", "--port", str(board.port), "--db", str(tmp_path / "other.db"), timeout=60)
+    assert busy.returncode == 2 and f"port {board.port} on 127.0.0.1 is already in use" in busy.stderr
+    nowhere = checks_process("classroom", "serve", "--port", "0", "--db", str(tmp_path / "no" / "such" / "x.db"), timeout=60)
+    assert nowhere.returncode == 2 and "cannot be used as the board's store" in nowhere.stderr
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("my notes\n" * 100)
+    refused = checks_process("classroom", "serve", "--port", "0", "--db", str(not_a_database), timeout=60)
+    assert refused.returncode == 2 and "Error:" in refused.stderr and "Traceback" not in refused.stderr
+    assert not_a_database.read_text() == "my notes\n" * 100
