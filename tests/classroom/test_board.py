@@ -309,3 +309,40 @@ def test_serve_refuses_a_busy_port_and_an_unusable_store(board, tmp_path):
     refused = checks_process("classroom", "serve", "--port", "0", "--db", str(not_a_database), timeout=60)
     assert refused.returncode == 2 and "Error:" in refused.stderr and "Traceback" not in refused.stderr
     assert not_a_database.read_text() == "my notes\n" * 100
+
+
+def test_a_board_that_never_answers_costs_at_most_the_timeout(board, workspace):
+    import socket
+
+    from checks.classroom.client import TIMEOUT
+
+    ana = joined(board, workspace, "Ana")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are accepted by the kernel, and never read or answered
+    data = json.loads((ana / FILENAME).read_text())
+    (ana / FILENAME).write_text(json.dumps({**data, "board": f"http://127.0.0.1:{silent.getsockname()[1]}"}))
+    alone = workspace(name="alone")
+    try:
+        timings = []
+        for folder in (alone, ana):
+            started = time.monotonic()
+            run = checks_process("lesson1", cwd=folder)
+            timings.append(time.monotonic() - started)
+            assert run.returncode == 1 and run.stderr == ""
+    finally:
+        silent.close()
+    assert timings[1] - timings[0] < TIMEOUT + 1.5, timings
+    assert [item["lesson"] for item in json.loads((ana / FILENAME).read_text())["queue"]] == ["lesson1"]
+
+
+def test_doctor_says_when_the_board_forgot_the_learner(start_board, workspace, tmp_path):
+    board = start_board()
+    ana = joined(board, workspace, "Ana")
+    port = board.port
+    board.stop()
+    start_board(tmp_path / "new-board.sqlite3", port)  # a new store on the same address
+    finding = next(f for f in run_checks("doctor", "--json", "--path", str(ana)).json["findings"]
+                   if f["name"] == "progress board")
+    assert finding["status"] == "warning" and "does not know you" in finding["detail"]
+    assert "checks join" in finding["fix"]
