@@ -37,7 +37,7 @@ def test_wheel_install_ships_the_app_and_the_lessons(tmp_path):
     # the learner's install has no web server: the board asks for its extra, joining needs none
     serve = subprocess.run([str(checks), "classroom", "serve", "--port", "0", "--db", str(tmp_path / "board.db")],
                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert serve.returncode == 2 and "pip install 'docker-lessons[classroom]'" in serve.stderr, serve.stderr
+    assert serve.returncode == 2 and "pip install '.[classroom]'" in serve.stderr, serve.stderr
     join = subprocess.run([str(checks), "join", "http://127.0.0.1:9", "--code", "X", "--name", "Ana"],
                           cwd=workspace, capture_output=True, text=True, timeout=60)
     assert join.returncode == 2 and "does not answer" in join.stderr, join.stderr

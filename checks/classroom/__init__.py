@@ -3,5 +3,5 @@ side of it (`checks join`, `checks leave`, the report after every `checks lesson
 workshop kit.
 
 The learner's side (client.py) uses the standard library only; the board (server.py) needs the
-`classroom` extra: `pip install 'docker-lessons[classroom]'`.
+`classroom` extra: `pip install '.[classroom]'` in a clone of the course.
 """

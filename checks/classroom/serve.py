@@ -43,7 +43,7 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
         from .server import Board, make_app
     except ImportError as missing:
         raise ServeProblem(f"the board needs the classroom extra ({missing.name} is missing): "
-                           "pip install 'docker-lessons[classroom]'") from None
+                           "in a clone of the course, pip install '.[classroom]'") from None
     import sqlite3
 
     from .store import Store, StoreProblem, is_url, redacted

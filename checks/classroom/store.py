@@ -158,7 +158,7 @@ class Store:
             import psycopg
             from psycopg.rows import dict_row
         except ImportError:
-            raise StoreProblem("a PostgreSQL store needs psycopg: pip install 'docker-lessons[postgresql]'") from None
+            raise StoreProblem("a PostgreSQL store needs psycopg: in a clone of the course, pip install '.[postgresql]'") from None
         try:
             return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
         except psycopg.Error as error:
