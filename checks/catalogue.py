@@ -29,6 +29,7 @@ COURSE_FIELDS = {
     "serve_url": str,
     "app": str,
     "base_image": str,
+    "sidecar_image": str,
     "port": int,
     "image": str,
 }
@@ -76,8 +77,14 @@ class Course:
     serve_url: str
     app: str
     base_image: str
+    sidecar_image: str
     port: int
     image: str
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        """Every image the lessons pull: what a workshop kit carries and `checks doctor` looks for."""
+        return (self.base_image, self.sidecar_image)
 
     @property
     def app_dir(self) -> Path:

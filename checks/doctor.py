@@ -112,15 +112,17 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                 findings.append(Finding("BuildKit", WARN, "the buildx plugin is missing: `docker build` uses the legacy builder "
                                                           "and its output looks different from the lessons'",
                                         "install the docker-buildx plugin (Docker Desktop has it)"))
-            base = course.base_image
-            try:
-                image = engine.client.images.get(base)
-                facts["base_image"] = f"{base} {image.short_id} {image.attrs.get('Architecture')}"
-                findings.append(Finding("base image", OK, f"{base} is present locally"))
-            except Exception:
-                facts["base_image"] = f"{base} missing"
-                findings.append(Finding("base image", WARN, f"{base} is not present locally",
-                                        f"`docker pull {base}` now, while the network is good"))
+            for role, name in (("base image", course.base_image), ("sidecar image", course.sidecar_image)):
+                key = role.replace(" ", "_")
+                try:
+                    image = engine.client.images.get(name)
+                    facts[key] = f"{name} {image.short_id} {image.attrs.get('Architecture')}"
+                    findings.append(Finding(role, OK, f"{name} is present locally"))
+                except Exception:
+                    facts[key] = f"{name} missing"
+                    findings.append(Finding(role, WARN, f"{name} is not present locally",
+                                            f"`docker pull {name}` now, while the network is good, "
+                                            "or `checks workshop unpack` the instructor's kit"))
         except Exception as exc:  # an engine that answers ping but not info
             findings.append(Finding("engine", FAIL, f"answers, but not to `info`: {exc}", "restart Docker"))
             engine = None
@@ -152,6 +154,12 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                                     "or in VS Code click 'CRLF' in the status bar and choose 'LF'"))
         else:
             findings.append(Finding("line endings", OK, "scripts use LF"))
+    if workspace.is_dir():
+        from .classroom.client import doctor_finding
+
+        board = doctor_finding(workspace)  # only in a workspace that joined a progress board
+        if board:
+            findings.append(Finding(*board))
     facts["findings"] = {f.name: f.status for f in findings}
     return findings, facts
 

@@ -282,6 +282,10 @@ def cli_help() -> str:
     for name, sub in commands.choices.items():
         if name not in lessons:
             parts += ["", f"### checks {name}", "", fence(help_text(sub), "text")]
+            for action in sub._actions:
+                if action.__class__.__name__ == "_SubParsersAction":  # `checks classroom serve` has options of its own
+                    for inner, parser in action.choices.items():
+                        parts += ["", f"### checks {name} {inner}", "", fence(help_text(parser), "text")]
     for names in kinds.values():
         heading = f"### checks {names[0]}" + (f" … {names[-1]}" if len(names) > 1 else "")
         listed = ", ".join(f"`checks {name}`" for name in names)

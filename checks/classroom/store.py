@@ -1,0 +1,321 @@
+"""The board's store: learners, their latest result per lesson, every report.
+
+By default one SQLite file (standard library only); with a `postgresql://` URL, a PostgreSQL
+database (the `postgresql` extra: psycopg), which several board processes can share. Same schema,
+same queries but for a few words of dialect. Every change is one transaction, so a report is either
+stored whole or not at all, and a board stopped and started again on the same store carries on
+where it was: same join code, same instructor key, same learners and results. Every change also
+appends to `changes`, which the board's live events follow, also for changes made by another
+board process on the same database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS learners (
+    id {serial},
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    joined TEXT NOT NULL
+);
+-- one name per room, whatever its case
+CREATE UNIQUE INDEX IF NOT EXISTS learners_name ON learners (lower(name));
+-- the latest result of each learner in each lesson, with since when each failing check has failed
+CREATE TABLE IF NOT EXISTS results (
+    learner_id INTEGER NOT NULL REFERENCES learners(id),
+    lesson TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    failed TEXT NOT NULL,
+    failing_since TEXT NOT NULL,
+    at TEXT NOT NULL,
+    runs INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, lesson)
+);
+-- every report as it came, for the export
+CREATE TABLE IF NOT EXISTS reports (
+    id {serial},
+    learner_id INTEGER NOT NULL REFERENCES learners(id),
+    lesson TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    failed TEXT NOT NULL,
+    at TEXT NOT NULL,
+    received TEXT NOT NULL
+);
+-- what changed, in order: the board's live events follow it
+CREATE TABLE IF NOT EXISTS changes (seq {serial}, learner_id INTEGER NOT NULL);
+"""
+DIALECTS = {
+    "sqlite": {"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "begin": "BEGIN IMMEDIATE",
+               "failing": "SELECT results.lesson AS lesson, failure.value AS check_id, COUNT(*) AS learners "
+                          "FROM results, json_each(results.failed) AS failure GROUP BY results.lesson, failure.value"},
+    "postgresql": {"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "begin": "BEGIN",
+                   "failing": "SELECT results.lesson AS lesson, failure AS check_id, COUNT(*) AS learners "
+                              "FROM results, jsonb_array_elements_text(results.failed::jsonb) AS failure "
+                              "GROUP BY results.lesson, failure"},
+}
+
+CHECKPOINT_SECONDS = 2
+
+# no 0/O, 1/I/L: a code read aloud or from a projector is typed right the first time
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class NameTaken(Exception):
+    """Another learner in the room already has this name."""
+
+
+class RoomFull(Exception):
+    """The board has as many learners as it accepts."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """One validated result of `checks lessonN`: the lesson, whether it passed, the failing check ids, when."""
+
+    lesson: str
+    passed: bool
+    failed: tuple[str, ...]
+    at: str  # UTC, "YYYY-MM-DDTHH:MM:SSZ", so that text order is time order
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now() -> str:
+    return utc(datetime.now(timezone.utc))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class StoreProblem(Exception):
+    """The store cannot be opened: a message for the instructor."""
+
+
+def redacted(target: str) -> str:
+    """A store's address without its password, to print."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", target)
+
+
+def is_url(target: Path | str) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+class Store:
+    def __init__(self, target: Path | str, max_learners: int = 1000):
+        self.target = str(target)
+        self.max_learners = max_learners
+        self._lock = threading.Lock()  # one transaction at a time on this connection
+        if is_url(target):
+            self.kind = "postgresql"
+            self.db = self._connect_postgresql(self.target)
+        else:
+            self.kind = "sqlite"
+            try:
+                self.db = sqlite3.connect(self.target, check_same_thread=False, isolation_level=None)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA busy_timeout=5000")  # another board process on the same file
+                self.db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+                self.db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the board; fsync per checkpoint
+                self.db.execute("PRAGMA foreign_keys=ON")
+                # checkpoints, and the fsync they make, run in a thread of their own: done by the writer,
+                # one every thousand pages stalled a room's reports for tens of milliseconds
+                self.db.execute("PRAGMA wal_autocheckpoint=0")
+            except sqlite3.DatabaseError as error:
+                raise StoreProblem(f"{self.target} cannot be used as the board's store: {error}") from None
+            self._stopping = threading.Event()
+            self._checkpointer = threading.Thread(target=self._checkpoint_now_and_then, daemon=True)
+            self._checkpointer.start()
+        dialect = DIALECTS[self.kind]
+        self._begin, self._failing = dialect["begin"], dialect["failing"]
+        try:
+            with self._lock:
+                for statement in SCHEMA.format(serial=dialect["serial"]).split(";"):
+                    if statement.strip():
+                        self._run(statement)
+        except Exception as error:  # sqlite3's or psycopg's: a read-only file, a user without rights
+            if not (isinstance(error, sqlite3.Error) or type(error).__module__.startswith("psycopg")):
+                raise
+            self.close()
+            raise StoreProblem(f"cannot create the board's tables in {redacted(self.target)}: {error}") from None
+
+    @staticmethod
+    def _connect_postgresql(url: str):
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError:
+            raise StoreProblem("a PostgreSQL store needs psycopg: in a clone of the course, pip install '.[postgresql]'") from None
+        try:
+            return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+        except psycopg.Error as error:
+            raise StoreProblem(f"cannot connect to the PostgreSQL store: {str(error).strip()}") from None
+
+    def _run(self, sql: str, args: tuple = ()):
+        """Execute one statement, written with `?` placeholders, in this store's dialect."""
+        if self.kind == "postgresql":
+            sql = sql.replace("?", "%s")
+        return self.db.execute(sql, args)
+
+    def _one(self, sql: str, args: tuple = ()):
+        return self._run(sql, args).fetchone()
+
+    def _value(self, sql: str, args: tuple = ()):
+        row = self._one(sql, args)
+        return None if row is None else list(row.values())[0] if isinstance(row, dict) else row[0]
+
+    def _checkpoint_now_and_then(self) -> None:
+        connection = sqlite3.connect(self.target, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA busy_timeout=5000")
+            while not self._stopping.wait(CHECKPOINT_SECONDS):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    pass  # busy now: next time
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        if self.kind == "sqlite":
+            self._stopping.set()
+            self._checkpointer.join(timeout=10)
+            with self._lock:
+                try:
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
+        self.db.close()
+
+    def _meta(self, key: str, make) -> str:
+        with self._lock:
+            # two boards starting at once on one database agree on the first value written
+            self._run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, make()))
+            return self._value("SELECT value FROM meta WHERE key = ?", (key,))
+
+    @property
+    def join_code(self) -> str:
+        return self._meta("join_code", lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)))
+
+    @property
+    def instructor_key(self) -> str:
+        return self._meta("instructor_key", lambda: secrets.token_urlsafe(24))
+
+    def add_learner(self, name: str) -> tuple[int, str]:
+        """A new learner; returns its id and its token (only the token's hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            count = self._value("SELECT COUNT(*) FROM learners")
+            if count >= self.max_learners:
+                raise RoomFull(f"the board already has {count} learners, its maximum")
+            self._run(self._begin)
+            try:
+                self._run("INSERT INTO learners (name, token_hash, joined) VALUES (?, ?, ?)",
+                          (name, token_hash(token), now()))
+                learner_id = self._value("SELECT id FROM learners WHERE token_hash = ?", (token_hash(token),))
+                self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+                self._run("COMMIT")
+            except Exception as error:
+                self._run("ROLLBACK")
+                if type(error).__name__ in ("IntegrityError", "UniqueViolation"):  # sqlite3's, psycopg's
+                    raise NameTaken(name) from None
+                raise
+            return learner_id, token
+
+    def learner_by_token(self, token: str) -> tuple[int, str] | None:
+        row = self._one("SELECT id, name FROM learners WHERE token_hash = ?", (token_hash(token),))
+        return (row["id"], row["name"]) if row else None
+
+    def record(self, learner_id: int, reports: list[Report]) -> None:
+        """Store reports, all or none. An older report (queued while the board was away) goes to the
+        history but does not replace a newer result."""
+        received = now()
+        with self._lock:
+            self._run(self._begin)
+            try:
+                if self.kind == "postgresql":  # one learner's reports, one board process at a time
+                    self._run("SELECT pg_advisory_xact_lock(?::bigint)", (learner_id,))
+                for report in sorted(reports, key=lambda r: r.at):
+                    failed = json.dumps(sorted(report.failed))
+                    self._run(
+                        "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) VALUES (?, ?, ?, ?, ?, ?)",
+                        (learner_id, report.lesson, int(report.passed), failed, report.at, received))
+                    previous = self._one(
+                        "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
+                        (learner_id, report.lesson))
+                    if previous is None:
+                        since = {check: report.at for check in report.failed}
+                        self._run(
+                            "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
+                            "VALUES (?, ?, ?, ?, ?, ?, 1)",
+                            (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at))
+                        continue
+                    if report.at < previous["at"]:
+                        self._run("UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
+                                        (learner_id, report.lesson))
+                        continue
+                    # a check that failed last time too keeps the moment it started failing
+                    old_since = json.loads(previous["failing_since"])
+                    since = {check: old_since.get(check, report.at) for check in report.failed}
+                    self._run(
+                        "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + 1 "
+                        "WHERE learner_id = ? AND lesson = ?",
+                        (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson))
+                self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+                self._run("COMMIT")
+            except BaseException:
+                self._run("ROLLBACK")
+                raise
+
+    def learners(self, ids: list[int] | None = None) -> list[dict]:
+        """Learners with their latest result per lesson, in the order they joined."""
+        where, args = "", ()
+        if ids is not None:
+            where, args = f"WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
+        rows = {row["id"]: {"id": row["id"], "name": row["name"], "joined": row["joined"], "lessons": {}}
+                for row in self._run(f"SELECT id, name, joined FROM learners {where} ORDER BY id", args)}
+        where = where.replace("id IN", "learner_id IN")
+        for row in self._run(f"SELECT * FROM results {where}", args):
+            rows[row["learner_id"]]["lessons"][row["lesson"]] = {
+                "passed": bool(row["passed"]), "failed": json.loads(row["failed"]),
+                "since": json.loads(row["failing_since"]), "at": row["at"], "runs": row["runs"]}
+        return list(rows.values())
+
+    def failing_counts(self) -> dict[str, dict]:
+        """Per lesson: how many learners have a result, and for each failing check how many fail it now."""
+        summary: dict[str, dict] = {}
+        for row in self._run("SELECT lesson, COUNT(*) AS tried, SUM(passed) AS passed FROM results GROUP BY lesson"):
+            summary[row["lesson"]] = {"tried": int(row["tried"]), "passed": int(row["passed"] or 0), "failing": {}}
+        for row in self._run(self._failing):
+            summary[row["lesson"]]["failing"][row["check_id"]] = int(row["learners"])
+        return summary
+
+    def last_change(self) -> int:
+        return int(self._value("SELECT COALESCE(MAX(seq), 0) FROM changes"))
+
+    def changes_since(self, seq: int) -> tuple[int, set[int]]:
+        """The latest change and the learners changed after `seq` (by any board process)."""
+        rows = self._run("SELECT seq, learner_id FROM changes WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        return (int(rows[-1]["seq"]) if rows else seq), {row["learner_id"] for row in rows}
+
+    def history(self) -> list:
+        return self._run(
+            "SELECT learners.name AS name, reports.lesson AS lesson, reports.passed AS passed, "
+            "reports.failed AS failed, reports.at AS at, reports.received AS received "
+            "FROM reports JOIN learners ON learners.id = reports.learner_id ORDER BY reports.at, reports.id").fetchall()
+
+    def counts(self) -> tuple[int, int]:
+        return int(self._value("SELECT COUNT(*) FROM learners")), int(self._value("SELECT COUNT(*) FROM reports"))

@@ -1,0 +1,204 @@
+"""The progress board started for real: `checks classroom serve` in a subprocess on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+class BoardProcess:
+    """One `checks classroom serve` process; `url`, `code`, `key` as it printed them."""
+
+    def __init__(self, db: Path, port: int, *options: str):
+        executable = shutil.which("checks", path=str(Path(sys.executable).parent))
+        assert executable, "the checks console script is not installed (pip install -e '.[dev]')"
+        self.db, self.port = db, port
+        self.process = subprocess.Popen(
+            [executable, "classroom", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db), *options],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        self.printed: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not any("/board?key=" in line for line in self.printed):
+            try:
+                self.printed.append(self.lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
+                self.stop()
+                raise AssertionError(f"the board did not start: {self.printed} {self.process.stderr.read()}") from None
+            if self.printed[-1] is None:
+                raise AssertionError(f"the board exited: {self.printed} {self.process.stderr.read()}")
+        text = "".join(self.printed)
+        self.url = re.search(r"checks join (http://\S+)", text).group(1)
+        self.code = re.search(r"--code (\S+)", text).group(1)
+        self.key = re.search(r"/board\?key=(\S+)", text).group(1)
+        self.wait_until_answering()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_until_answering(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/api/health").status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("the board does not answer /api/health")
+
+    def request(self, path: str, body: bytes | None = None, headers: dict | None = None,
+                method: str | None = None) -> Response:
+        request = urllib.request.Request(self.url + path, data=body, headers=headers or {}, method=method)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=10) as answer:
+                return Response(answer.status, answer.read(), dict(answer.headers))
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read(), dict(error.headers))
+
+    def get(self, path: str, **kwargs) -> Response:
+        return self.request(path, **kwargs)
+
+    def post(self, path: str, payload, token: str | None = None, content_type: str = "application/json") -> Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = {"Content-Type": content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.request(path, body=body, headers=headers, method="POST")
+
+    def join(self, name: str) -> str:
+        answer = self.post("/api/join", {"code": self.code, "name": name})
+        assert answer.status == 201, answer.body
+        return answer.json["token"]
+
+    def state(self) -> dict:
+        answer = self.get(f"/board/state?key={self.key}")
+        assert answer.status == 200, answer.body
+        return answer.json
+
+    def learner(self, name: str) -> dict:
+        found = [learner for learner in self.state()["learners"] if learner["name"] == name]
+        assert len(found) == 1, f"no learner {name!r} on the board"
+        return found[0]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            stream.close()
+
+
+@pytest.fixture
+def start_board(tmp_path):
+    """Start a board: `start_board()` on a fresh store, or `start_board(db=…, port=…)` again on one."""
+    started: list[BoardProcess] = []
+
+    def start(db: Path | None = None, port: int | None = None, *options: str) -> BoardProcess:
+        started.append(BoardProcess(db or tmp_path / "classroom.sqlite3", port or free_port(), *options))
+        return started[-1]
+
+    yield start
+    for board in started:
+        board.stop()
+
+
+@pytest.fixture
+def board(start_board):
+    return start_board()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
+# --- a real PostgreSQL server (Debian's package), for the board's PostgreSQL store ---------------
+
+POSTGRESQL_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory):
+    """A PostgreSQL server of its own on 127.0.0.1 at a free port, for this session; its URL without a database."""
+    import os
+    import tempfile
+
+    if not POSTGRESQL_BINARIES:
+        if os.environ.get("REQUIRE_POSTGRESQL") == "1":
+            pytest.fail("REQUIRE_POSTGRESQL=1 but PostgreSQL is not installed: apt-get install postgresql")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)")
+    binaries = POSTGRESQL_BINARIES[-1]
+    folder = Path(tempfile.mkdtemp(prefix="checks-test-postgresql-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*command: str):
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
+
+    run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+    run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off", "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgresql_database(postgresql_server, request):
+    """A new, empty database on the test server; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"board_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgresql_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield f"{postgresql_server}/{name}"
+    with psycopg.connect(f"{postgresql_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
