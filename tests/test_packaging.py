@@ -143,9 +143,7 @@ def test_pipx_install_of_the_wheel_runs_init_and_lesson1(built_dist, tmp_path):
     hint = run("hint", "lesson1", cwd=workspace)
     assert hint.returncode == 0 and "Hint 1" in hint.stdout
     # the learner's install has no web server: the board asks for its extra, joining needs none
-    serve = subprocess.run([str(checks), "classroom", "serve", "--port", "0", "--db", str(tmp_path / "board.db")],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    serve = run("classroom", "serve", "--port", "0", "--db", str(tmp_path / "board.db"))
     assert serve.returncode == 2 and "pip install '.[classroom]'" in serve.stderr, serve.stderr
-    join = subprocess.run([str(checks), "join", "http://127.0.0.1:9", "--code", "X", "--name", "Ana"],
-                          cwd=workspace, capture_output=True, text=True, timeout=60)
+    join = run("join", "http://127.0.0.1:9", "--code", "X", "--name", "Ana", cwd=workspace)
     assert join.returncode == 2 and "does not answer" in join.stderr, join.stderr
