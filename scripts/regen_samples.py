@@ -81,9 +81,9 @@ def normalise(output: str, workspace: Path | str | None = None) -> str:
     return "\n".join(line.rstrip() for line in text.rstrip().splitlines()) + "\n"
 
 
-def sample_text(command: str, output: str, workspace: Path | str | None = None) -> str:
-    """A sample as the page shows it: the command line, then what it printed."""
-    return f"$ {command}\n" + normalise(output, workspace)
+def sample_text(command: str, output: str, workspace: Path | str | None = None, prompt: str = "$ ") -> str:
+    """A sample as the page shows it: the command line after its prompt, then what it printed."""
+    return f"{prompt}{command}\n" + normalise(output, workspace)
 
 
 def sample_path(name: str) -> Path:
@@ -92,10 +92,10 @@ def sample_path(name: str) -> Path:
     return SAMPLES / f"{name}.txt"
 
 
-def write_sample(name: str, command: str, output: str, workspace: Path | str | None = None) -> Path:
+def write_sample(name: str, command: str, output: str, workspace: Path | str | None = None, prompt: str = "$ ") -> Path:
     path = sample_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sample_text(command, output, workspace), encoding="utf-8")
+    path.write_text(sample_text(command, output, workspace, prompt), encoding="utf-8")
     return path
 
 
@@ -111,15 +111,15 @@ def stale(name: str, text: str) -> str:
 
 
 def assert_sample(name: str, command: str, output: str, workspace: Path | str | None = None,
-                  loosely: Callable[[str], str] | None = None) -> None:
+                  loosely: Callable[[str], str] | None = None, prompt: str = "$ ") -> None:
     """For a lesson's test: the sample on the page is what `command` printed (REGEN_SAMPLES=1 rewrites it).
 
     `loosely` is for output that keeps its real figures on the page (an image's size, a step's
     duration, ids that line up in columns): the committed sample and this run are compared after
     `loosely` has made both stable, and the file keeps the figures of the run that wrote it."""
-    text = sample_text(command, output, workspace)
+    text = sample_text(command, output, workspace, prompt)
     if os.environ.get("REGEN_SAMPLES") == "1":
-        write_sample(name, command, output, workspace)
+        write_sample(name, command, output, workspace, prompt)
         return
     if loosely is not None:
         path = sample_path(name)
