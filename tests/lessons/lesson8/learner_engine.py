@@ -68,7 +68,8 @@ LOOSE = [
     (re.compile(r"\b\d+ ms\b"), "<n> ms"),  # curl: "Failed to connect … after 0 ms"
     (re.compile(r"\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB)\b"), "<size>"),
     (re.compile(r"\b(About (a|an) |Less than a |\d+ )(second|minute|hour|day)s?( ago)?"), "<time>"),
-    (re.compile(r"\b\d+(\.\d+)?s\b"), "<n>s"),  # BuildKit's durations, `time`'s 0m0.41s
+    (re.compile(r"\b\d+(\.\d+)?s\b"), "<n>s"),  # BuildKit's durations
+    (re.compile(r"\b\d+m\d+\.\d+s\b"), "<n>m<n>s"),  # bash's `time`: real\t0m10.215s
     (re.compile(r"\b[0-9a-f]{8}\b"), "<unique>"),  # the tests' own names, e.g. together-edit-1a2b3c4d
 ]
 STEP_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ")  # a line a RUN step printed: "#8 1.234 Get:1 http://…"
