@@ -13,7 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 
 from learner_engine import (  # noqa: E402,F401  (fixtures)
-    assert_terminal_sample, containers, docker, images, learner_workspace, transcript, try_sections, unique,
+    assert_terminal_sample, containers, docker, images, learner_image, learner_workspace, transcript, try_sections,
+    unique,
     wait_for_workers,
 )
 
@@ -57,3 +58,12 @@ def test_try_time_docker_stop_exec_form_and_shell_form(learner_workspace, tmp_pa
     clean = sections["clean"]
     transcript(clean, rename={**rename, "rm exec-form shell-form": f"rm {own}-exec {own}-shell"})
     assert docker("image", "inspect", f"{own}:exec", check=False).returncode != 0
+
+
+def test_the_articles_bash_form_of_cmd_also_makes_uwsgi_process_1(learner_image, containers):
+    """The page: CMD ["/bin/bash", "./bin/run_dev.sh"] (the article's) works, and the script's exec
+    still hands process 1 over to uWSGI."""
+    name = containers.run(f"{learner_image} /bin/bash ./bin/run_dev.sh")
+    wait_for_workers(name)
+    command = docker("exec", name, "cat", "/proc/1/cmdline").stdout.split("\0")
+    assert command[0] == "uwsgi", command

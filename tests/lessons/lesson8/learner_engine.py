@@ -67,6 +67,7 @@ LOOSE = [
     (re.compile(r"\b[0-9a-f]{64}\b|\b[0-9a-f]{12}\b|sha256:[0-9a-f]{64}"), "<id>"),
     (re.compile(r"\b\d+ ms\b"), "<n> ms"),  # curl: "Failed to connect … after 0 ms"
     (re.compile(r"\b\d+(\.\d+)?\s?(B|kB|KB|MB|GB)\b"), "<size>"),
+    (re.compile(r"^\d+(\.\d+)?[KMG]?(?=\t)", re.MULTILINE), "<size>"),  # du -sh: 21M\t/var/lib/apt/lists
     (re.compile(r"\b(About (a|an) |Less than a |\d+ )(second|minute|hour|day)s?( ago)?"), "<time>"),
     (re.compile(r"\b\d+(\.\d+)?s\b"), "<n>s"),  # BuildKit's durations
     (re.compile(r"\b\d+m\d+\.\d+s\b"), "<n>m<n>s"),  # bash's `time`: real\t0m10.215s

@@ -222,3 +222,16 @@ def test_try_copy_requirements_first_and_pip_stays_cached(try_workspace):
         assert steps[step] == "CACHED", (step, steps)
     assert steps["COPY . ."] == "DONE", steps
     assert_terminal_sample("lesson8-try-edit-again", sections["edit-again"], shorten_build(text), built=True)
+
+
+def test_try_apt_get_clean_has_nothing_left_to_clean(learner_image):
+    """The page on the article's `apt-get clean`: the official images delete the downloaded packages
+    after every install already (debuerreotype's docker-clean); the apt lists stay, and clean keeps them."""
+    section = try_sections("lesson8")["apt-clean"]
+    text, results = transcript(section)
+    config, before, after = (result.stdout for result in results)
+    assert 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb' in config
+    sizes = [dict(reversed(line.split("\t")) for line in printed.splitlines()) for printed in (before, after)]
+    assert sizes[0] == sizes[1], sizes  # apt-get clean freed nothing
+    assert sizes[0]["/var/lib/apt/lists"].endswith("M"), sizes  # megabytes of lists are still there
+    assert_terminal_sample("lesson8-try-apt-clean", section, text)
