@@ -23,7 +23,10 @@ docker build . -t together:0.0.1
 # What `apt-get clean` would free in your image: the downloaded packages are gone already; the lists
 # of `apt-get update` are not.
 # --8<-- [start:apt-clean]
-docker run --rm together:0.0.1 cat /etc/apt/apt.conf.d/docker-clean
-docker run --rm together:0.0.1 du -sh /var/cache/apt /var/lib/apt/lists
-docker run --rm together:0.0.1 sh -c "apt-get clean && du -sh /var/cache/apt /var/lib/apt/lists"
+docker run --rm together:0.0.1 \
+    cat /etc/apt/apt.conf.d/docker-clean
+docker run --rm together:0.0.1 \
+    du -sh /var/cache/apt /var/lib/apt/lists
+docker run --rm together:0.0.1 sh -c "apt-get clean && \
+    du -sh /var/cache/apt /var/lib/apt/lists"
 # --8<-- [end:apt-clean]

@@ -13,6 +13,7 @@ curl http://127.0.0.1:4000/statz
 # Put it back as the lesson left it:
 # --8<-- [start:publish]
 docker rm -f together
-docker run -d --name together -p 127.0.0.1:4000:4000 together:0.0.1
+docker run -d --name together \
+    -p 127.0.0.1:4000:4000 together:0.0.1
 docker ps
 # --8<-- [end:publish]

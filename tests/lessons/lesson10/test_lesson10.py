@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 from support import run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
-    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, assert_terminal_sample, containers, docker, free_port, learner_env,
+    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, assert_terminal_sample, commands_of, containers, docker, free_port, learner_env,
     learner_image, learner_workspace, loosely, sh, snippets, state, transcript, try_sections, unique, wait_for_workers,
     wait_until,
 )
@@ -282,7 +282,7 @@ def test_capabilities_section_shows_what_needs_one(containers):
     """The page's claim: for an app of another user, only SYS_PTRACE lets the sidecar read /proc/1/root."""
     name = unique("quiet")
     containers.track(name)
-    lines = snippets("lesson10")["capabilities"].replace("quiet", name).splitlines()
+    lines = commands_of(snippets("lesson10")["capabilities"].replace("quiet", name))
     start, plain, admin, ptrace, remove = lines
     assert sh(start).returncode == 0
     denied = sh(plain, check=False)

@@ -147,7 +147,8 @@ def number_steps(output: str, dockerfile: Path) -> str:
 
     BuildKit names a step it takes from the cache after the build that first made it: once the
     requirements-first Dockerfile of the things to try was built, a build of lesson 7's shows its
-    cached FROM and WORKDIR as [1/6] and [2/6]. The sample numbers them as this Dockerfile does."""
+    cached FROM and WORKDIR as [1/6] and [2/6], or [build 1/5] after a multi-stage build whose first
+    stage is named `build`. The sample numbers them as this Dockerfile does."""
     instructions = [" ".join(line.split()) for line in dockerfile.read_text(encoding="utf-8").splitlines()
                     if re.match(r"(FROM|WORKDIR|COPY|ADD|RUN)\s", line)]
     number = {text: index for index, text in enumerate(instructions, 1)}
@@ -157,7 +158,8 @@ def number_steps(output: str, dockerfile: Path) -> str:
         index = 1 if step.startswith("FROM ") else number.get(step)
         return f"[{index}/{len(instructions)}] {step}" if index else match.group(0)
 
-    return re.sub(r"\[(\d+)/(\d+)\] (.*)$", renumber, output, flags=re.MULTILINE)
+    # "[build 1/5]": the stage name of another Dockerfile whose build made the cached step
+    return re.sub(r"\[(?:[\w.-]+ )?(\d+)/(\d+)\] (.*)$", renumber, output, flags=re.MULTILINE)
 
 
 def commands_of(section: str) -> list[str]:
