@@ -23,6 +23,8 @@ RUN pip install --no-cache-dir -r docs/requirements.txt
 # the pages, the lesson data and solutions they show, the mistakes from the tests, and the
 # `checks` package whose help text the reference page prints.
 COPY mkdocs.yml ./
+# this very file: the last page (docs/next.md) shows it as the worked example
+COPY Dockerfile ./
 COPY checks/ checks/
 COPY lessons/ lessons/
 COPY tests/lessons/ tests/lessons/

@@ -70,10 +70,15 @@ def format_result(result: Result, style: Style, indent: str = "") -> list[str]:
     return [head, *_detail(result, style, indent)]
 
 
+def counted(number: int, status: str) -> str:
+    """`2 warnings`, `1 error`, `3 passed`: nouns take a plural, participles do not."""
+    plural = {WARNING: "warnings", ERROR: "errors"}.get(status, status)
+    return f"{number} {status if number == 1 else plural}"
+
+
 def counts(results: list[Result]) -> str:
     order = (FAILED, ERROR, WARNING, SKIPPED, PASSED)
-    parts = [f"{sum(r.status == s for r in results)} {s}" for s in order if any(r.status == s for r in results)]
-    return ", ".join(parts)
+    return ", ".join(counted(sum(r.status == s for r in results), s) for s in order if any(r.status == s for r in results))
 
 
 def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str, style: Style) -> str:
@@ -91,7 +96,7 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
                     out += format_result(result, style, indent="    ")
         else:
             notes = [r for r in results if r.status == WARNING]
-            extra = f", {len(notes)} warning(s)" if notes else ""
+            extra = f", {counted(len(notes), WARNING)}" if notes else ""
             out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): "
                        f"{len(results)} checks passed{extra}")
     if catalogue.before(lesson):

@@ -7,7 +7,8 @@ docker exec together ps
 # --8<-- [end:no-tools]
 
 # --8<-- [start:sidecar]
-docker run --rm -it --pid=container:together --net=container:together busybox sh
+docker run --rm -it --pid=container:together \
+    --net=container:together busybox sh
 # --8<-- [end:sidecar]
 
 # At the sidecar's prompt:
@@ -20,10 +21,14 @@ wget -qO- http://127.0.0.1:4000/statz
 
 # What needs a capability: an app that runs as another user than the sidecar's root.
 # --8<-- [start:capabilities]
-docker run -d --name quiet --user nobody busybox sleep 3600
-docker run --rm --pid=container:quiet busybox ls /proc/1/root
-docker run --rm --pid=container:quiet --cap-add SYS_ADMIN busybox ls /proc/1/root
-docker run --rm --pid=container:quiet --cap-add SYS_PTRACE busybox ls /proc/1/root
+docker run -d --name quiet --user nobody \
+    busybox sleep 3600
+docker run --rm --pid=container:quiet \
+    busybox ls /proc/1/root
+docker run --rm --pid=container:quiet \
+    --cap-add SYS_ADMIN busybox ls /proc/1/root
+docker run --rm --pid=container:quiet \
+    --cap-add SYS_PTRACE busybox ls /proc/1/root
 docker rm -f quiet
 # --8<-- [end:capabilities]
 

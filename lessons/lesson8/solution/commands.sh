@@ -7,7 +7,7 @@ docker build . -t together:0.0.1
 # --8<-- [end:build]
 
 # --8<-- [start:list]
-docker image ls together
+docker images together
 # --8<-- [end:list]
 
 # --8<-- [start:history]

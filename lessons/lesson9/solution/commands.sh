@@ -2,7 +2,8 @@
 # Lesson 9: run the container. The lesson page shows each section; the tests run them in order.
 
 # --8<-- [start:run]
-docker run -d --name together -p 127.0.0.1:4000:4000 together:0.0.1
+docker run -d --name together \
+    -p 127.0.0.1:4000:4000 together:0.0.1
 # --8<-- [end:run]
 
 # --8<-- [start:ps]

@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 from support import run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
-    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, containers, docker, free_port, learner_env, learner_image, learner_workspace, sh,
-    snippets, state, unique, wait_for_workers, wait_until,
+    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, assert_terminal_sample, commands_of, containers, docker, free_port, learner_env,
+    learner_image, learner_workspace, loosely, sh, snippets, state, transcript, try_sections, unique, wait_for_workers,
+    wait_until,
 )
 
 from checks.checkers.lesson8 import seconds_since  # noqa: E402
@@ -85,6 +86,11 @@ def sidecar_command(app_name: str) -> str:
     return snippets("lesson10")["sidecar"].replace("container:together", f"container:{app_name}")
 
 
+def loosely_numbered(text: str) -> str:
+    """The sidecar's session compared without its numbers (PIDs, CPU times, sizes, dates)."""
+    return re.sub(r"\d+", "N", loosely(text))
+
+
 def worker_pids(ps_output: str) -> list[int]:
     """The PIDs of uWSGI's workers in `ps` output: every uwsgi line but the master (PID 1)."""
     pids = [int(line.split()[0]) for line in ps_output.splitlines() if "uwsgi" in line and line.split()[0].isdigit()]
@@ -118,6 +124,12 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers, s
     sidecar = sidecars(commands["sidecar"], unique("sidecar"))
     typed = {line: sidecar.type(line) for line in commands["inside"].splitlines()}
     ps, netstat, files, statz = typed.values()
+    # the page's samples: the app container without tools, and the sidecar's session
+    assert_terminal_sample("lesson10-no-tools", commands["no-tools"], no_tools.stdout + no_tools.stderr)
+    session = "\n".join(f"{PROMPT}{line}\n{printed.rstrip()}" for line, printed in typed.items())
+    first = commands["inside"].splitlines()[0]
+    from scripts.regen_samples import assert_sample as compare
+    compare("lesson10-inside", first, session.split("\n", 1)[1], prompt=PROMPT, loosely=loosely_numbered)
     workers = worker_pids(ps)
     assert len(workers) == 2, ps
     assert re.search(r"0\.0\.0\.0:4000\s.*LISTEN\s+\d+/uwsgi", netstat), netstat  # -p names the owner
@@ -270,7 +282,7 @@ def test_capabilities_section_shows_what_needs_one(containers):
     """The page's claim: for an app of another user, only SYS_PTRACE lets the sidecar read /proc/1/root."""
     name = unique("quiet")
     containers.track(name)
-    lines = snippets("lesson10")["capabilities"].replace("quiet", name).splitlines()
+    lines = commands_of(snippets("lesson10")["capabilities"].replace("quiet", name))
     start, plain, admin, ptrace, remove = lines
     assert sh(start).returncode == 0
     denied = sh(plain, check=False)
@@ -280,3 +292,27 @@ def test_capabilities_section_shows_what_needs_one(containers):
     allowed = sh(ptrace)
     assert "bin" in allowed.stdout.split() and "etc" in allowed.stdout.split(), allowed
     assert sh(remove).returncode == 0
+
+
+def test_try_restarting_the_app_with_the_sidecar_open(app, sidecars):
+    """The page's thing to try: `docker restart` ends the sidecar that shares the app's PID namespace."""
+    sidecar_name = unique("sidecar")
+    sidecar = sidecars(sidecar_command(app), sidecar_name)
+    section = try_sections("lesson10")["restart"]
+    mine = lambda line: line.rstrip().endswith((f" {app}", f" {sidecar_name}"))  # noqa: E731
+    text, _ = transcript(section.replace("together", app), only=mine)
+    sidecar.shell.expect(pexpect.EOF, timeout=30)
+    sidecar.shell.close()
+    left = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", sidecar.shell.before or "").replace("\r\n", "\n").strip()
+    assert sidecar.shell.exitstatus == 137, (sidecar.shell.exitstatus, left)  # SIGKILL, with the app's PID 1
+    assert app in text and sidecar_name not in text, text  # --rm removed the sidecar
+    port = docker("port", app, "4000").stdout.split(":")[-1].strip()
+    named = {app: "together", f"127.0.0.1:{port}->": "127.0.0.1:4000->"}
+    for own, page in named.items():
+        text = re.sub(re.escape(own) + r"(?=\s*$)", page, text, flags=re.MULTILINE).replace(own, page)
+    assert_terminal_sample("lesson10-try-restart", section, text)
+    # the second terminal: the sidecar's prompt, then the shell ends by itself and `docker run` returns
+    left = "\n".join(line for line in left.splitlines() if line.strip() not in ("", PROMPT.strip()))
+    from scripts.regen_samples import assert_sample as compare
+    compare("lesson10-try-restart-sidecar", "", f"{left}\n$ echo $?\n{sidecar.shell.exitstatus}".lstrip("\n"),
+            prompt=PROMPT, loosely=loosely)

@@ -12,8 +12,8 @@ import pytest
 from support import run_checks
 from learner_engine import (  # noqa: F401  (fixtures)
     forget_progress,
-    IMAGE, assert_sample, containers, docker, images, learner_image, learner_workspace, sh, snippets,
-    unique,
+    IMAGE, ROOT, assert_sample, assert_terminal_sample, containers, docker, image_id, images, learner_image,
+    learner_workspace, number_steps, sh, shorten_build, snippets, transcript, try_sections, unique,
 )
 
 from checks.checkers.lesson8 import normalise_step
@@ -155,3 +155,89 @@ def test_steps_read_the_same_from_both_builders(classic, buildkit):
 def test_labels_are_not_steps():
     assert normalise_step("LABEL org.docker-lessons.checks.run=abc") is None
     assert normalise_step("RUN /bin/sh -c true # buildkit") != normalise_step("RUN /bin/sh -c false # buildkit")
+
+
+# What the page shows the learner, generated here: docs/samples/lesson8-*.txt.
+
+def test_the_pages_build_list_and_history_outputs(learner_image, learner_workspace):
+    commands = snippets("lesson8")
+    # `checks lesson7` and this session's fixture built the same steps already: every step is CACHED,
+    # as it is for a learner whose first `docker build` follows `checks lesson7`
+    built, _ = transcript(commands["build"], cwd=learner_workspace)
+    assert re.search(r"\[5/5\] RUN pip install.*\n#\d+ CACHED", built), built
+    built = number_steps(built, learner_workspace / "Dockerfile")
+    assert_terminal_sample("lesson8-build", commands["build"], shorten_build(built), built=True)
+    listed, _ = transcript(commands["list"], cwd=learner_workspace)
+    size = json.loads(docker("image", "inspect", IMAGE).stdout)[0]["Size"]
+    assert re.search(rf"together\s+0\.0\.1\s+{image_id(IMAGE).removeprefix('sha256:')[:12]}", listed), listed
+    assert f"{size / 1e6:.0f}MB" in listed.replace(" ", ""), (size, listed)
+    assert_terminal_sample("lesson8-images", commands["list"], listed)
+    history, _ = transcript(commands["history"], cwd=learner_workspace)
+    assert "pip install" in history and "apt-get update" in history
+    # the sample stops at the learner's first step: the base image's own lines differ between the
+    # official python:3.13-slim and the stand-in the tests run on
+    lines = history.splitlines()
+    own = next(index for index, line in enumerate(lines) if "WORKDIR /usr/src/app" in line)
+    assert len(lines) > own + 1, history  # the base image's steps follow
+    history = "\n".join([*lines[:own + 1], "[… the base image's own steps: docker image history python:3.13-slim …]"])
+    assert_terminal_sample("lesson8-history", commands["history"], history)
+
+
+@pytest.fixture
+def try_workspace(learner_image, learner_workspace, tmp_path):
+    """A copy of the learner's workspace to break things in; its images are tagged with a name of the
+    test's own (never the learner's together:0.0.1) and removed afterwards."""
+    folder = tmp_path / "together"
+    shutil.copytree(learner_workspace, folder)
+    tag = unique("together-try") + ":0.0.1"
+    yield folder, {IMAGE: tag}
+    docker("image", "rm", tag, check=False)
+
+
+def build_steps(text: str) -> dict[str, str]:
+    """{step: CACHED or DONE} of the last build in a transcript."""
+    last = text.rsplit("$ docker build", 1)[-1]
+    names = dict(re.findall(r"^#(\d+) \[\d+/\d+\] (.*)$", last, re.MULTILINE))
+    outcomes = dict(re.findall(r"^#(\d+) (CACHED|DONE)\b", last, re.MULTILINE))
+    return {name: outcomes.get(number, "") for number, name in names.items()}
+
+
+def test_try_edit_the_app_and_every_step_after_copy_runs_again(try_workspace):
+    folder, rename = try_workspace
+    section = try_sections("lesson8")["edit"]
+    text, _ = transcript(section, cwd=folder, rename=rename)
+    text = number_steps(text, folder / "Dockerfile")
+    steps = build_steps(text)
+    assert steps["WORKDIR /usr/src/app"] == "CACHED", steps
+    for step in ("COPY . .", "RUN apt-get update && apt-get install -y gcc",
+                 "RUN pip install --no-cache-dir -r requirements.txt"):
+        assert steps[step] == "DONE", (step, steps)
+    assert_terminal_sample("lesson8-try-edit", section, shorten_build(text), built=True)
+
+
+def test_try_copy_requirements_first_and_pip_stays_cached(try_workspace):
+    folder, rename = try_workspace
+    shutil.copyfile(ROOT / "lessons" / "lesson8" / "try" / "Dockerfile", folder / "Dockerfile")
+    sections = try_sections("lesson8")
+    transcript(sections["reorder"], cwd=folder, rename=rename)  # the first build runs what is not cached yet
+    text, _ = transcript(sections["edit-again"], cwd=folder, rename=rename)
+    text = number_steps(text, folder / "Dockerfile")
+    steps = build_steps(text)
+    for step in ("COPY requirements.txt .", "RUN apt-get update && apt-get install -y gcc",
+                 "RUN pip install --no-cache-dir -r requirements.txt"):
+        assert steps[step] == "CACHED", (step, steps)
+    assert steps["COPY . ."] == "DONE", steps
+    assert_terminal_sample("lesson8-try-edit-again", sections["edit-again"], shorten_build(text), built=True)
+
+
+def test_try_apt_get_clean_has_nothing_left_to_clean(learner_image):
+    """The page on the article's `apt-get clean`: the official images delete the downloaded packages
+    after every install already (debuerreotype's docker-clean); the apt lists stay, and clean keeps them."""
+    section = try_sections("lesson8")["apt-clean"]
+    text, results = transcript(section)
+    config, before, after = (result.stdout for result in results)
+    assert 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb' in config
+    sizes = [dict(reversed(line.split("\t")) for line in printed.splitlines()) for printed in (before, after)]
+    assert sizes[0] == sizes[1], sizes  # apt-get clean freed nothing
+    assert sizes[0]["/var/lib/apt/lists"].endswith("M"), sizes  # megabytes of lists are still there
+    assert_terminal_sample("lesson8-try-apt-clean", section, text)

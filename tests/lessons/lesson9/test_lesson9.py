@@ -14,8 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
 from support import run_checks  # noqa: E402
 from learner_engine import (  # noqa: E402,F401  (fixtures)
     forget_progress,
-    APP_NAME, IMAGE, app_ready, assert_sample, containers, docker, free_port, learner_image, learner_workspace, sh, snippets, state,
-    wait_for_workers, wait_until,
+    APP_NAME, IMAGE, app_ready, assert_sample, assert_terminal_sample, containers, docker, free_port, learner_image,
+    learner_workspace, loosely_logged, sh, snippets, state, transcript, try_sections, unique, wait_for_workers,
+    wait_until,
 )
 
 from checks.checkers.lesson9 import _address  # noqa: E402
@@ -40,15 +41,43 @@ def started(containers, arguments: str) -> tuple[str, int]:
 def test_reference_commands_pass(learner_image, learner_workspace, containers):
     commands = snippets("lesson9")
     containers.commands(commands["run"], [APP_NAME])
-    assert APP_NAME in sh(commands["ps"]).stdout
-    wait_until(lambda: app_ready("http://127.0.0.1:4000/statz"), 30, "the app on port 4000")
-    assert '"version"' in sh(commands["curl"]).stdout
-    logs = sh(commands["logs"])
-    assert "starting uWSGI on http://0.0.0.0:4000" in logs.stdout + logs.stderr
+    # the page's commands in its order, each output kept as the page's sample
+    wait_for_workers(APP_NAME)
+    mine = lambda line: line.rstrip().endswith(f" {APP_NAME}")  # noqa: E731  (docker ps: the learner's lines)
+    printed = {}
+    for section in ("ps", "logs", "curl"):
+        printed[section], _ = transcript(commands[section], only=mine)
+        assert_terminal_sample(f"lesson9-{section}", commands[section], printed[section],
+                               compare_by=loosely_logged if section == "logs" else None)
+    assert APP_NAME in printed["ps"] and "127.0.0.1:4000->4000/tcp" in printed["ps"]
+    assert "starting uWSGI on http://0.0.0.0:4000" in printed["logs"]
+    assert '"version"' in printed["curl"]
     checked = sh(commands["check"], cwd=learner_workspace, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Lesson 9 passed" in checked.stdout
     assert_sample("lesson9-pass", commands["check"], checked.stdout, learner_workspace)
+
+
+def test_try_running_without_p(learner_image, containers):
+    """The page's thing to try: no -p, and the app cannot be reached from the host."""
+    sections = try_sections("lesson9")
+    name, port = unique("together"), free_port()
+    containers.track(name)
+    rename = {"--name together": f"--name {name}", "rm -f together": f"rm -f {name}",
+              "127.0.0.1:4000:4000": f"127.0.0.1:{port}:4000", "127.0.0.1:4000/": f"127.0.0.1:{port}/",
+              "port 4000 after": f"port {port} after", "127.0.0.1:4000->": f"127.0.0.1:{port}->", "together": name}
+    mine = lambda line: line.rstrip().endswith(f" {name}")  # noqa: E731
+    transcript(snippets("lesson9")["run"], rename=rename)  # the learner's container of the lesson, running
+    text, results = transcript(sections["no-publish"], rename=rename, check=False, only=mine)
+    removed, started_, listed, called = results
+    assert started_.returncode == 0 and listed.returncode == 0, text
+    assert "4000/tcp" in listed.stdout and "->4000/tcp" not in listed.stdout, listed.stdout
+    assert called.returncode == 7, text  # curl: (7) Failed to connect
+    assert_terminal_sample("lesson9-try-no-publish", sections["no-publish"], text)
+    text, results = transcript(sections["publish"], rename=rename, only=mine)
+    assert f"127.0.0.1:4000->4000/tcp" in text, text
+    wait_until(lambda: app_ready(f"http://127.0.0.1:{port}/statz"), 30, "the app on its published port")
+    assert_terminal_sample("lesson9-try-publish", sections["publish"], text)
 
 
 def test_container_running(learner_image, learner_workspace, containers):
