@@ -285,26 +285,3 @@ def load(path: Path) -> Dockerfile:
     dockerfile = parse(text, path)
     dockerfile.has_bom = has_bom
     return dockerfile
-
-
-# Commands that start the app's server in the foreground: as a RUN step they never finish.
-SERVER_PROGRAMS = re.compile(r"^(?:\S*/)?(?:run_dev\.sh|gunicorn|waitress-serve|flask (?:\S+ )*run(?: |$)|uwsgi .*--(?:http|socket|ini))")
-
-
-def never_ending_run(dockerfile: Dockerfile) -> Instruction | None:
-    """The first RUN that starts the app's server (`RUN ./bin/run_dev.sh`): building it would wait forever."""
-    for instruction in dockerfile.of("RUN"):
-        form = instruction.exec_form
-        commands = [form] if form is not None else [
-            part.split() for part in re.split(r"&&|\|\||[;\n]", instruction.arguments.replace("\\\n", " "))]
-        for words in commands:
-            words = [w.strip("\"'") for w in words]
-            if not words or words[-1].endswith("&") or words[0] == "timeout":
-                continue
-            if words[0] in ("sh", "bash", "exec") and len(words) > 1 and not words[1].startswith("-"):
-                words = words[1:]
-            if words[:3] in (["python", "-m", "flask"], ["python3", "-m", "flask"]):
-                words = ["flask", *words[3:]]
-            if SERVER_PROGRAMS.match(" ".join(words)):
-                return instruction
-    return None

@@ -49,7 +49,9 @@ def _detail(result: Result, style: Style, indent: str) -> list[str]:
         return lines
     where = f"{result.file}:{result.line}: " if result.file and result.line else (f"{result.file}: " if result.file else "")
     if result.message:
-        lines.append(f"{indent}  {where}{result.message}")
+        first, *more = result.message.splitlines()
+        lines.append(f"{indent}  {where}{first}")
+        lines += [f"{indent}    {line}" for line in more]  # e.g. a build step's last output
     if result.status in (FAILED, ERROR, WARNING):
         if result.why:
             lines.append(f"{indent}  {style.dim('why:')}  {result.why}")

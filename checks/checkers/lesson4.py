@@ -119,6 +119,8 @@ def diagnosed_by(context: Context) -> str | None:
     failing = failing_run(context)
     if failing is None:
         return None
+    if context.build.result.stopped is not None:
+        return "run-finishes"
     output = failing_output(context)
     if PROMPT in output:
         return "apt-yes"
@@ -257,6 +259,32 @@ def apt_package_manager(context: Context):
                           f"package manager, which this image does not have{stops_with(context, instruction, command[0])}",
                           line=instruction.line)
     return passed()
+
+
+def last_output(stopped, lines: int = 4) -> str:
+    """The stopped step's last output lines, quoted, for a message."""
+    shown = [line for line in stopped.output if line.strip()][-lines:]
+    if not shown:
+        return "It printed nothing."
+    return "Its last output:\n" + "\n".join(f"  > {line}" for line in shown)
+
+
+@check("run-finishes")
+def run_finishes(context: Context):
+    """Every RUN ends by itself: checks stops a step that runs on with no new output (or starts a server)."""
+    if not any(i.keyword == "RUN" for i in context.dockerfile.instructions):
+        raise Unavailable("needs a RUN")
+    stopped = context.build.result.stopped
+    if stopped is None:
+        return passed()
+    where = f"line {stopped.line}" if stopped.line else "a build step"
+    if stopped.server:  # starting the server at build time is lesson 7's mistake: server-not-in-run names it
+        raise Unavailable(f"the RUN on {where} starts a server (see `checks lesson7`)")
+    return failed(f"expected every RUN to finish; found `{stopped.step}` {stopped.describe()}, so checks stopped the "
+                  "build: the build waits for each RUN's command to end, and a command that waits (`sleep infinity`, "
+                  "`tail -f`, a question, a server) never does. Start long-running programs with CMD, when a "
+                  "container starts; if this step is only slow and silent, allow it more with "
+                  f"CHECKS_STEP_SILENCE=120.\n{last_output(stopped)}", line=stopped.line)
 
 
 @check("apt-get-not-apt")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..dockerfile import Instruction, never_ending_run
+from ..dockerfile import Instruction
 from ..result import failed, passed, warning
 from .lesson6 import app_port
 
@@ -300,14 +300,18 @@ def cmd_present(context: Context):
 
 @check("server-not-in-run")
 def server_not_in_run(context: Context):
-    """No RUN starts the server: RUN runs while the image is built, and the server never finishes."""
-    endless = never_ending_run(context.dockerfile)
-    if endless is not None:
-        return failed(f"expected the server to start with CMD; found `RUN {endless.arguments}`: RUN runs while the image "
-                      "is built and waits for the command to finish, and a server never finishes, so the build "
-                      'would hang. Write `CMD ["./bin/run_dev.sh"]` instead (checks did not build this step)',
-                      line=endless.line)
-    return passed()
+    """No RUN starts the server: the build's output shows no step listening for clients (checks stops such a step)."""
+    stopped = context.build.result.stopped
+    if stopped is None:
+        return passed()
+    where = f"line {stopped.line}" if stopped.line else "a build step"
+    if not stopped.server:
+        raise Unavailable(f"the RUN on {where} never ends (see run-finishes, lesson 4)")
+    shown = "\n".join(f"  > {line}" for line in stopped.output if line.strip())
+    return failed(f"expected the server to start with CMD; found `{stopped.step}` starting it while the image is built "
+                  f"(its output: `{stopped.listening}`), so checks stopped the build: RUN waits for its command to end "
+                  "and a server never ends. Start it with CMD instead, which runs when a container starts: "
+                  f'`CMD ["./bin/run_dev.sh"]`.\nIts last output:\n{shown}', line=stopped.line)
 
 
 @check("cmd-exec-form")

@@ -7,6 +7,8 @@ FROM/WORKDIR/COPY layers come from BuildKit's cache and only the apt-get step ru
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from checks.checkers import lesson4
@@ -164,3 +166,56 @@ def test_gcc_installed_names_a_failure_no_other_check_explains(grade):
     assert run.status("gcc-installed") == "failed"
     assert "line 4 failing" in run.check("gcc-installed")["message"]
     assert run.code == 1
+
+
+# -- run-finishes (real builds; the silence limit is made short so they stay quick) ---------------
+@pytest.fixture
+def short_silence(monkeypatch):
+    monkeypatch.setenv("CHECKS_STEP_SILENCE", "4")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("run_line", [
+    "RUN sleep infinity",
+    "RUN tail -f /dev/null",
+    'RUN ["python", "-c", "import time; time.sleep(10**6)"]',  # exec form, no shell
+    "run echo 'waiting for nothing'; /usr/local/bin/python3 -c 'import time; time.sleep(10**6)'",
+])
+def test_run_finishes_stops_and_names_a_step_that_never_ends(grade, short_silence, run_line):
+    started = time.monotonic()
+    run = grade(REFERENCE + run_line + "\n")
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, f"the endless step was stopped only after {elapsed:.0f} s"
+    result = run.check("run-finishes")
+    assert result["status"] == "failed" and result["line"] == 5, result
+    assert "still running after" in result["message"] and "CMD" in result["message"]
+    if "waiting" in run_line:
+        assert "> waiting for nothing" in result["message"], "the step's last output is shown"
+    else:
+        assert "printed nothing" in result["message"]
+    assert run.status("gcc-installed") == "passed"  # the steps before it were built and graded
+    assert run.code == 1
+
+
+@pytest.mark.docker
+def test_run_finishes_catches_not_a_long_step_that_keeps_printing(grade, short_silence):
+    # prints every 2 s for 12 s: three times the silence limit, never silent for long
+    run = grade(REFERENCE + "RUN for i in 1 2 3 4 5 6; do echo step $i; sleep 2; done\n")
+    assert run.status("run-finishes") == "passed", run.check("run-finishes")
+    assert run.code == 0
+
+
+@pytest.mark.docker
+def test_a_prompt_fails_at_once_and_is_named(grade, short_silence):
+    """A build's stdin is closed: `read` gets end-of-file and fails the step at once (no hang to stop)."""
+    started = time.monotonic()
+    run = grade(HEAD + "RUN read answer\n" + REFERENCE.removeprefix(HEAD))
+    assert time.monotonic() - started < 60
+    assert run.status("run-finishes") == "passed"
+    reason = run.check("gcc-installed")["message"]
+    assert "Dockerfile:4" in reason and "exit code: 1" in reason, reason
+
+
+def test_run_finishes_needs_a_run(outcome):
+    with pytest.raises(Unavailable):
+        outcome(lesson4.run_finishes, HEAD)
