@@ -46,8 +46,8 @@ LESSON_FIELDS = {
     "checks": list,
 }
 LESSON_OPTIONAL = {"instruction"}
-CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str}
-CHECK_OPTIONAL = {"section"}
+CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str, "goal": bool}
+CHECK_OPTIONAL = {"section", "goal"}
 
 
 def data_dir() -> Path:
@@ -66,6 +66,7 @@ class CheckInfo:
     why: str
     hint: str
     section: str = ""
+    goal: bool = False  # proves the lesson's goal: the lesson passes only when it passed
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,9 @@ def _lesson(path: Path, docs_url: str) -> Lesson:
         checks.append(CheckInfo(**_fields(f"{path}: checks[{index}]", raw, CHECK_FIELDS, CHECK_OPTIONAL)))
     if not checks:
         raise CatalogueError(f"{path}: a lesson needs at least one [[checks]] entry")
+    if not any(info.goal for info in checks):
+        raise CatalogueError(f"{path}: no check has `goal = true`: mark the checks that prove the lesson's goal "
+                             "(the lesson passes only when they passed)")
     return Lesson(
         id=data["id"],
         number=data["number"],

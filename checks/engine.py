@@ -497,6 +497,12 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
     lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
     if lines:
         return int(lines[-1])
+    parse = re.search(r"dockerfile parse error (?:on )?line (\d+)", log)
+    if parse:
+        return int(parse.group(1))
+    definition = _definition_error_line(log, dockerfile_text)
+    if definition:
+        return definition
     vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
     if vertex:
         return vertex
@@ -507,6 +513,18 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
         for number, text in enumerate(dockerfile_text.splitlines(), start=1):
             if text.strip() and text.strip() == wanted.strip():
                 return number
+    return None
+
+
+def _definition_error_line(log: str, dockerfile_text: str) -> int | None:
+    """The line of a value BuildKit refused before building anything (`failed to create LLB definition:
+    Invalid hostPort: 127.0.0.1`): the first instruction line that contains the refused value."""
+    refused = re.search(r"failed to create LLB definition: [^\n]*?: (\S+)\s*$", log, re.MULTILINE)
+    if not refused:
+        return None
+    for number, text in enumerate(dockerfile_text.splitlines(), start=1):
+        if text.strip() and not text.lstrip().startswith("#") and refused.group(1) in text.split(None, 1)[-1]:
+            return number
     return None
 
 

@@ -214,6 +214,23 @@ def test_a_prompt_fails_at_once_and_is_named(grade, short_silence):
     assert run.status("run-finishes") == "passed"
     reason = run.check("gcc-installed")["message"]
     assert "Dockerfile:4" in reason and "exit code: 1" in reason, reason
+    assert run.status("gcc-installed") == "failed" and run.code == 1  # a goal check that could not run
+
+
+@pytest.mark.docker
+def test_gcc_installed_is_a_goal_a_dockerfile_without_apt_get_does_not_pass(workspace):
+    """No apt-get line, and a later step fails: gcc-installed cannot run, so lesson 4 is not passed."""
+    from checks import progress
+
+    folder = workspace(HEAD + "RUN python -c 'import sys; sys.exit(3)'\n")
+    run = run_checks("lesson4", "--json", "--path", str(folder))
+    result = run.check("gcc-installed")
+    assert result["goal"] is True
+    assert result["status"] == "failed" and "could not run" in result["message"], result
+    assert "Dockerfile:4" in result["message"] and "exit code: 3" in result["message"]
+    assert run.code == 1 and run.json["passed"] is False
+    assert progress.read(folder)["lessons"]["lesson4"] == {**progress.read(folder)["lessons"]["lesson4"],
+                                                          "passed": False, "failed": ["gcc-installed"]}
 
 
 def test_run_finishes_needs_a_run(outcome):
