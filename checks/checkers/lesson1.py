@@ -96,8 +96,9 @@ def dockerfile_syntax(context: Context):
     if context.dockerfile_path is None:
         raise Unavailable("needs a Dockerfile")
     problem = context.dockerfile_problem
-    if problem is not None:
-        return failed(problem.message, line=problem.line)
+    if problem is not None:  # `Dockerfile:3:` already says the line
+        message = problem.message.removeprefix(f"line {problem.line}: ") if problem.line else problem.message
+        return failed(message, line=problem.line)
     count = len(context.dockerfile.instructions)
     return passed(f"{count} instruction{'s' if count != 1 else ''}")
 
