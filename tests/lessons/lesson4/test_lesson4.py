@@ -236,3 +236,29 @@ def test_gcc_installed_is_a_goal_a_dockerfile_without_apt_get_does_not_pass(work
 def test_run_finishes_needs_a_run(outcome):
     with pytest.raises(Unavailable):
         outcome(lesson4.run_finishes, HEAD)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("run_line, how", [
+    ("RUN apt-get update; apt-get install -y gcc-compiler; echo done", "`;` runs the next command"),
+    ("RUN apt-get update && apt-get install -y gcc-compiler || true", "`|| true` hides that failure"),
+])
+def test_apt_package_name_catches_a_failure_hidden_by_the_shell(workspace, run_line, how):
+    """The build goes on after apt-get failed; the image is asked which packages it really has (also when cached)."""
+    folder = workspace(HEAD + run_line + "\n")
+    for attempt in ("built", "cached"):
+        run = run_checks("lesson4", "--json", "--path", str(folder))
+        result = run.check("apt-package-name")
+        assert result["status"] == "failed" and result["line"] == 4, (attempt, result)
+        assert "`gcc-compiler`, which is not installed" in result["message"] and how in result["message"]
+        assert "`&&`" in result["message"] and "`gcc`" in result["message"]
+        assert run.status("gcc-installed") == "skipped"  # one message for one cause
+        assert run.code == 1
+
+
+@pytest.mark.docker
+def test_apt_package_name_catches_not_virtual_and_pinned_packages(grade):
+    run = grade(HEAD + "RUN apt-get update && apt-get install -y gcc libc-dev make=4.* \\\n"
+                       "    && rm -rf /var/lib/apt/lists/*\n")
+    assert run.status("apt-package-name") == "passed", run.check("apt-package-name")
+    assert run.status("gcc-installed") == "passed"
