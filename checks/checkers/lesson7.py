@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shlex
 import time
 import urllib.error
@@ -461,3 +462,21 @@ def app_answers(context: Context):
         advice = f": the app listens on another port than the {run.port} that EXPOSE declares"
     return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: "
                   f"{found}{advice}", line=line)
+
+
+DEVELOPMENT_SERVER = re.compile(r"(?i)^.*\bthis is a development server\b.*$|^.*\bstarting development server\b.*$",
+                                re.MULTILINE)
+
+
+@check("app-production-server")
+def app_production_server(context: Context):
+    """The running app's log shows no development server (Flask's says so when it starts): uWSGI serves it."""
+    run = app_run(context)
+    if run.start_error or run.exited:
+        raise Unavailable("needs a running container (see container-starts)")
+    said = DEVELOPMENT_SERVER.search(run.logs)
+    if said:
+        return warning(f'expected uWSGI, which `CMD ["./bin/run_dev.sh"]` starts; found a development server, which '
+                       f"says so in the container's log (`{said.group(0).strip()[:100]}`): it is made for one person "
+                       "at a laptop, not for a container that serves people", line=last_start_line(context))
+    return passed(line=last_start_line(context))

@@ -285,3 +285,20 @@ def test_script_line_endings_fixture_differs_from_the_app_only_in_line_endings()
     app_script = (ROOT / "lessons" / "together" / "bin" / "run_dev.sh").read_bytes()
     assert (fixture / "bin" / "run_dev.sh").read_bytes() == app_script.replace(b"\n", b"\r\n")
     assert (fixture / "Dockerfile").read_bytes() == (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_bytes()
+
+
+# -- app-production-server ------------------------------------------------------------------------
+@pytest.mark.docker
+def test_app_production_server_warns_on_flasks_development_server(workspace):
+    run = grade_fixture("lesson7", workspace, "app-production-server")
+    assert run.status("app-answers") == "passed"  # it does answer: only its log tells
+    result = run.check("app-production-server")
+    assert result["status"] == "warning" and result["line"] == 9  # the CMD line of the fixture
+    assert "This is a development server" in result["message"] and "./bin/run_dev.sh" in result["message"]
+    assert run.code == 0  # a warning, not a failure
+
+
+@pytest.mark.docker
+def test_app_production_server_catches_not_uwsgi(workspace):
+    run = run_checks("lesson7", "--json", "--path", str(workspace(SOLUTION)))
+    assert run.status("app-production-server") == "passed", run.check("app-production-server")
