@@ -331,7 +331,8 @@ def statz_answers(context: Context):
     what = f"HTTP {status}, {content_type or 'no content type'}: {shown!r}"
     overridden = overridden_command(context, container)
     if overridden:
-        return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}: {overridden}")
+        return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. Something "
+                      f"answers on that port, but not the app: {overridden}")
     return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. "
                   f"Something answers on that port, but not the app: is {container.name} running the image's CMD "
                   f"(`docker inspect --format '{{{{.Config.Cmd}}}}' {container.name}`)?")
