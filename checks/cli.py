@@ -182,7 +182,8 @@ def command_hint(args, catalogue) -> int:
         else:
             print(f"\nHint {number} of {len(lesson.hints)}: {hint}")
     if shown < len(steps):
-        left = "the solution" if shown == len(steps) - 1 else f"{len(steps) - 1 - shown} more hint(s), then the solution"
+        more = len(steps) - 1 - shown
+        left = "the solution" if more == 0 else f"{more} more hint{'s' if more != 1 else ''}, then the solution"
         print(f"\nStill stuck? `checks hint {lesson.id}` again shows {left}.")
     print(f"Read more: {lesson.page_url}")
     return EXIT_PASSED

@@ -316,3 +316,17 @@ def test_list_works_outside_a_workspace_without_statuses(tmp_path):
     result = checks_process("list", cwd=tmp_path)
     assert result.returncode == 0 and "lesson1" in result.stdout and "not tried" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_hint_counts_what_is_left_in_words(workspace):
+    from checks.catalogue import load
+
+    lesson = load().get("lesson1")
+    folder = workspace()
+    said = [run_checks("hint", "lesson1", "--path", str(folder)).out for _ in range(len(lesson.hints))]
+    assert "(s)" not in "".join(said)
+    if len(lesson.hints) >= 3:
+        assert f"{len(lesson.hints) - 1} more hints, then the solution" in said[0]
+    if len(lesson.hints) >= 2:
+        assert "1 more hint, then the solution" in said[-2], said[-2]
+    assert "again shows the solution" in said[-1]

@@ -127,7 +127,8 @@ def files_differ(context: Context, reference, image) -> str:
     removed = sorted(path for path in built if path not in current)
     if changed:
         return (f"{changed[0]} has changed since the image was built (the image has an older copy in {folder}"
-                + (f"; {len(changed) - 1} more file(s) too" if len(changed) > 1 else "") + ")")
+                + (f"; {len(changed) - 1} more {'files' if len(changed) > 2 else 'file'} too" if len(changed) > 1 else "")
+                + ")")
     if added:
         return f"{added[0]} is in the workspace but not in the image's {folder}: it was added after the build"
     if removed:
