@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -250,7 +251,7 @@ class Engine:
             command.append(str(context))
             self._tags.append(tag)
             watch = BuildWatch()
-            log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch)
+            log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch, live_progress_stream())
             image_id = iidfile.read_text().strip() if iidfile.exists() and iidfile.read_text().strip() else None
         seconds = time.monotonic() - started
         ok = returncode == 0 and image_id is not None and watch.stopped is None
@@ -363,6 +364,7 @@ class BuildWatch:
     """
 
     BUILDKIT_HEADER = re.compile(r"^#(\d+) \[[^\]]*\d+/\d+\] ((?i:RUN)\b.*)$")
+    ANY_STEP = re.compile(r"^#\d+ (\[[^\]]*\d+/\d+\] .*)$|^(Step \d+/\d+ : .*)$")
     BUILDKIT_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ?(.*)$")
     BUILDKIT_END = re.compile(r"^#(\d+) (?:DONE|CACHED|ERROR|CANCELED)\b")
     CLASSIC_STEP = re.compile(r"^Step \d+/\d+ : (.*)$")
@@ -371,9 +373,14 @@ class BuildWatch:
     def __init__(self):
         self.steps: dict[str, dict] = {}  # running RUN steps by BuildKit vertex (or "classic")
         self.stopped: StoppedStep | None = None
+        self.current = ""  # the step the build is at, for the live progress line
+        self.current_since = 0.0
 
     def line(self, text: str, now: float) -> None:
         text = text.rstrip("\r\n")
+        step = self.ANY_STEP.match(text)
+        if step and (step.group(1) or step.group(2)) != self.current:
+            self.current, self.current_since = step.group(1) or step.group(2), now
         header = self.BUILDKIT_HEADER.match(text)
         if header:
             self.steps.setdefault(header.group(1), {"step": header.group(2), "started": now, "last": now,
@@ -420,9 +427,28 @@ class BuildWatch:
         return None
 
 
+def _live_line(show, watch: BuildWatch, started: float, now: float) -> None:
+    """One line on the terminal, rewritten in place: the step the build is at and for how long."""
+    width = shutil.get_terminal_size((80, 24)).columns - 1
+    step = " ".join(watch.current.split()) or "starting"
+    text = f"building {step}"[: max(10, width - 18)] + f"  ({now - (watch.current_since or started):.0f} s)"
+    show.write("\r\033[K" + text[:width])
+    show.flush()
+
+
+def live_progress_stream():
+    """stderr when it is a terminal (and not `dumb`): long builds show which step they are at."""
+    stream = sys.stderr
+    if hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb":
+        return stream
+    return None
+
+
 def _run_interruptibly(command: list[str], env: dict, timeout: int,
-                       watch: BuildWatch | None = None) -> tuple[str, int, bool]:
-    """Run a command, collecting its output; stop it on Ctrl-C, on timeout, or when `watch` says a step never ends."""
+                       watch: BuildWatch | None = None, show=None) -> tuple[str, int, bool]:
+    """Run a command, collecting its output; stop it on Ctrl-C, on timeout, or when `watch` says a step never ends.
+
+    With `show` (a terminal), a live line says which step the build is at."""
     import queue
     import threading
 
@@ -438,8 +464,10 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int,
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     collected: list[str] = []
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     timed_out, finished = False, False
+    shown_at = 0.0
     try:
         while not finished:
             try:
@@ -456,6 +484,9 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int,
                     watch.line(text, now)
             if finished:
                 break
+            if show is not None and watch is not None and now - shown_at >= 0.5:
+                _live_line(show, watch, started, now)
+                shown_at = now
             if now > deadline:
                 timed_out = True
             elif watch is not None and watch.stopped is None:
@@ -467,6 +498,10 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int,
     except BaseException:
         _stop(process)
         raise
+    finally:
+        if show is not None and shown_at:
+            show.write("\r\033[K")  # the live line goes; the report follows on stdout
+            show.flush()
     reader.join(timeout=5)
     while True:  # what the builder printed while it was being stopped
         try:

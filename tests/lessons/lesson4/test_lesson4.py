@@ -262,3 +262,34 @@ def test_apt_package_name_catches_not_virtual_and_pinned_packages(grade):
                        "    && rm -rf /var/lib/apt/lists/*\n")
     assert run.status("apt-package-name") == "passed", run.check("apt-package-name")
     assert run.status("gcc-installed") == "passed"
+
+
+@pytest.mark.docker
+def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
+    """On a terminal, stderr carries a line rewritten in place with the step the build is at; stdout the report."""
+    import os
+    import subprocess
+    import sys
+
+    folder = workspace(REFERENCE + "RUN for i in 1 2 3; do echo tick $i; sleep 1; done\n")
+    leader, follower = os.openpty()
+    try:
+        process = subprocess.run([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
+                                 stdout=subprocess.PIPE, stderr=follower, timeout=600, env={**os.environ, "TERM": "xterm"})
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert process.returncode == 0, process.stdout
+    assert "building [" in text and "RUN for i in 1 2 3" in text and " s)" in text, text
+    assert text.rstrip().endswith("\x1b[K"), "the live line is cleared before the report"
+    assert b"\x1b[K" not in process.stdout and b"building [" not in process.stdout
