@@ -271,7 +271,10 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     import subprocess
     import sys
 
-    folder = workspace(REFERENCE + "RUN for i in 1 2 3; do echo tick $i; sleep 1; done\n")
+    import uuid
+
+    fresh = uuid.uuid4().hex[:8]  # never in the cache: the step really runs for 3 s
+    folder = workspace(REFERENCE + f"RUN for i in 1 2 3; do echo tick $i {fresh}; sleep 1; done\n")
     leader, follower = os.openpty()
     try:
         process = subprocess.run([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
