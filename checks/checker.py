@@ -59,7 +59,7 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
     line = outcome.line
     file = outcome.file or (context.dockerfile_name if line is not None else None)
     return Result(
-        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=info.hint,
+        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=outcome.hint or info.hint,
         file=file, line=line, docs=lesson.docs_link(info), why=info.why, lesson=lesson.id, goal=info.goal,
     )
 

@@ -16,18 +16,19 @@ class Outcome:
     message: str = ""
     line: int | None = None
     file: str | None = None
+    hint: str | None = None  # a hint that follows from the cause found, instead of lesson.toml's
 
 
 def passed(message: str = "", line: int | None = None, file: str | None = None) -> Outcome:
     return Outcome(PASSED, message, line, file)
 
 
-def failed(message: str, line: int | None = None, file: str | None = None) -> Outcome:
-    return Outcome(FAILED, message, line, file)
+def failed(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
+    return Outcome(FAILED, message, line, file, hint)
 
 
-def warning(message: str, line: int | None = None, file: str | None = None) -> Outcome:
-    return Outcome(WARNING, message, line, file)
+def warning(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
+    return Outcome(WARNING, message, line, file, hint)
 
 
 def skipped(message: str) -> Outcome:

@@ -158,7 +158,7 @@ def base_image_tag(context: Context):
                           "so Docker uses :latest", line=stage.line)
         if ref.tag == "latest":
             return failed(f"expected a version tag such as {ref.name}:3.13-slim; found {stage.written}",
-                          line=stage.line)
+                          line=stage.line, hint=f"Replace `latest` with a version: `{ref.name}:3.13-slim`.")
     final = base(context)
     return passed(final.image, line=final.line)
 

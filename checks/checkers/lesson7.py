@@ -458,10 +458,24 @@ def app_answers(context: Context):
     if local:
         advice = (f": the app listens only on {local[0]}, the container's own loopback, which nothing outside the "
                   "container reaches; it must listen on 0.0.0.0 (bin/run_dev.sh does)")
+        host = host_setting(context)
+        if host is not None:  # the cause is this ENV line, not the CMD
+            return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the "
+                          f"container: {found}{advice}, unless HOST says otherwise, and `ENV {host.arguments}` "
+                          f"does", line=host.line,
+                          hint=f"Remove `ENV {host.arguments}` (line {host.line}), or set HOST to 0.0.0.0.")
     elif run.listening and not any(p.endswith(f":{run.port}") for p in run.listening):
         advice = f": the app listens on another port than the {run.port} that EXPOSE declares"
     return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: "
                   f"{found}{advice}", line=line)
+
+
+def host_setting(context: Context) -> Instruction | None:
+    """The final stage's ENV that sets HOST (which bin/run_dev.sh listens on) to a loopback address."""
+    for instruction in reversed(context.dockerfile.in_final_stage("ENV")):
+        if re.search(r"(?:^|\s)HOST(?:=|\s+)[\"']?(?:127\.|localhost)", instruction.arguments):
+            return instruction
+    return None
 
 
 DEVELOPMENT_SERVER = re.compile(r"(?i)^.*\bthis is a development server\b.*$|^.*\bstarting development server\b.*$",

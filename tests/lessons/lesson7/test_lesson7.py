@@ -302,3 +302,22 @@ def test_app_production_server_warns_on_flasks_development_server(workspace):
 def test_app_production_server_catches_not_uwsgi(workspace):
     run = run_checks("lesson7", "--json", "--path", str(workspace(SOLUTION)))
     assert run.status("app-production-server") == "passed", run.check("app-production-server")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("env", ["ENV HOST=127.0.0.1", "ENV HOST localhost"])
+def test_app_answers_names_the_env_line_that_sets_a_loopback_host(workspace, env):
+    """The cause is the ENV line: the message and the hint point there, not at the CMD the learner got right."""
+    run = run_checks("lesson7", "--json", "--path", str(workspace(BEFORE + env + "\n" + 'CMD ["./bin/run_dev.sh"]\n')))
+    result = run.check("app-answers")
+    assert result["status"] == "failed" and result["line"] == 7, result
+    assert "listens only on 127.0.0.1" in result["message"] and env.removeprefix("ENV ") in result["message"]
+    assert env.removeprefix("ENV ") in result["hint"] and "CMD" not in result["hint"]
+
+
+def test_base_image_tag_hint_follows_from_latest(workspace):
+    run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python:latest\n")))
+    hint = run.check("base-image-tag")["hint"]
+    assert "Replace `latest`" in hint and "Add a tag after a colon" not in hint
+    run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python\n", name="other")))
+    assert "Add a tag after a colon" in run.check("base-image-tag")["hint"]
