@@ -133,3 +133,18 @@ def test_expose_extra_ports_warns_on_a_second_port(workspace):
     assert run.status("expose-extra-ports") == "warning" and "5000/tcp" in run.check("expose-extra-ports")["message"]
     assert run.status("expose-port") == "passed"
     assert run.code == 0
+
+
+def test_lesson6_sends_publishing_to_the_lesson_that_teaches_it():
+    """`docker run -p` is taught in the lesson that runs the container (9), not the one that builds (8)."""
+    import re as regex
+
+    from checks.catalogue import load
+
+    catalogue = load()
+    lesson6 = catalogue.get("lesson6")
+    runs = next(l for l in catalogue.lessons if "run" in l.title.lower() and "container" in l.title.lower())
+    texts = [*lesson6.hints, *(c.hint for c in lesson6.checks), *(c.why for c in lesson6.checks)]
+    for text in texts:
+        if "docker run -p" in text and regex.search(r"lesson \d+", text):
+            assert f"lesson {runs.number}" in text, text
