@@ -53,8 +53,10 @@ SERVER_LISTENING = re.compile(
     r"(?i)running on https?://|listening (?:on|at)\b|serving (?:http )?on\b|bound (?:on|to) (?:\w+ )*\S*:\d+|"
     r"spawned uwsgi (?:worker|http)|server (?:is )?(?:running|listening|started) (?:on|at)\b|"
     r"ready to accept connections|application startup complete")
-# A line that announces work whose end is printed later (pip: "Building wheel for uWSGI (pyproject.toml): started").
-ANNOUNCES_WORK = re.compile(r"(?i):\s*started\s*$|^\s*(?:building wheel|running setup\.py|downloading)\b")
+# A line that announces work still going on, whose end is printed later: pip's "Building wheel for uWSGI
+# (pyproject.toml): started" or "Downloading …", apt-get's "Get:3 http://…" while it fetches the next file
+# (on a slow network a big package list takes a while): the quiet after it may last longer.
+ANNOUNCES_WORK = re.compile(r"(?i):\s*started\s*$|^\s*(?:building wheel|running setup\.py|downloading)\b|^Get:\d+ ")
 
 
 class EngineProblem(Exception):

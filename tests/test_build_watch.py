@@ -47,6 +47,15 @@ def test_a_line_announcing_work_allows_the_longer_quiet():
     assert watch.verdict(605) is not None
 
 
+def test_apt_fetching_on_a_slow_network_is_not_taken_for_a_hang():
+    watch = BuildWatch()
+    feed(watch, [(0, "#5 [2/3] RUN apt-get update && apt-get install -y gcc"),
+                 (3, "#5 3.1 Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]")])
+    assert watch.verdict(120) is None
+    feed(watch, [(130, "#5 130.0 Reading package lists..."), (131, "#5 131.0 Setting up gcc (4:12.2.0-3) ...")])
+    assert watch.verdict(175) is None and watch.verdict(176) is not None  # quiet after ordinary output: 45 s
+
+
 @pytest.mark.parametrize("said", [
     " * Running on http://127.0.0.1:5000",
     "uwsgi socket 0 bound to TCP address 0.0.0.0:4000 fd 3",
