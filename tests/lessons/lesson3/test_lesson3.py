@@ -176,3 +176,12 @@ def test_copy_source_exists_names_the_workspace_folder_when_run_inside_it(worksp
     result = checks_process("lesson3", "--json", cwd=folder / "bin")
     message = next(c for c in __import__("json").loads(result.stdout)["checks"] if c["id"] == "copy-source-exists")["message"]
     assert "(the folder you build, together/)" in message, message
+
+
+@pytest.mark.docker
+def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(workspace):
+    """`WORKDIR /usr/src/app/` is recorded with its slash; `COPY . .` still writes into it (found by bench/accuracy.py)."""
+    run = run_checks("lesson3", "--json", "--path",
+                     str(workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app/\nCOPY . .\n")))
+    assert run.status("copy-into-workdir") == "passed", run.check("copy-into-workdir")
+    assert run.status("copy-whole-app") == "passed"
