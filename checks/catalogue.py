@@ -48,8 +48,8 @@ LESSON_FIELDS = {
 }
 LESSON_OPTIONAL = {"instruction"}
 COURSE_OPTIONAL = {"site_url"}  # may be empty: the site is not published yet
-CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str}
-CHECK_OPTIONAL = {"section"}
+CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str, "goal": bool}
+CHECK_OPTIONAL = {"section", "goal"}
 
 
 def data_dir() -> Path:
@@ -68,6 +68,7 @@ class CheckInfo:
     why: str
     hint: str
     section: str = ""
+    goal: bool = False  # proves the lesson's goal: the lesson passes only when it passed
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,9 @@ def _lesson(path: Path, course: Course) -> Lesson:
         checks.append(CheckInfo(**_fields(f"{path}: checks[{index}]", raw, CHECK_FIELDS, CHECK_OPTIONAL)))
     if not checks:
         raise CatalogueError(f"{path}: a lesson needs at least one [[checks]] entry")
+    if not any(info.goal for info in checks):
+        raise CatalogueError(f"{path}: no check has `goal = true`: mark the checks that prove the lesson's goal "
+                             "(the lesson passes only when they passed)")
     return Lesson(
         id=data["id"],
         number=data["number"],

@@ -8,7 +8,7 @@ from typing import Callable
 
 from .catalogue import Catalogue, CatalogueError, Lesson
 from .context import Context, Unavailable
-from .result import ERROR, Outcome, Report, Result, skipped
+from .result import ERROR, FAILED, SKIPPED, Outcome, Report, Result, skipped
 
 CheckFunction = Callable[[Context], Outcome]
 
@@ -59,15 +59,43 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
     line = outcome.line
     file = outcome.file or (context.dockerfile_name if line is not None else None)
     return Result(
-        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=info.hint,
-        file=file, line=line, docs=lesson.docs_link(info), why=info.why, lesson=lesson.id,
+        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=outcome.hint or info.hint,
+        file=file, line=line, docs=lesson.docs_link(info), why=info.why, lesson=lesson.id, goal=info.goal,
     )
 
 
+def unproved_goals(results: list[Result]) -> None:
+    """A goal check that could not run fails the lesson: show it as a failure with its reason.
+
+    Each cause is shown once: when another check of the lesson already failed, that one names the
+    cause and the goal check stays skipped; goal checks skipped for the same reason are shown once.
+    The lesson is not passed either way (see Report.passed).
+    """
+    if any(r.status in (FAILED, ERROR) for r in results):
+        return
+    shown = set()
+    for result in results:
+        if result.goal and result.status == SKIPPED and result.message not in shown:
+            shown.add(result.message)
+            result.status = FAILED
+            result.message = f"expected this check to prove the lesson's goal; it could not run: {result.message}"
+
+
 def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report:
-    """Lesson N's checks, after those of lessons 1 … N-1 whose steps it builds on."""
+    """Lesson N's checks, after those of lessons 1 … N-1 whose steps it builds on.
+
+    A goal check that could not run is a failure of the lesson being graded. An earlier lesson's
+    goal check that could not run (often because of a later step: the build stops there) keeps
+    the lesson from passing, and is shown as a failure only when nothing else is.
+    """
     report = Report(lesson=lesson.id, title=lesson.title)
-    for step in (*catalogue.before(lesson), lesson):
-        for info in step.checks:
-            report.results.append(run_one(step, info.id, context))
+    steps = (*catalogue.before(lesson), lesson)
+    for step in steps:
+        report.results += [run_one(step, info.id, context) for info in step.checks]
+    unproved_goals(report.of(lesson.id))
+    if not report.passed and not any(r.status in (FAILED, ERROR) for r in report.results):
+        for step in steps:
+            if any(r.goal and r.status == SKIPPED for r in report.of(step.id)):
+                unproved_goals(report.of(step.id))
+                break
     return report

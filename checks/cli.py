@@ -42,7 +42,8 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def with_path(sub):
-        sub.add_argument("--path", default=".", metavar="DIR", help="the workspace (default: the current folder)")
+        sub.add_argument("--path", default=None, metavar="DIR",
+                         help="a folder in the workspace (default: the current folder; the workspace is found upward from it)")
         return sub
 
     def init(sub):
@@ -95,24 +96,31 @@ def extra_commands() -> list:
     return [*classroom]
 
 
-def workspace_of(path: str, catalogue, must_exist_marker: bool = True) -> Path:
-    folder = Path(path).expanduser()
+def workspace_of(path: str | None, catalogue) -> Path:
+    """The workspace that holds `path` (default: the current folder), found upward as git finds its repository."""
+    from .workspace import find, is_course_folder, looks_like_workspace
+
+    folder = Path(path or ".").expanduser()
     if not folder.exists():
         raise UsageError(f"{path} does not exist. Create a workspace with `checks init`, then cd into it.")
     if not folder.is_dir():
         raise UsageError(f"{path} is not a folder: pass the workspace folder with --path.")
-    from .workspace import looks_like_workspace
-
-    if must_exist_marker and not looks_like_workspace(folder):
-        suggestion = ""
-        candidate = folder / catalogue.course.app
-        if looks_like_workspace(candidate):
-            suggestion = f" Your workspace seems to be {candidate}: `cd {candidate}` first."
-        raise UsageError(
-            f"{folder.resolve()} is not a workspace of the course: it has no Dockerfile, requirements.txt "
-            f"or bin/run_dev.sh.{suggestion} Create one with `checks init`, or pass --path."
-        )
-    return folder
+    found = find(folder, catalogue.course.app_dir)
+    if found is not None:
+        return found
+    where = folder.resolve()
+    app = catalogue.course.app
+    if any(is_course_folder(f, catalogue.course.app_dir) for f in (where, *where.parents)):
+        reason = (f"{where} is part of the course's own files, not a workspace: `checks init` copies the sample "
+                  "app into a workspace of your own.")
+    else:
+        reason = f"{where} is not inside a workspace of the course (no {app} folder made by `checks init` here or above)."
+    candidate = where / app
+    if looks_like_workspace(candidate, catalogue.course.app_dir):
+        todo = f" Your workspace seems to be {candidate}: `cd {app}` first."
+    else:
+        todo = f" Create one with `checks init` (it makes ./{app}), then `cd {app}`; or pass --path."
+    raise UsageError(reason + todo)
 
 
 def command_init(args, catalogue) -> int:
@@ -139,8 +147,12 @@ def status_word(entry: dict | None) -> str:
 def command_list(args, catalogue) -> int:
     from . import progress
 
-    folder = Path(args.path)
-    done = progress.read(folder)["lessons"] if folder.is_dir() else {}
+    try:
+        done = progress.read(workspace_of(args.path, catalogue))["lessons"]
+    except UsageError:  # the list is useful outside a workspace too, without statuses
+        if args.path is not None:
+            raise
+        done = {}
     width = max(len(lesson.title) for lesson in catalogue.lessons)
     print(f"{'lesson':<9} {'title':<{width}}  {'min':>3}  status")
     for lesson in catalogue.lessons:
@@ -174,9 +186,9 @@ def command_hint(args, catalogue) -> int:
     lesson = catalogue.get(args.lesson)
     if lesson is None:
         raise UsageError(unknown_lesson(args.lesson, catalogue))
-    folder = Path(args.path)
+    folder = workspace_of(args.path, catalogue)
     steps = list(lesson.hints) + [None]  # None: the solution, always last
-    shown = progress.next_hint(folder, lesson.id, len(steps)) if folder.is_dir() else 1
+    shown = progress.next_hint(folder, lesson.id, len(steps))
     print(f"Lesson {lesson.number}: {lesson.title}")
     for number, hint in enumerate(steps[:shown], start=1):
         if hint is None:
@@ -186,7 +198,8 @@ def command_hint(args, catalogue) -> int:
         else:
             print(f"\nHint {number} of {len(lesson.hints)}: {hint}")
     if shown < len(steps):
-        left = "the solution" if shown == len(steps) - 1 else f"{len(steps) - 1 - shown} more hint(s), then the solution"
+        more = len(steps) - 1 - shown
+        left = "the solution" if more == 0 else f"{more} more hint{'s' if more != 1 else ''}, then the solution"
         print(f"\nStill stuck? `checks hint {lesson.id}` again shows {left}.")
     print(f"Read more: {lesson.page_url}")
     return EXIT_PASSED
@@ -202,7 +215,7 @@ def command_lesson(args, catalogue) -> int:
     from .context import Context
 
     lesson = catalogue.get(args.lesson)
-    folder = workspace_of(args.path, catalogue, must_exist_marker=lesson.number > 1)
+    folder = workspace_of(args.path, catalogue)
     options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
                "answer": getattr(args, "answer", None), "interactive": sys.stdin.isatty() and not args.json}
     context = Context(folder, catalogue, options)
@@ -255,7 +268,11 @@ def command_watch(args, catalogue) -> int:
 def command_doctor(args, catalogue) -> int:
     from .doctor import run
 
-    return run(Path(args.path), catalogue, as_json=args.json)
+    from .workspace import find
+
+    start = Path(args.path or ".").expanduser()
+    # the machine is examined anywhere; the workspace's files only when there is one
+    return run(find(start, catalogue.course.app_dir) or start, catalogue, as_json=args.json)
 
 
 def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C

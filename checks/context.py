@@ -83,9 +83,6 @@ class Context:
     def build(self) -> Build:
         """Build the workspace's Dockerfile; if a step fails, also build the steps before it."""
         dockerfile = self.dockerfile
-        endless = dockerfile_module.never_ending_run(dockerfile)
-        if endless is not None:
-            return self._build_before(endless)
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
             return Build(result, result.image_id, True)
@@ -101,28 +98,18 @@ class Context:
         prefix = "\n".join(dockerfile.text.splitlines()[: before[-1].end_line]) + "\n"
         return self.engine.build(self.workspace, prefix)
 
-    def _build_before(self, step) -> Build:
-        """Build only the steps before `step`, a RUN that would never finish (it starts the server)."""
-        from .engine import BuildResult
-
-        image, log, seconds = None, "", 0.0
-        partial = self._build_steps_before(step.line)
-        if partial is not None:
-            if not partial.ok:  # an earlier step fails: report that one
-                return Build(partial, None, False)
-            image, log, seconds = partial.image_id, partial.log, partial.seconds
-        reason = f"not built: the RUN on line {step.line} starts the server, so the build would never finish"
-        result = BuildResult(ok=False, image_id=None, tag=None, log=log + "\n" + reason, seconds=seconds,
-                             failed_line=step.line, error=reason)
-        return Build(result, image, False)
-
     def image_until(self, line: int) -> str:
         """An image that contains every step up to `line`: the built image, or Unavailable with the reason."""
         build = self.build
         if build.complete or (build.image and build.failed_line and build.failed_line > line):
             return build.image
+        if build.result.stopped is not None and build.failed_line:
+            raise Unavailable(f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
+                              f"{build.failed_line}, {build.result.stopped.describe()}")
         if build.failed_line:
-            raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
+            error = build.result.error.removeprefix("ERROR: ").strip()
+            raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
+                              + (f" ({error[-200:]})" if error else ""))
         raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
 
     def cleanup(self) -> int:

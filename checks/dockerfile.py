@@ -253,8 +253,19 @@ def parse(text: str, path: Path = Path("Dockerfile")) -> Dockerfile:
             raise DockerfileProblem(f"line {line}: {keyword} needs arguments", line)
         stage_index = len(stages) - 1 if keyword != "FROM" else len(stages)
         instruction = Instruction(keyword, args, line, item["endline"] + 1, stage_index)
+        comment = trailing_comment(instruction)
+        if comment is not None:
+            value = instruction.arguments[:instruction.arguments.index(comment)].rstrip()
+            raise DockerfileProblem(
+                f"line {line}: `{comment}` after {keyword} is not a comment: in a Dockerfile a comment is a line of its "
+                f"own, so Docker takes `{comment}` as part of the {keyword} ({FOLLOWS.get(keyword, 'its value')}). "
+                f"Put the comment on the line above: `{comment}` then `{keyword} {value}`",
+                line,
+            )
         if keyword == "FROM":
             words = instruction.arguments.split()
+            if len(words) not in (1, 3) or (len(words) == 3 and words[1].lower() != "as"):
+                raise DockerfileProblem(from_arguments_problem(line, words), line)
             written = words[0]
             name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
             stages.append(Stage(stage_index, substitute(written, global_args), written, name, line,
@@ -264,6 +275,54 @@ def parse(text: str, path: Path = Path("Dockerfile")) -> Dockerfile:
             global_args[name.strip()] = default.strip().strip("\"'")
         instructions.append(instruction)
     return Dockerfile(path=path, text=text, instructions=instructions, stages=stages, crlf=crlf, build_args=global_args)
+
+
+# Instructions whose arguments Docker takes literally: a `#` in them is not a comment (the shell of
+# RUN, and of CMD/ENTRYPOINT/HEALTHCHECK in shell form, does treat it as one).
+LITERAL = ("FROM", "WORKDIR", "COPY", "ADD", "EXPOSE", "ENV", "ARG", "LABEL", "USER", "VOLUME", "STOPSIGNAL")
+FOLLOWS = {
+    "WORKDIR": "the folder gets that whole text as its name",
+    "COPY": "each word becomes one more file to copy, and `#` is not in the build context",
+    "ADD": "each word becomes one more file to copy, and `#` is not in the build context",
+    "EXPOSE": "`#` is not a port, and the build stops with `Invalid containerPort: #`",
+    "ENV": "the words become part of the value, or more variables",
+    "FROM": "FROM takes one image name, and the build stops",
+}
+
+
+def trailing_comment(instruction: Instruction) -> str | None:
+    """` # text` after an instruction Docker takes literally (outside quotes), e.g. `WORKDIR /app # the app`."""
+    if instruction.keyword not in LITERAL:
+        return None
+    quote = None
+    text = instruction.arguments
+    for index, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and index > 0 and text[index - 1] in " \t":
+            return text[index:].strip()
+    return None
+
+
+def from_arguments_problem(line: int, words: list[str]) -> str:
+    """Why Docker refuses this FROM line (it takes one image, or an image, AS and a stage name)."""
+    written = " ".join(words)
+    refused = "Docker refuses this line (\"FROM requires either one or three arguments\")"
+    if len(words) == 2 and words[0].endswith(":"):
+        fix = f"remove the space after the colon: `FROM {words[0]}{words[1]}`"
+    elif len(words) == 2 and words[1].startswith(":"):
+        fix = f"remove the space before the colon: `FROM {words[0]}{words[1]}`"
+    elif len(words) == 2 and re.match(r"^\d|^(?:latest|slim|alpine)", words[1]):
+        fix = f"join the name and the tag with a colon: `FROM {words[0]}:{words[1]}`"
+    elif len(words) == 3:
+        refused = f"Docker refuses this line (the second word must be AS, to name a build stage; found `{words[1]}`)"
+        fix = "write one image name, such as `FROM python:3.13-slim`"
+    else:
+        fix = "write one image name, such as `FROM python:3.13-slim` (or `FROM image AS name` to name a stage)"
+    return (f"line {line}: FROM takes one image name; found {len(words)} words, `{written}`: the space splits it, "
+            f"and {refused}. Fix: {fix}")
 
 
 def load(path: Path) -> Dockerfile:
@@ -285,26 +344,3 @@ def load(path: Path) -> Dockerfile:
     dockerfile = parse(text, path)
     dockerfile.has_bom = has_bom
     return dockerfile
-
-
-# Commands that start the app's server in the foreground: as a RUN step they never finish.
-SERVER_PROGRAMS = re.compile(r"^(?:\S*/)?(?:run_dev\.sh|gunicorn|waitress-serve|flask (?:\S+ )*run(?: |$)|uwsgi .*--(?:http|socket|ini))")
-
-
-def never_ending_run(dockerfile: Dockerfile) -> Instruction | None:
-    """The first RUN that starts the app's server (`RUN ./bin/run_dev.sh`): building it would wait forever."""
-    for instruction in dockerfile.of("RUN"):
-        form = instruction.exec_form
-        commands = [form] if form is not None else [
-            part.split() for part in re.split(r"&&|\|\||[;\n]", instruction.arguments.replace("\\\n", " "))]
-        for words in commands:
-            words = [w.strip("\"'") for w in words]
-            if not words or words[-1].endswith("&") or words[0] == "timeout":
-                continue
-            if words[0] in ("sh", "bash", "exec") and len(words) > 1 and not words[1].startswith("-"):
-                words = words[1:]
-            if words[:3] in (["python", "-m", "flask"], ["python3", "-m", "flask"]):
-                words = ["flask", *words[3:]]
-            if SERVER_PROGRAMS.match(" ".join(words)):
-                return instruction
-    return None

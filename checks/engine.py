@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -26,7 +27,36 @@ LABEL = "org.docker-lessons.checks"
 RUN_LABEL = LABEL + ".run"
 TEMP_REPOSITORY = "docker-lessons-checks"
 API_TIMEOUT = 30  # seconds for one Engine API call
-BUILD_TIMEOUT = int(os.environ.get("CHECKS_BUILD_TIMEOUT", "900"))
+BUILD_TIMEOUT = int(os.environ.get("CHECKS_BUILD_TIMEOUT", "900"))  # seconds for a whole build
+
+
+def step_silence() -> float:
+    """Seconds a RUN step may run without printing anything before it is stopped (CHECKS_STEP_SILENCE)."""
+    return _seconds("CHECKS_STEP_SILENCE", 45)
+
+
+def busy_silence() -> float:
+    """The same, after a line announcing work that ends with a line of its own (pip's `…: started`)."""
+    return _seconds("CHECKS_STEP_SILENCE_BUSY", max(600, step_silence()))
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+# What a program prints when it has started serving and will wait for clients: it never ends.
+SERVER_LISTENING = re.compile(
+    r"(?i)running on https?://|listening (?:on|at)\b|serving (?:http )?on\b|bound (?:on|to) (?:\w+ )*\S*:\d+|"
+    r"spawned uwsgi (?:worker|http)|server (?:is )?(?:running|listening|started) (?:on|at)\b|"
+    r"ready to accept connections|application startup complete")
+# A line that announces work still going on, whose end is printed later: pip's "Building wheel for uWSGI
+# (pyproject.toml): started" or "Downloading …", apt-get's "Get:3 http://…" while it fetches the next file
+# (on a slow network a big package list takes a while): the quiet after it may last longer.
+ANNOUNCES_WORK = re.compile(r"(?i):\s*started\s*$|^\s*(?:building wheel|running setup\.py|downloading)\b|^Get:\d+ ")
 
 
 class EngineProblem(Exception):
@@ -43,9 +73,34 @@ class BuildResult:
     failed_line: int | None = None  # Dockerfile line of the step that failed
     error: str = ""  # the builder's own error summary
     timed_out: bool = False
+    stopped: "StoppedStep | None" = None  # a step checks stopped because it would never end
 
     def tail(self, lines: int = 15) -> str:
         return "\n".join(self.log.rstrip().splitlines()[-lines:])
+
+
+@dataclass
+class StoppedStep:
+    """A build step that checks stopped: it kept running without output, or it started a server."""
+
+    step: str  # the instruction as the builder shows it: "RUN sleep infinity"
+    seconds: float  # how long it had run
+    silent_for: float  # seconds since its last output line
+    output: list[str]  # its last output lines
+    listening: str = ""  # the output line showing a server waiting for clients, if any
+    line: int | None = None  # its Dockerfile line
+
+    @property
+    def server(self) -> bool:
+        return bool(self.listening)
+
+    def describe(self) -> str:
+        """Why it was stopped, in a few words."""
+        if self.server:
+            return f"starting a server, which waits for clients and never ends (its output: `{self.listening}`)"
+        if self.seconds - self.silent_for < 1:
+            return f"still running after {self.seconds:.0f} s without printing anything"
+        return f"still running after {self.seconds:.0f} s, with no new output for the last {self.silent_for:.0f} s"
 
 
 @dataclass
@@ -199,16 +254,23 @@ class Engine:
             self._tags.append(tag)
             from .status import build_status  # a live status line on a terminal
 
+            watch = BuildWatch()
             with build_status(dockerfile_text) as status:
-                log, returncode, timed_out = _run_interruptibly(command, env, timeout, status.follow)
+                log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch, status.feed)
             image_id = iidfile.read_text().strip() if iidfile.exists() and iidfile.read_text().strip() else None
         seconds = time.monotonic() - started
-        ok = returncode == 0 and image_id is not None
+        ok = returncode == 0 and image_id is not None and watch.stopped is None
         result = BuildResult(ok=ok, image_id=image_id if ok else None, tag=tag if ok else None,
-                             log=log, seconds=seconds, timed_out=timed_out)
-        if not ok:
+                             log=log, seconds=seconds, timed_out=timed_out, stopped=watch.stopped)
+        if watch.stopped is not None:
+            watch.stopped.line = line_of_step(watch.stopped.step, dockerfile_text)
+            result.failed_line = watch.stopped.line
+            result.error = f"checks stopped `{watch.stopped.step}`: {watch.stopped.describe()}"
+        elif not ok:
             result.failed_line = failed_line(log, dockerfile_text)
             result.error = error_summary(log)
+            if timed_out:
+                result.error = f"the build took longer than {timeout} s (CHECKS_BUILD_TIMEOUT) and was stopped"
         return result
 
     # -- running ---------------------------------------------------------------------------------
@@ -298,25 +360,133 @@ class Engine:
         return removed
 
 
-def _run_interruptibly(command: list[str], env: dict, timeout: int, follow=None) -> tuple[str, int, bool]:
-    """Run a command, collecting its output (`follow(file)` may read it as it grows); on Ctrl-C or
-    timeout stop it and wait for it to go."""
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        if follow:
-            follow(output)
-        timed_out = False
-        try:
+class BuildWatch:
+    """Follows a build's progress (BuildKit's plain output, or the classic builder's) as it is printed.
+
+    A RUN step that keeps running with no new output for `step_silence()` seconds, or whose output
+    shows a server listening, will never end by itself: `verdict()` says so and the build is stopped.
+    Judged from what the build shows, whatever program the step runs.
+    """
+
+    BUILDKIT_HEADER = re.compile(r"^#(\d+) \[[^\]]*\d+/\d+\] ((?i:RUN)\b.*)$")
+    BUILDKIT_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ?(.*)$")
+    BUILDKIT_END = re.compile(r"^#(\d+) (?:DONE|CACHED|ERROR|CANCELED)\b")
+    CLASSIC_STEP = re.compile(r"^Step \d+/\d+ : (.*)$")
+    CLASSIC_END = re.compile(r"^ ---> (?:[0-9a-f]{12}|Using cache)\s*$|^Removing intermediate container")
+
+    def __init__(self):
+        self.steps: dict[str, dict] = {}  # running RUN steps by BuildKit vertex (or "classic")
+        self.stopped: StoppedStep | None = None
+
+    def line(self, text: str, now: float) -> None:
+        text = text.rstrip("\r\n")
+        header = self.BUILDKIT_HEADER.match(text)
+        if header:
+            self.steps.setdefault(header.group(1), {"step": header.group(2), "started": now, "last": now,
+                                                    "output": [], "announced": False})
+            return
+        end = self.BUILDKIT_END.match(text)
+        if end:
+            self.steps.pop(end.group(1), None)
+            return
+        output = self.BUILDKIT_OUTPUT.match(text)
+        if output and output.group(1) in self.steps:
+            self._output(self.steps[output.group(1)], output.group(2), now)
+            return
+        classic = self.CLASSIC_STEP.match(text)
+        if classic:
+            self.steps.pop("classic", None)
+            if classic.group(1).upper().startswith("RUN"):
+                self.steps["classic"] = {"step": classic.group(1), "started": now, "last": now, "output": [],
+                                         "announced": False}
+            return
+        if "classic" in self.steps:
+            if self.CLASSIC_END.match(text):
+                self.steps.pop("classic")
+            elif not text.startswith(" ---> Running in "):
+                self._output(self.steps["classic"], text, now)
+
+    def _output(self, step: dict, text: str, now: float) -> None:
+        step["last"] = now
+        step["output"] = (step["output"] + [text])[-8:]
+        step["announced"] = bool(ANNOUNCES_WORK.search(text))
+        if SERVER_LISTENING.search(text) and not step.get("listening"):
+            step["listening"] = text.strip()
+            step["listening_since"] = now
+
+    def verdict(self, now: float) -> StoppedStep | None:
+        """The step to stop now, if one will never end."""
+        for step in self.steps.values():
+            silent = now - step["last"]
+            limit = busy_silence() if step["announced"] else step_silence()
+            # a server is stopped a moment after it says it listens, so its next lines are shown too
+            if (step.get("listening") and now - step["listening_since"] >= 1.5) or silent >= limit:
+                return StoppedStep(step=step["step"], seconds=now - step["started"], silent_for=silent,
+                                   output=list(step["output"]), listening=step.get("listening", ""))
+        return None
+
+
+def _run_interruptibly(command: list[str], env: dict, timeout: int,
+                       watch: BuildWatch | None = None, on_line=None) -> tuple[str, int, bool]:
+    """Run a command, collecting its output; stop it on Ctrl-C, on timeout, or when `watch` says a step never ends.
+
+    `on_line(text)` sees each line as it comes (the live status line on a terminal)."""
+    import queue
+    import threading
+
+    lines: "queue.Queue[bytes | None]" = queue.Queue()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               env=env)
+
+    def read() -> None:
+        for raw in iter(process.stdout.readline, b""):
+            lines.put(raw)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    collected: list[str] = []
+    started = time.monotonic()
+    deadline = started + timeout
+    timed_out, finished = False, False
+    try:
+        while not finished:
             try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
+                raw = lines.get(timeout=0.5)
+            except queue.Empty:
+                raw = b""
+            now = time.monotonic()
+            if raw is None:
+                finished = True
+            elif raw:
+                text = raw.decode("utf-8", "replace")
+                collected.append(text)
+                if watch is not None:
+                    watch.line(text, now)
+                if on_line is not None:
+                    on_line(text)
+            if finished:
+                break
+            if now > deadline:
                 timed_out = True
+            elif watch is not None and watch.stopped is None:
+                watch.stopped = watch.verdict(now)
+            if timed_out or (watch is not None and watch.stopped is not None):
                 _stop(process)
-        except BaseException:
-            _stop(process)
-            raise
-        output.seek(0)
-        return output.read().decode("utf-8", "replace"), process.returncode, timed_out
+                break
+        process.wait()
+    except BaseException:
+        _stop(process)
+        raise
+    reader.join(timeout=5)
+    while True:  # what the builder printed while it was being stopped
+        try:
+            raw = lines.get_nowait()
+        except queue.Empty:
+            break
+        if raw:
+            collected.append(raw.decode("utf-8", "replace"))
+    return "".join(collected), process.returncode, timed_out
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -338,6 +508,12 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
     lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
     if lines:
         return int(lines[-1])
+    parse = re.search(r"dockerfile parse error (?:on )?line (\d+)", log)
+    if parse:
+        return int(parse.group(1))
+    definition = _definition_error_line(log, dockerfile_text)
+    if definition:
+        return definition
     vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
     if vertex:
         return vertex
@@ -348,6 +524,18 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
         for number, text in enumerate(dockerfile_text.splitlines(), start=1):
             if text.strip() and text.strip() == wanted.strip():
                 return number
+    return None
+
+
+def _definition_error_line(log: str, dockerfile_text: str) -> int | None:
+    """The line of a value BuildKit refused before building anything (`failed to create LLB definition:
+    Invalid hostPort: 127.0.0.1`): the first instruction line that contains the refused value."""
+    refused = re.search(r"failed to create LLB definition: [^\n]*?: (\S+)\s*$", log, re.MULTILINE)
+    if not refused:
+        return None
+    for number, text in enumerate(dockerfile_text.splitlines(), start=1):
+        if text.strip() and not text.lstrip().startswith("#") and refused.group(1) in text.split(None, 1)[-1]:
+            return number
     return None
 
 
@@ -379,7 +567,16 @@ def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
     header = re.search(rf"^#{failed[0]} \[[^\]]*\d+/\d+\] (.+)$", log, re.MULTILINE)
     if not header:
         return None
-    wanted = " ".join(header.group(1).split())
+    return line_of_step(header.group(1), dockerfile_text)
+
+
+def line_of_step(step: str, dockerfile_text: str) -> int | None:
+    """The Dockerfile line of a step as the builder shows it (`RUN sleep infinity`, continuations joined)."""
+    def normal(text: str) -> str:  # BuildKit writes the keyword in capitals
+        keyword, _, rest = text.strip().partition(" ")
+        return " ".join([keyword.upper(), *rest.split()])
+
+    wanted = normal(step)
     lines = dockerfile_text.splitlines()
     index = 0
     while index < len(lines):
@@ -387,7 +584,7 @@ def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
         while logical.rstrip().endswith("\\") and index + 1 < len(lines):  # BuildKit joins continuations
             index += 1
             logical = logical.rstrip()[:-1] + " " + lines[index]
-        if " ".join(logical.split()) == wanted:
+        if logical.strip() and normal(logical) == wanted:
             return first + 1
         index += 1
     return None

@@ -49,7 +49,9 @@ def _detail(result: Result, style: Style, indent: str) -> list[str]:
         return lines
     where = f"{result.file}:{result.line}: " if result.file and result.line else (f"{result.file}: " if result.file else "")
     if result.message:
-        lines.append(f"{indent}  {where}{result.message}")
+        first, *more = result.message.splitlines()
+        lines.append(f"{indent}  {where}{first}")
+        lines += [f"{indent}    {line}" for line in more]  # e.g. a build step's last output
     if result.status in (FAILED, ERROR, WARNING):
         if result.why:
             lines.append(f"{indent}  {style.dim('why:')}  {result.why}")
@@ -77,8 +79,15 @@ def counted(number: int, status: str) -> str:
 
 
 def counts(results: list[Result]) -> str:
+    """`1 failed, 2 warnings, 3 passed`: every status that occurs, so a skipped check is never counted as passed."""
     order = (FAILED, ERROR, WARNING, SKIPPED, PASSED)
-    return ", ".join(counted(sum(r.status == s for r in results), s) for s in order if any(r.status == s for r in results))
+    parts = []
+    for status in order:
+        number = sum(r.status == status for r in results)
+        if number:
+            word = {WARNING: "warning", ERROR: "error"}.get(status, status)
+            parts.append(f"{number} {word}{'s' if number != 1 and status in (WARNING, ERROR) else ''}")
+    return ", ".join(parts)
 
 
 def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str, style: Style) -> str:
@@ -87,6 +96,7 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
     for earlier in catalogue.before(lesson):
         results = report.of(earlier.id)
         bad = [r for r in results if r.status in (FAILED, ERROR)]
+        unproved = [r for r in results if r.goal and r.status == SKIPPED]
         if bad:
             first_failed_lesson = first_failed_lesson or earlier
             out.append(f"{style.mark(FAILED)} Lesson {earlier.number} ({earlier.title}): "
@@ -94,11 +104,13 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
             for result in results:
                 if result.status != PASSED:
                     out += format_result(result, style, indent="    ")
-        else:
-            notes = [r for r in results if r.status == WARNING]
-            extra = f", {counted(len(notes), WARNING)}" if notes else ""
-            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): "
-                       f"{len(results)} checks passed{extra}")
+        elif all(r.status == PASSED for r in results):
+            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {len(results)} checks passed")
+        elif unproved:  # its goal could not be proved, because of a later step: not passed, not failed
+            out.append(f"{style.mark(SKIPPED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}; not "
+                       f"proved: {', '.join(r.id for r in unproved)} could not run ({unproved[0].message})")
+        else:  # warnings and skipped checks are named as such, never counted as passed
+            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}")
     if catalogue.before(lesson):
         out.append("")
     own = report.of(lesson.id)

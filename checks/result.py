@@ -16,18 +16,19 @@ class Outcome:
     message: str = ""
     line: int | None = None
     file: str | None = None
+    hint: str | None = None  # a hint that follows from the cause found, instead of lesson.toml's
 
 
 def passed(message: str = "", line: int | None = None, file: str | None = None) -> Outcome:
     return Outcome(PASSED, message, line, file)
 
 
-def failed(message: str, line: int | None = None, file: str | None = None) -> Outcome:
-    return Outcome(FAILED, message, line, file)
+def failed(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
+    return Outcome(FAILED, message, line, file, hint)
 
 
-def warning(message: str, line: int | None = None, file: str | None = None) -> Outcome:
-    return Outcome(WARNING, message, line, file)
+def warning(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
+    return Outcome(WARNING, message, line, file, hint)
 
 
 def skipped(message: str) -> Outcome:
@@ -52,12 +53,14 @@ class Result:
     docs: str
     why: str = ""
     lesson: str = ""
+    goal: bool = False  # one of the checks that prove the lesson's goal
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
             "status": self.status,
+            "goal": self.goal,
             "message": self.message,
             "hint": self.hint,
             "file": self.file,
@@ -74,7 +77,9 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return bool(self.results) and not any(r.status in (FAILED, ERROR) for r in self.results)
+        """No check failed, and every check that proves a goal ran: skipped is not passed."""
+        return bool(self.results) and not any(r.status in (FAILED, ERROR) or (r.goal and r.status == SKIPPED)
+                                              for r in self.results)
 
     def of(self, lesson_id: str) -> list[Result]:
         return [r for r in self.results if r.lesson == lesson_id]

@@ -147,6 +147,10 @@ class _Follower(threading.Thread):
         if hasattr(os, "pread"):  # not on Windows: there the line shows the elapsed time only
             self.fd = os.dup(file.fileno())
 
+    def feed(self, text: str) -> None:
+        """One line of the builder's output, as the engine reads it."""
+        self.progress.feed(text)
+
     def _read(self) -> None:
         if self.fd is None:
             return
@@ -183,6 +187,9 @@ class _Follower(threading.Thread):
 
 class _Off:
     def follow(self, file) -> None:
+        pass
+
+    def feed(self, text: str) -> None:
         pass
 
     def end(self) -> None:

@@ -85,6 +85,27 @@ def test_missing_field_fails_loudly(tmp_path):
         load.__wrapped__(tmp_path / "lessons")
 
 
+@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+def test_every_lesson_has_goal_checks(lesson):
+    assert any(info.goal for info in lesson.checks), f"{lesson.id}: mark the checks that prove its goal (goal = true)"
+
+
+def test_a_lesson_without_goal_checks_fails_loudly(tmp_path):
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons", ignore=shutil.ignore_patterns("together"))
+    toml = tmp_path / "lessons" / "lesson2" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("goal = true\n", ""))
+    with pytest.raises(CatalogueError, match="lesson2.*goal = true"):
+        load.__wrapped__(tmp_path / "lessons")
+
+
+def test_a_goal_that_is_not_true_or_false_fails_loudly(tmp_path):
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons", ignore=shutil.ignore_patterns("together"))
+    toml = tmp_path / "lessons" / "lesson2" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("goal = true\n", 'goal = "yes"\n', 1))
+    with pytest.raises(CatalogueError, match="goal must be a bool"):
+        load.__wrapped__(tmp_path / "lessons")
+
+
 def test_lessons_are_numbered_without_gaps():
     assert [lesson.number for lesson in CATALOGUE.lessons] == list(range(1, len(CATALOGUE.lessons) + 1))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 
 import pytest
 
 from checks import progress
-from support import checks_process, run_checks
+from support import ROOT, checks_process, run_checks
 
-SCHEMA_KEYS = {"id", "title", "status", "message", "hint", "file", "line", "docs"}
+SCHEMA_KEYS = {"id", "title", "status", "goal", "message", "hint", "file", "line", "docs"}
 
 
 def test_init_creates_a_workspace_without_dockerfile(tmp_path):
@@ -228,3 +229,104 @@ def test_bad_dockerfiles_get_a_clear_message_and_no_traceback(workspace, data, w
 def test_the_console_script_reports_version():
     process = checks_process("--version")
     assert process.returncode == 0 and process.stdout.startswith("checks ")
+
+
+def _result(lesson: str, check_id: str, status: str, goal: bool = False, message: str = ""):
+    from checks.result import Result
+
+    return Result(id=check_id, title=check_id, status=status, message=message, hint="h", file=None, line=None,
+                  docs="d", lesson=lesson, goal=goal)
+
+
+def test_a_skipped_goal_check_means_not_passed_and_summaries_never_count_skipped_as_passed():
+    from checks.catalogue import load
+    from checks.output import Style, render
+    from checks.result import Report
+
+    catalogue = load()
+    lesson1, lesson2 = catalogue.get("lesson1"), catalogue.get("lesson2")
+    report = Report(lesson="lesson2", title=lesson2.title, results=[
+        *(_result("lesson1", info.id, "passed", info.goal) for info in lesson1.checks[:-2]),
+        _result("lesson1", lesson1.checks[-2].id, "warning", message="w"),
+        _result("lesson1", lesson1.checks[-1].id, "skipped", message="needs x"),
+        _result("lesson2", "workdir-set", "passed", True),
+        _result("lesson2", "workdir-absolute", "skipped", True, message="needs y"),
+    ])
+    assert report.passed is False
+    text = render(report, catalogue, lesson2, "/ws", Style(io.StringIO()))
+    summary = text.splitlines()[2]
+    assert summary.endswith(f"(Choose a base image): 1 warning, 1 skipped, {len(lesson1.checks) - 2} passed"), summary
+    assert "checks passed" not in summary
+    assert "Lesson 2 not passed" in text
+    report.results[-1].status = "passed"
+    assert report.passed is True
+    assert "Lesson 2 passed" in render(report, catalogue, lesson2, "/ws", Style(io.StringIO()))
+
+
+# -- the workspace is found upward from the current folder, as git finds its repository -----------
+def test_init_marks_the_workspace_and_checks_finds_it_from_a_folder_inside(tmp_path):
+    result = checks_process("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "together"
+    assert progress.path_of(folder).is_file(), "checks init leaves the marker"
+    (folder / "Dockerfile").write_text("FROM python:3.13-slim\n")
+    inside = checks_process("lesson1", cwd=folder / "bin")
+    assert inside.returncode == 0, inside.stdout + inside.stderr
+    assert f"(workspace: {folder.resolve()})" in inside.stdout
+    assert not (folder / "bin" / progress.FILENAME).exists()
+    assert progress.read(folder)["lessons"]["lesson1"]["passed"] is True
+
+
+def test_outside_a_workspace_checks_says_what_to_do_and_writes_nothing(tmp_path):
+    for args in (["lesson1"], ["lesson4"], ["progress"], ["hint", "lesson1"]):
+        result = checks_process(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout)
+        assert result.stderr.startswith("Error: ") and "checks init" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == [], "nothing may be written outside a workspace"
+
+
+def test_next_to_a_workspace_checks_says_cd_into_it(tmp_path):
+    checks_process("init", cwd=tmp_path)
+    result = checks_process("lesson1", cwd=tmp_path)
+    assert result.returncode == 2 and "`cd together`" in result.stderr, result.stderr
+    assert not (tmp_path / progress.FILENAME).exists()
+
+
+def test_the_course_repository_is_not_a_workspace():
+    """In the course's own root, lesson 1 would grade the site's Dockerfile: it refuses instead."""
+    for folder in (ROOT, ROOT / "lessons" / "together", ROOT / "lessons" / "together" / "bin", ROOT / "docs"):
+        before = sorted(p.name for p in folder.iterdir())
+        result = checks_process("lesson1", cwd=folder)
+        assert result.returncode == 2, (folder, result.stdout)
+        assert "course's own files" in result.stderr and "checks init" in result.stderr
+        assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_workspace_from_before_the_marker_still_works(workspace):
+    """Made by an older `checks init` (no progress file yet): the sample app's files mark it."""
+    folder = workspace("FROM python:3.13-slim\n")
+    assert not progress.path_of(folder).exists()
+    result = checks_process("lesson1", cwd=folder / "together")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert progress.path_of(folder).is_file()
+
+
+def test_list_works_outside_a_workspace_without_statuses(tmp_path):
+    result = checks_process("list", cwd=tmp_path)
+    assert result.returncode == 0 and "lesson1" in result.stdout and "not tried" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hint_counts_what_is_left_in_words(workspace):
+    from checks.catalogue import load
+
+    lesson = load().get("lesson1")
+    folder = workspace()
+    said = [run_checks("hint", "lesson1", "--path", str(folder)).out for _ in range(len(lesson.hints))]
+    assert "(s)" not in "".join(said)
+    if len(lesson.hints) >= 3:
+        assert f"{len(lesson.hints) - 1} more hints, then the solution" in said[0]
+    if len(lesson.hints) >= 2:
+        assert "1 more hint, then the solution" in said[-2], said[-2]
+    assert "again shows the solution" in said[-1]

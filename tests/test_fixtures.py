@@ -63,9 +63,15 @@ def params():
         yield pytest.param(path, id=f"{lesson}/{path.name}", marks=marks)
 
 
+# a step that never ends is stopped after CHECKS_STEP_SILENCE quiet seconds (45 by default): less here
+QUICKER = {"run-finishes": {"CHECKS_STEP_SILENCE": "8"}}
+
+
 @pytest.mark.parametrize("fixture", list(params()))
-def test_fixture_is_diagnosed(fixture: Path, workspace):
+def test_fixture_is_diagnosed(fixture: Path, workspace, monkeypatch):
     lesson, check_id, status = expectation(fixture)
+    for name, value in QUICKER.get(check_id, {}).items():
+        monkeypatch.setenv(name, value)
     folder = workspace()
     lay_over(fixture, folder)
     run = run_checks(lesson, "--json", "--path", str(folder))

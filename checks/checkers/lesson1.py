@@ -96,8 +96,9 @@ def dockerfile_syntax(context: Context):
     if context.dockerfile_path is None:
         raise Unavailable("needs a Dockerfile")
     problem = context.dockerfile_problem
-    if problem is not None:
-        return failed(problem.message, line=problem.line)
+    if problem is not None:  # `Dockerfile:3:` already says the line
+        message = problem.message.removeprefix(f"line {problem.line}: ") if problem.line else problem.message
+        return failed(message, line=problem.line)
     count = len(context.dockerfile.instructions)
     return passed(f"{count} instruction{'s' if count != 1 else ''}")
 
@@ -157,7 +158,7 @@ def base_image_tag(context: Context):
                           "so Docker uses :latest", line=stage.line)
         if ref.tag == "latest":
             return failed(f"expected a version tag such as {ref.name}:3.13-slim; found {stage.written}",
-                          line=stage.line)
+                          line=stage.line, hint=f"Replace `latest` with a version: `{ref.name}:3.13-slim`.")
     final = base(context)
     return passed(final.image, line=final.line)
 

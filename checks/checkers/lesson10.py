@@ -196,6 +196,16 @@ def processes(container) -> dict[int, tuple[str, int]]:
     return found
 
 
+def sees_the_apps_processes(context: Context, side, target) -> bool:
+    """Is the sidecar configured into the app's PID namespace, and (when readable) really in the same one?"""
+    named = mode_target(side, "pid")
+    found = resolve(context, named) if named else None
+    if found is None or found.id != target.id:
+        return False
+    mine, theirs = namespaces(side), namespaces(target)
+    return mine is None or theirs is None or mine["pid"] == theirs["pid"]
+
+
 QUESTION = ("Question: in your sidecar, `ps` lists the app's processes. uWSGI runs a master process and "
             "worker processes (the master's children). What is the PID of one worker, as the sidecar shows it?")
 
@@ -203,8 +213,11 @@ QUESTION = ("Question: in your sidecar, `ps` lists the app's processes. uWSGI ru
 @check("sidecar-question")
 def sidecar_question(context: Context):
     """The learner read a uWSGI worker's PID through the sidecar (checked against the app's own /proc)."""
-    require_sidecar(context)
+    side = require_sidecar(context)
     target = app(context)
+    if not sees_the_apps_processes(context, side, target):  # then a right number can only be a guess
+        raise Unavailable(f"{side.name} is not in {target.name}'s PID namespace, so its `ps` cannot show the workers: "
+                          f"no answer can come from it (see sidecar-shares-pid)")
     table = processes(target)
     uwsgi = {pid for pid, (name, _) in table.items() if name.startswith("uwsgi")}
     workers = sorted(pid for pid in uwsgi if table[pid][1] in uwsgi)

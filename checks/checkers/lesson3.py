@@ -74,9 +74,11 @@ def image_with_app(context: Context) -> str:
 
 
 def image_workdir(context: Context, image: str) -> str:
-    """The WORKDIR recorded in the image's config ("" in the config means /)."""
+    """The WORKDIR recorded in the image's config ("" in the config means /), without a trailing slash."""
+    import posixpath
+
     config = context.engine.client.api.inspect_image(image).get("Config") or {}
-    return config.get("WorkingDir") or "/"
+    return posixpath.normpath(config.get("WorkingDir") or "/")
 
 
 def image_entry(context: Context, image: str, path: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+import weakref
 
 from ..checker import check
 from ..context import Context, Unavailable
@@ -120,6 +121,8 @@ def diagnosed_by(context: Context) -> str | None:
     failing = failing_run(context)
     if failing is None:
         return None
+    if context.build.result.stopped is not None:
+        return "run-finishes"
     output = failing_output(context)
     if PROMPT in output:
         return "apt-yes"
@@ -150,6 +153,9 @@ def gcc_installed(context: Context):
     if result.exit_code == 0:
         version = (result.output.strip().splitlines() or ["gcc runs"])[0]
         return passed(version, line=runs[-1].line if runs else None)
+    missing = not_installed(context, [(i, c) for i, c in installs(context) if reached(context, i)])
+    if missing:  # one failure per cause: apt-package-name names it
+        raise Unavailable(f"`{missing[1]}` on line {missing[0].line} was not installed (see apt-package-name)")
     if not runs:
         return failed("expected gcc in the image; found none: the python slim images have no C compiler, and no "
                       "RUN installs one (uWSGI is C and is compiled when pip installs it)")
@@ -267,7 +273,15 @@ def apt_package_name(context: Context):
         if not installs(context):
             raise Unavailable("needs a RUN apt-get install")
         failing = failing_run(context)
-        if failing is None or any(reached(context, i) for i, _ in installs(context)):
+        ran = [(i, c) for i, c in installs(context) if reached(context, i)]
+        if ran:
+            missing = not_installed(context, ran)
+            if missing:
+                instruction, name = missing
+                return failed(f"expected a Debian package name; found `{name}`, which is not installed in the image: "
+                              f"apt-get could not install it{hidden_failure(context, instruction, name)}",
+                              line=instruction.line)
+        if failing is None or ran:
             return passed()
         raise Unavailable(f"the RUN on line {failing.line} fails for another reason")
     instruction, name = unknown
@@ -278,6 +292,64 @@ def apt_package_name(context: Context):
     suggestion = f" (did you mean `{close[0]}`?)" if close else ": the C compiler's package is `gcc`"
     return failed(f"expected a Debian package name; found `{name}`, which apt-get cannot find after `apt-get update`"
                   f"{suggestion}", line=instruction.line)
+
+
+def package_name(word: str) -> str | None:
+    """`gcc` of `gcc`, `gcc=4:14.2.0-1`, `gcc/bookworm`, `gcc:amd64`; None for a pattern apt-get expands."""
+    if any(char in word for char in "*?[]^$"):
+        return None
+    return re.split(r"[=/:]", word, maxsplit=1)[0].lower() or None
+
+
+_MISSING: "weakref.WeakKeyDictionary[Context, dict]" = weakref.WeakKeyDictionary()  # one dpkg-query per run
+
+
+def not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
+    """(RUN, package) for the first package an apt-get install names that the image has neither installed nor
+    provided (a virtual package such as libc-dev counts when a package provides it): checked in the image."""
+    if not runs:
+        return None
+    known = _MISSING.setdefault(context, {})
+    key = tuple(i.line for i, _ in runs)
+    if key not in known:
+        known[key] = _not_installed(context, runs)
+    return known[key]
+
+
+def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
+    last = max(instruction.end_line for instruction, _ in runs)
+    listing = context.engine.run_in_image(context.image_until(last),
+                                          ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package} ${Provides}\\n"])
+    if listing.exit_code != 0:
+        return None  # no dpkg in this image: nothing to compare with
+    present = set()
+    for row in listing.output.splitlines():
+        status, _, rest = row.partition(" ")
+        if status.startswith("ii"):
+            present.update(re.findall(r"(?:^|,\s*)([a-z0-9][a-z0-9+.-]*)", rest.replace(" ", ",")))
+    for instruction, command in runs:
+        for word in packages(command):
+            name = package_name(word)
+            if name and name not in present:
+                return instruction, name
+    return None
+
+
+def hidden_failure(context: Context, instruction: Instruction, name: str) -> str:
+    """Why the build went on although apt-get failed (`;`, `|| true`), from the RUN's text and the build log."""
+    said = ""
+    match = UNKNOWN_PACKAGE.search(context.build.result.log)
+    if match and (match.group(1) or match.group(2)) == name:
+        said = f" (\"{match.group(0)[3:]}\")"
+    text = instruction.arguments
+    if re.search(r"\|\|\s*(?:true|:|exit 0)", text):
+        how = "`|| true` hides that failure"
+    elif ";" in text:
+        how = "`;` runs the next command whatever happened, so the build went on"
+    else:
+        how = "and the build went on"
+    fix = ": join the commands with `&&`, so that a failing command stops the build" if "&&" not in how else ""
+    return f"{said}; {how}{fix}. The C compiler's package is `gcc`" if name != "gcc" else f"{said}; {how}{fix}"
 
 
 @check("apt-no-sudo")
@@ -299,6 +371,32 @@ def apt_package_manager(context: Context):
                           f"package manager, which this image does not have{stops_with(context, instruction, command[0])}",
                           line=instruction.line)
     return passed()
+
+
+def last_output(stopped, lines: int = 4) -> str:
+    """The stopped step's last output lines, quoted, for a message."""
+    shown = [line for line in stopped.output if line.strip()][-lines:]
+    if not shown:
+        return "It printed nothing."
+    return "Its last output:\n" + "\n".join(f"  > {line}" for line in shown)
+
+
+@check("run-finishes")
+def run_finishes(context: Context):
+    """Every RUN ends by itself: checks stops a step that runs on with no new output (or starts a server)."""
+    if not any(i.keyword == "RUN" for i in context.dockerfile.instructions):
+        raise Unavailable("needs a RUN")
+    stopped = context.build.result.stopped
+    if stopped is None:
+        return passed()
+    where = f"line {stopped.line}" if stopped.line else "a build step"
+    if stopped.server:  # starting the server at build time is lesson 7's mistake: server-not-in-run names it
+        raise Unavailable(f"the RUN on {where} starts a server (see `checks lesson7`)")
+    return failed(f"expected every RUN to finish; found `{stopped.step}` {stopped.describe()}, so checks stopped the "
+                  "build: the build waits for each RUN's command to end, and a command that waits (`sleep infinity`, "
+                  "`tail -f`, a question, a server) never does. Start long-running programs with CMD, when a "
+                  "container starts; if this step is only slow and silent, allow it more with "
+                  f"CHECKS_STEP_SILENCE=120.\n{last_output(stopped)}", line=stopped.line)
 
 
 @check("apt-get-not-apt")

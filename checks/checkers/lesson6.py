@@ -86,6 +86,15 @@ def exposed_in_image(context: Context) -> tuple[set[str], bool]:
         return ports, False
 
 
+def refused_at(context: Context, instruction: Instruction) -> str | None:
+    """The builder's own words when the build stops at this EXPOSE (`Invalid hostPort: 127.0.0.1`), else None."""
+    build = context.build
+    if build.complete or build.failed_line is None or not instruction.line <= build.failed_line <= instruction.end_line:
+        return None
+    found = re.search(r"Invalid (?:hostPort|containerPort|proto|port|range)[^\n]*", build.result.log)
+    return found.group(0).strip() if found else (build.result.error or "the build fails").removeprefix("ERROR: ")
+
+
 @check("expose-present")
 def expose_present(context: Context):
     """The final stage has an EXPOSE instruction."""
@@ -109,9 +118,13 @@ def expose_syntax(context: Context):
         if resolved is None:
             if ":" in word:
                 host, _, container = word.rpartition(":")
+                refused = refused_at(context, instruction)
+                effect = (f"Docker refuses it: the build stops with `{refused}`" if refused else
+                          f"Docker ignores the host part ({host}), and newer versions warn that it will become an error")
+                publish = word if host.replace(":", "").isdigit() or host.endswith(":") else f"{word}:{container}"
                 return failed(f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
-                              f"publish, so a host part ({host}) means nothing here (Docker ignores it, and newer "
-                              f"versions warn that it will become an error). Publishing is `docker run -p {word}`", line=instruction.line)
+                              f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)",
+                              line=instruction.line)
             if word.startswith("-"):
                 return failed(f"expected EXPOSE followed by a port number; found option `{word}`: `-p` belongs to "
                               "`docker run`", line=instruction.line)
@@ -151,6 +164,9 @@ def expose_port(context: Context):
     if not exposes:
         raise Unavailable("needs EXPOSE")
     port = app_port(context)
+    refusing = next((i for i in exposes if refused_at(context, i)), None)
+    if refusing is not None:  # one cause, one message: the build stops at this EXPOSE
+        raise Unavailable(f"the build stops at the EXPOSE on line {refusing.line} (see expose-syntax)")
     exposed, from_image = exposed_in_image(context)
     source = "the image's config" if from_image else "the Dockerfile"
     if f"{port}/tcp" in exposed:

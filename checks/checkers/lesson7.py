@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shlex
 import time
 import urllib.error
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import status
 from ..checker import check
 from ..context import Context, Unavailable
-from ..dockerfile import Instruction, never_ending_run
+from ..dockerfile import Instruction
 from ..result import failed, passed, warning
 from .lesson6 import app_port
 
@@ -303,14 +304,18 @@ def cmd_present(context: Context):
 
 @check("server-not-in-run")
 def server_not_in_run(context: Context):
-    """No RUN starts the server: RUN runs while the image is built, and the server never finishes."""
-    endless = never_ending_run(context.dockerfile)
-    if endless is not None:
-        return failed(f"expected the server to start with CMD; found `RUN {endless.arguments}`: RUN runs while the image "
-                      "is built and waits for the command to finish, and a server never finishes, so the build "
-                      'would hang. Write `CMD ["./bin/run_dev.sh"]` instead (checks did not build this step)',
-                      line=endless.line)
-    return passed()
+    """No RUN starts the server: the build's output shows no step listening for clients (checks stops such a step)."""
+    stopped = context.build.result.stopped
+    if stopped is None:
+        return passed()
+    where = f"line {stopped.line}" if stopped.line else "a build step"
+    if not stopped.server:
+        raise Unavailable(f"the RUN on {where} never ends (see run-finishes, lesson 4)")
+    shown = "\n".join(f"  > {line}" for line in stopped.output if line.strip())
+    return failed(f"expected the server to start with CMD; found `{stopped.step}` starting it while the image is built "
+                  f"(its output: `{stopped.listening}`), so checks stopped the build: RUN waits for its command to end "
+                  "and a server never ends. Start it with CMD instead, which runs when a container starts: "
+                  f'`CMD ["./bin/run_dev.sh"]`.\nIts last output:\n{shown}', line=stopped.line)
 
 
 @check("cmd-exec-form")
@@ -456,7 +461,39 @@ def app_answers(context: Context):
     if local:
         advice = (f": the app listens only on {local[0]}, the container's own loopback, which nothing outside the "
                   "container reaches; it must listen on 0.0.0.0 (bin/run_dev.sh does)")
+        host = host_setting(context)
+        if host is not None:  # the cause is this ENV line, not the CMD
+            return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the "
+                          f"container: {found}{advice}, unless HOST says otherwise, and `ENV {host.arguments}` "
+                          f"does", line=host.line,
+                          hint=f"Remove `ENV {host.arguments}` (line {host.line}), or set HOST to 0.0.0.0.")
     elif run.listening and not any(p.endswith(f":{run.port}") for p in run.listening):
         advice = f": the app listens on another port than the {run.port} that EXPOSE declares"
     return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: "
                   f"{found}{advice}", line=line)
+
+
+def host_setting(context: Context) -> Instruction | None:
+    """The final stage's ENV that sets HOST (which bin/run_dev.sh listens on) to a loopback address."""
+    for instruction in reversed(context.dockerfile.in_final_stage("ENV")):
+        if re.search(r"(?:^|\s)HOST(?:=|\s+)[\"']?(?:127\.|localhost)", instruction.arguments):
+            return instruction
+    return None
+
+
+DEVELOPMENT_SERVER = re.compile(r"(?i)^.*\bthis is a development server\b.*$|^.*\bstarting development server\b.*$",
+                                re.MULTILINE)
+
+
+@check("app-production-server")
+def app_production_server(context: Context):
+    """The running app's log shows no development server (Flask's says so when it starts): uWSGI serves it."""
+    run = app_run(context)
+    if run.start_error or run.exited:
+        raise Unavailable("needs a running container (see container-starts)")
+    said = DEVELOPMENT_SERVER.search(run.logs)
+    if said:
+        return warning(f'expected uWSGI, which `CMD ["./bin/run_dev.sh"]` starts; found a development server, which '
+                       f"says so in the container's log (`{said.group(0).strip()[:100]}`): it is made for one person "
+                       "at a laptop, not for a container that serves people", line=last_start_line(context))
+    return passed(line=last_start_line(context))

@@ -1,15 +1,17 @@
 """Lesson 8: the learner built an image from the workspace, named it, and it is current.
 
-"Current" is proved by building the workspace's Dockerfile ourselves (labelled, removed after the
-run; BuildKit's cache makes it a cache hit when the learner just built it) and comparing what
-`docker build` records of each step: the image config (Cmd, Entrypoint, WorkingDir, ExposedPorts,
-Env, User, Volumes) and the history of steps (`created_by`). Image ids cannot be compared: our
-build carries a label, and the same steps built twice differ in timestamps.
+"Current" means built from the current inputs, proved by building the workspace's Dockerfile
+ourselves (labelled, removed after the run; BuildKit's cache makes it a cache hit when the learner
+just built it) and comparing: the image config (Cmd, Entrypoint, WorkingDir, ExposedPorts, Env,
+User, Volumes, the learner's labels), the history of steps (`created_by`), and the files the build
+copies (the same layers, or else the same contents of WORKDIR in both images). Image ids cannot
+be compared: our build carries a label, and the same steps built twice differ in timestamps.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import datetime, timezone
 
 from ..checker import check
@@ -81,6 +83,8 @@ def steps_of(client, image_id: str) -> list[str]:
 
 
 def config_of(image) -> dict:
+    from ..engine import LABEL
+
     config = image.attrs.get("Config") or {}
     found = {}
     for field in CONFIG_FIELDS:
@@ -88,7 +92,48 @@ def config_of(image) -> dict:
         if isinstance(value, dict):
             value = sorted(value)
         found[field] = value or None
+    labels = {k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(LABEL)}  # not ours
+    found["Labels"] = dict(sorted(labels.items())) or None
     return found
+
+
+def copied_files(context: Context, image_id: str, folder: str) -> dict[str, str] | None:
+    """{path: sha256} of the files under `folder` in the image (compiled Python left out), or None."""
+    script = (f"cd {shlex.quote(folder)} && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' "
+              "-exec sha256sum {} +")
+    result = context.engine.run_in_image(image_id, ["sh", "-c", script], timeout=60)
+    if result.exit_code != 0:
+        return None
+    found = {}
+    for row in result.output.splitlines():
+        digest, _, path = row.partition("  ")
+        if path:
+            found[path.removeprefix("./")] = digest
+    return found
+
+
+def files_differ(context: Context, reference, image) -> str:
+    """How the files the build copies differ between the current build and the learner's image ('' when not)."""
+    if (reference.attrs.get("RootFS") or {}).get("Layers") == (image.attrs.get("RootFS") or {}).get("Layers"):
+        return ""  # the very same layers: the same files
+    folder = (reference.attrs.get("Config") or {}).get("WorkingDir") or ""
+    if folder in ("", "/"):
+        return ""  # the app is not in a folder of its own: nothing small to compare
+    current, built = copied_files(context, reference.id, folder), copied_files(context, image.id, folder)
+    if current is None or built is None:
+        return ""
+    changed = sorted(path for path in current if path in built and current[path] != built[path])
+    added = sorted(path for path in current if path not in built)
+    removed = sorted(path for path in built if path not in current)
+    if changed:
+        return (f"{changed[0]} has changed since the image was built (the image has an older copy in {folder}"
+                + (f"; {len(changed) - 1} more {'files' if len(changed) > 2 else 'file'} too" if len(changed) > 1 else "")
+                + ")")
+    if added:
+        return f"{added[0]} is in the workspace but not in the image's {folder}: it was added after the build"
+    if removed:
+        return f"the image's {folder} has {removed[0]}, which the workspace no longer has"
+    return ""
 
 
 def matches_workspace(context: Context, image) -> tuple[bool, str]:
@@ -102,12 +147,13 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
     if image.id == reference.id:
         return True, ""
     ours, theirs = config_of(reference), config_of(image)
-    for field in CONFIG_FIELDS:
+    for field in ours:  # CONFIG_FIELDS, and the learner's Labels
         if ours[field] != theirs[field]:
             return False, f"the Dockerfile gives {field} {_show(ours[field])}, the image has {_show(theirs[field])}"
     wanted, found = steps_of(client, reference.id), steps_of(client, image.id)
     if wanted == found:
-        return True, ""
+        difference = files_differ(context, reference, image)
+        return not difference, difference
     import difflib
 
     for change, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
@@ -206,18 +252,18 @@ def image_exists(context: Context):
 
 @check("image-current")
 def image_current(context: Context):
-    """The image was built from the workspace's Dockerfile as it is now (same config, same steps)."""
+    """The image was built from the workspace as it is now: same config and labels, same steps, same copied files."""
     image = require_image(context)
     same, difference = matches_workspace(context, image)
     built = age(image.attrs.get("Created", ""))
     if same:
-        return passed(f"{wanted_name(context)} matches the current {context.dockerfile_name}")
+        return passed(f"{wanted_name(context)} matches the current {context.dockerfile_name} and files")
     edited = ""
     if context.dockerfile_path is not None:
         changed = datetime.fromtimestamp(context.dockerfile_path.stat().st_mtime, timezone.utc).isoformat()
         edited = f"; {context.dockerfile_name} was last saved {age(changed)}"
-    return failed(f"expected {wanted_name(context)} to be built from the current {context.dockerfile_name}; it was "
-                  f"built from an older one ({built}{edited}): {difference}. Build it again with "
+    return failed(f"expected {wanted_name(context)} to be built from the current {context.dockerfile_name} and files; "
+                  f"it was built from older ones ({built}{edited}): {difference}. Build it again with "
                   f"`docker build . -t {wanted_name(context)}`")
 
 

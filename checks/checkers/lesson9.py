@@ -146,6 +146,24 @@ def likely_cause(exit_code: int | None, oom: bool, log: str) -> str:
     return "read the log lines above: the app stopped with an error"
 
 
+def overridden_command(context: Context, container) -> str | None:
+    """How the container's command differs from its image's CMD/ENTRYPOINT (`docker run IMAGE bash`), or None."""
+    config = container.attrs.get("Config") or {}
+    try:
+        image = context.engine.client.api.inspect_image(container.attrs.get("Image"))["Config"]
+    except Exception:
+        return None
+    if (config.get("Entrypoint") or None) != (image.get("Entrypoint") or None):
+        given = " ".join(config.get("Entrypoint") or [])
+        return (f"it ran `{given}`, which `docker run --entrypoint` put in place of the image's start command "
+                f"(`{' '.join((image.get('Entrypoint') or []) + (image.get('Cmd') or []))}`)")
+    if (config.get("Cmd") or None) != (image.get("Cmd") or None):
+        given = " ".join(config.get("Cmd") or [])
+        return (f"it ran `{given}`, the command you typed after the image name in `docker run`, which replaces the "
+                f"image's CMD (`{' '.join(image.get('Cmd') or [])}`): start it without a command after the image name")
+    return None
+
+
 @check("container-running")
 def container_running(context: Context):
     """A container of the learner's image (or --container) exists and is running."""
@@ -165,7 +183,8 @@ def container_running(context: Context):
     state = container.attrs.get("State") or {}
     code = state.get("ExitCode")
     log = log_tail(container)
-    cause = likely_cause(code, bool(state.get("OOMKilled")), log)
+    # the command given to `docker run`, not the Dockerfile's CMD, is what ran: name that
+    cause = overridden_command(context, container) or likely_cause(code, bool(state.get("OOMKilled")), log)
     return failed(f"expected {container.name} to be running; it {container.status} with exit code {code}. "
                   f"Likely cause: {cause}. The last lines of its log (`docker logs {container.name}`):\n{log}")
 
@@ -297,6 +316,9 @@ def statz_answers(context: Context):
     wait = 1 if ready else max(1.0, STARTING_SECONDS - seconds_since(container.attrs["State"].get("StartedAt", "")))
     status, content_type, body, error = get(url, time.monotonic() + wait)
     if status is None:
+        overridden = overridden_command(context, container)
+        if overridden:
+            return failed(f"expected {url} to answer; the connection failed ({error}): {overridden}")
         return failed(f"expected {url} to answer; the connection failed ({error}): Docker accepted it on the host but "
                       "nothing in the container answered on the published port (see app-listens-everywhere)")
     try:
@@ -307,6 +329,10 @@ def statz_answers(context: Context):
         return passed(f"{url} answered {json.dumps(answer)}")
     shown = " ".join(body.split())[:120]
     what = f"HTTP {status}, {content_type or 'no content type'}: {shown!r}"
+    overridden = overridden_command(context, container)
+    if overridden:
+        return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. Something "
+                      f"answers on that port, but not the app: {overridden}")
     return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. "
                   f"Something answers on that port, but not the app: is {container.name} running the image's CMD "
                   f"(`docker inspect --format '{{{{.Config.Cmd}}}}' {container.name}`)?")

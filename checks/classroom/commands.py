@@ -58,7 +58,7 @@ def command_join(args, catalogue, problem, workspace_of) -> int:
 def command_leave(args, catalogue, problem, workspace_of) -> int:
     from . import client
 
-    folder = workspace_of(args.path, catalogue, must_exist_marker=False)
+    folder = workspace_of(args.path, catalogue)
     board = client.leave(folder)
     if board is None:
         print("This workspace does not report to a board: nothing to stop.")

@@ -149,10 +149,12 @@ def checks_list(lesson: Lesson) -> str:
     rows = ["| | check | why it matters |", "|---|---|---|"]
     for number, check in enumerate(lesson.checks, start=1):
         why = check.why.replace("|", "\\|")
-        rows.append(f"| {number} | {check_link(check)}<br>`{check.id}` | {why} |")
+        goal = " **(goal)**" if check.goal else ""
+        rows.append(f"| {number} | {check_link(check)}{goal}<br>`{check.id}` | {why} |")
     intro = (f"`checks {lesson.id}` first runs the checks of the earlier lessons, then these, in this order. "
              "Each line of its output starts with ✓ (passed), ✗ (failed), ! (a warning) or - (skipped, "
-             "because an earlier check failed).")
+             "because an earlier check failed). The lesson passes only when the checks marked **(goal)**, "
+             "which prove its goal, passed: one that could not run is a failure, never a pass.")
     return intro + "\n\n" + "\n".join(rows) + "\n"
 
 

@@ -167,11 +167,68 @@ def test_base_image_platform(tmp_path, text, verdict):
     assert status(tmp_path, lesson1.base_image_platform, text) == verdict
 
 
-def test_seed_dockerfile_with_a_supported_python_passes(tmp_path):
+def test_seed_dockerfile_with_a_supported_python_passes(workspace):
     from support import run_checks
 
     seed = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
             "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\nCMD [\"./bin/run_dev.sh\"]\n")
-    (tmp_path / "Dockerfile").write_text(seed)
-    run = run_checks("lesson1", "--json", "--path", str(tmp_path))
+    run = run_checks("lesson1", "--json", "--path", str(workspace(seed)))
     assert run.code == 0 and run.json["passed"]
+
+
+# dockerfile-syntax: a FROM split by a space, and a `#` after an instruction Docker takes literally
+SPLIT_FROM = [("FROM python: 3.13-slim\n", "remove the space after the colon: `FROM python:3.13-slim`"),
+              ("FROM python 3.13-slim\n", "join the name and the tag with a colon: `FROM python:3.13-slim`"),
+              ("FROM python :3.13-slim\n", "remove the space before the colon"),
+              ("FROM python:3.13-slim base\n", "write one image name")]
+TRAILING = [("FROM python:3.13-slim # the base\n", 1, "FROM"),
+            ("FROM python:3.13-slim\nWORKDIR /usr/src/app # the app folder\n", 2, "the folder gets that whole text"),
+            ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . . # everything\n", 3, "COPY"),
+            ("FROM python:3.13-slim\nEXPOSE 4000 # uWSGI\n", 2, "Invalid containerPort")]
+
+
+@pytest.mark.parametrize("text, fix", SPLIT_FROM)
+def test_dockerfile_syntax_catches_a_from_line_split_by_a_space(tmp_path, text, fix):
+    outcome = lesson1.dockerfile_syntax(context_for(tmp_path, text))
+    assert outcome.status == "failed" and outcome.line == 1
+    assert "Docker refuses" in outcome.message and fix in outcome.message, outcome.message
+    assert "latest" not in outcome.message  # the cause, not the symptom
+    with pytest.raises(Unavailable):  # no second message about its tag
+        lesson1.base_image_tag(context_for(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, line, said", TRAILING)
+def test_dockerfile_syntax_catches_a_comment_after_an_instruction(tmp_path, text, line, said):
+    outcome = lesson1.dockerfile_syntax(context_for(tmp_path, text))
+    assert outcome.status == "failed" and outcome.line == line
+    assert "comment is a line of its own" in outcome.message and said in outcome.message, outcome.message
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim AS base\n",
+    "FROM --platform=$BUILDPLATFORM python:3.13-slim AS build\n",
+    "# the base image\nFROM python:3.13-slim\n",
+    "FROM python:3.13-slim\nRUN apt-get update # a shell comment is fine in RUN\n",
+    'FROM python:3.13-slim\nLABEL description="issue #12"\nENV COLOUR=#fff\nCMD ./bin/run_dev.sh # shell form\n',
+])
+def test_dockerfile_syntax_catches_not_comments_docker_understands(tmp_path, text):
+    assert lesson1.dockerfile_syntax(context_for(tmp_path, text)).status == "passed"
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("text", [t for t, _ in SPLIT_FROM] + [t for t, _, _ in TRAILING])
+def test_docker_really_refuses_or_misreads_these_lines(tmp_path, text):
+    """The messages above say what Docker does: it refuses these lines, or takes the `#` text literally."""
+    from checks.engine import Engine
+
+    engine = Engine.connect()
+    try:
+        (tmp_path / "together").mkdir()
+        misread = "# the app folder" in text  # builds, in a folder named with the comment
+        result = engine.build(tmp_path / "together", text + ("RUN pwd\n" if misread else ""))
+        if misread:
+            assert result.ok and "/usr/src/app # the app folder" in result.log, result.log
+        else:
+            assert not result.ok, result.log
+    finally:
+        engine.cleanup()

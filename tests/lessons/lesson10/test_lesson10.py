@@ -316,3 +316,23 @@ def test_try_restarting_the_app_with_the_sidecar_open(app, sidecars):
     from scripts.regen_samples import assert_sample as compare
     compare("lesson10-try-restart-sidecar", "", f"{left}\n$ echo $?\n{sidecar.shell.exitstatus}".lstrip("\n"),
             prompt=PROMPT, loosely=loosely)
+
+
+def test_sidecar_question_refuses_an_answer_a_network_only_sidecar_cannot_see(app, learner_workspace, sidecars):
+    """A sidecar in the app's network namespace only sees its own processes: a right PID can only be a guess."""
+    command = sidecar_command(app).replace(f"--pid=container:{app} ", "")
+    sidecar = sidecars(command, unique("sidecar"))
+    assert not worker_pids(sidecar.type("ps"))
+    import docker as docker_sdk
+
+    from checks.checkers.lesson10 import processes
+
+    table = processes(docker_sdk.from_env().containers.get(app))  # read from the app's own /proc
+    uwsgi = {pid for pid, (name, _) in table.items() if name.startswith("uwsgi")}
+    guess = min(pid for pid in uwsgi if table[pid][1] in uwsgi)  # a real worker's PID: right, but a guess
+    run = lesson10(learner_workspace, "--container", app, "--answer", str(guess))
+    result = run.check("sidecar-question")
+    assert result["status"] != "passed", result
+    assert "cannot show the workers" in result["message"] and "sidecar-shares-pid" in result["message"]
+    assert run.status("sidecar-shares-pid") == "failed"  # the cause, shown once
+    assert run.code == 1

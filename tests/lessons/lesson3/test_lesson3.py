@@ -165,3 +165,23 @@ def test_base_image_available_catches_an_image_docker_cannot_get(workspace):
     assert result["status"] == "failed" and result["line"] == 1
     assert "python:3.13-slim-no-such-variant" in result["message"] and "the builder said" in result["message"]
     assert run.status("copy-whole-app") == "skipped" and run.json["passed"] is False
+
+
+@pytest.mark.docker
+def test_copy_source_exists_names_the_workspace_folder_when_run_inside_it(workspace):
+    """Run from inside the workspace (no --path), the build context is named by its folder, never `/`."""
+    from support import checks_process
+
+    folder = workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY app.py .\n")
+    result = checks_process("lesson3", "--json", cwd=folder / "bin")
+    message = next(c for c in __import__("json").loads(result.stdout)["checks"] if c["id"] == "copy-source-exists")["message"]
+    assert "(the folder you build, together/)" in message, message
+
+
+@pytest.mark.docker
+def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(workspace):
+    """`WORKDIR /usr/src/app/` is recorded with its slash; `COPY . .` still writes into it (found by bench/accuracy.py)."""
+    run = run_checks("lesson3", "--json", "--path",
+                     str(workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app/\nCOPY . .\n")))
+    assert run.status("copy-into-workdir") == "passed", run.check("copy-into-workdir")
+    assert run.status("copy-whole-app") == "passed"

@@ -7,6 +7,8 @@ FROM/WORKDIR/COPY layers come from BuildKit's cache and only the apt-get step ru
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from checks.checkers import lesson4
@@ -197,3 +199,133 @@ def test_gcc_compiles_catches_not_the_headers_named(grade, packages):
 @pytest.mark.docker
 def test_gcc_compiles_catches_not_the_reference(grade):
     assert grade(REFERENCE).status("gcc-compiles") == "passed"  # gcc's recommends bring libc6-dev
+
+
+# -- run-finishes (real builds; the silence limit is made short so they stay quick) ---------------
+@pytest.fixture
+def short_silence(monkeypatch):
+    monkeypatch.setenv("CHECKS_STEP_SILENCE", "4")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("run_line", [
+    "RUN sleep infinity",
+    "RUN tail -f /dev/null",
+    'RUN ["python", "-c", "import time; time.sleep(10**6)"]',  # exec form, no shell
+    "run echo 'waiting for nothing'; /usr/local/bin/python3 -c 'import time; time.sleep(10**6)'",
+])
+def test_run_finishes_stops_and_names_a_step_that_never_ends(grade, short_silence, run_line):
+    started = time.monotonic()
+    run = grade(REFERENCE + run_line + "\n")
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, f"the endless step was stopped only after {elapsed:.0f} s"
+    result = run.check("run-finishes")
+    assert result["status"] == "failed" and result["line"] == 5, result
+    assert "still running after" in result["message"] and "CMD" in result["message"]
+    if "waiting" in run_line:
+        assert "> waiting for nothing" in result["message"], "the step's last output is shown"
+    else:
+        assert "printed nothing" in result["message"]
+    assert run.status("gcc-installed") == "passed"  # the steps before it were built and graded
+    assert run.code == 1
+
+
+@pytest.mark.docker
+def test_run_finishes_catches_not_a_long_step_that_keeps_printing(grade, short_silence):
+    # prints every 2 s for 12 s: three times the silence limit, never silent for long
+    run = grade(REFERENCE + "RUN for i in 1 2 3 4 5 6; do echo step $i; sleep 2; done\n")
+    assert run.status("run-finishes") == "passed", run.check("run-finishes")
+    assert run.code == 0
+
+
+@pytest.mark.docker
+def test_a_prompt_fails_at_once_and_is_named(grade, short_silence):
+    """A build's stdin is closed: `read` gets end-of-file and fails the step at once (no hang to stop)."""
+    started = time.monotonic()
+    run = grade(HEAD + "RUN read answer\n" + REFERENCE.removeprefix(HEAD))
+    assert time.monotonic() - started < 60
+    assert run.status("run-finishes") == "passed"
+    reason = run.check("gcc-installed")["message"]
+    assert "Dockerfile:4" in reason and "exit code: 1" in reason, reason
+    assert run.status("gcc-installed") == "failed" and run.code == 1  # a goal check that could not run
+
+
+@pytest.mark.docker
+def test_gcc_installed_is_a_goal_a_dockerfile_without_apt_get_does_not_pass(workspace):
+    """No apt-get line, and a later step fails: gcc-installed cannot run, so lesson 4 is not passed."""
+    from checks import progress
+
+    folder = workspace(HEAD + "RUN python -c 'import sys; sys.exit(3)'\n")
+    run = run_checks("lesson4", "--json", "--path", str(folder))
+    result = run.check("gcc-installed")
+    assert result["goal"] is True
+    assert result["status"] == "failed" and "could not run" in result["message"], result
+    assert "Dockerfile:4" in result["message"] and "exit code: 3" in result["message"]
+    assert run.code == 1 and run.json["passed"] is False
+    assert progress.read(folder)["lessons"]["lesson4"] == {**progress.read(folder)["lessons"]["lesson4"],
+                                                          "passed": False, "failed": ["gcc-installed"]}
+
+
+def test_run_finishes_needs_a_run(outcome):
+    with pytest.raises(Unavailable):
+        outcome(lesson4.run_finishes, HEAD)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("run_line, how", [
+    ("RUN apt-get update; apt-get install -y gcc-compiler; echo done", "`;` runs the next command"),
+    ("RUN apt-get update && apt-get install -y gcc-compiler || true", "`|| true` hides that failure"),
+])
+def test_apt_package_name_catches_a_failure_hidden_by_the_shell(workspace, run_line, how):
+    """The build goes on after apt-get failed; the image is asked which packages it really has (also when cached)."""
+    folder = workspace(HEAD + run_line + "\n")
+    for attempt in ("built", "cached"):
+        run = run_checks("lesson4", "--json", "--path", str(folder))
+        result = run.check("apt-package-name")
+        assert result["status"] == "failed" and result["line"] == 4, (attempt, result)
+        assert "`gcc-compiler`, which is not installed" in result["message"] and how in result["message"]
+        assert "`&&`" in result["message"] and "`gcc`" in result["message"]
+        assert run.status("gcc-installed") == "skipped"  # one message for one cause
+        assert run.code == 1
+
+
+@pytest.mark.docker
+def test_apt_package_name_catches_not_virtual_and_pinned_packages(grade):
+    run = grade(HEAD + "RUN apt-get update && apt-get install -y gcc libc-dev make=4.* \\\n"
+                       "    && rm -rf /var/lib/apt/lists/*\n")
+    assert run.status("apt-package-name") == "passed", run.check("apt-package-name")
+    assert run.status("gcc-installed") == "passed"
+
+
+@pytest.mark.docker
+def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
+    """On a terminal, stderr carries a line rewritten in place with the step the build is at; stdout the report."""
+    import os
+    import subprocess
+    import sys
+
+    import uuid
+
+    fresh = uuid.uuid4().hex[:8]  # never in the cache: the step really runs for 3 s
+    folder = workspace(REFERENCE + f"RUN for i in 1 2 3; do echo tick $i {fresh}; sleep 1; done\n")
+    leader, follower = os.openpty()
+    try:
+        process = subprocess.run([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
+                                 stdout=subprocess.PIPE, stderr=follower, timeout=600, env={**os.environ, "TERM": "xterm"})
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert process.returncode == 0, process.stdout
+    assert "building: step" in text and "RUN for i in 1 2 3" in text and "(Dockerfile:5)" in text, text
+    assert text.rstrip().endswith("\x1b[K"), "the live line is cleared before the report"
+    assert b"\x1b[K" not in process.stdout and b"building:" not in process.stdout

@@ -32,8 +32,7 @@ def test_expose_present_catches_not(context, line):
 
 
 # -- expose-syntax -------------------------------------------------------------------------------
-@pytest.mark.parametrize("word, words", [("4000:4000", "does not publish"), ("127.0.0.1:4000", "does not publish"),
-                                         ("-p", "docker run"), ("99999", "between 1 and 65535"),
+@pytest.mark.parametrize("word, words", [("-p", "docker run"), ("99999", "between 1 and 65535"),
                                          ("0", "between 1 and 65535"), ("port4000", "port number"),
                                          ("$APP_PORT", "variable with no value")])
 def test_expose_syntax_catches(context, word, words):
@@ -46,6 +45,51 @@ def test_expose_syntax_catches(context, word, words):
                                   "ENV PORT=4000\nEXPOSE $PORT", "ARG PORT=4000\nEXPOSE ${PORT}"])
 def test_expose_syntax_catches_not(context, line):
     assert lesson6.expose_syntax(context(BEFORE + line + "\n")).status == "passed"
+
+
+@pytest.mark.docker
+def test_expose_syntax_catches_an_address_docker_refuses_with_one_message(workspace):
+    """`EXPOSE 127.0.0.1:4000`: the build stops with Invalid hostPort; expose-port says nothing more."""
+    run = run_checks("lesson6", "--json", "--path", str(workspace(BEFORE + "EXPOSE 127.0.0.1:4000\n")))
+    result = run.check("expose-syntax")
+    assert result["status"] == "failed" and result["line"] == 6
+    assert "Docker refuses it" in result["message"] and "Invalid hostPort: 127.0.0.1" in result["message"]
+    assert "docker run -p 127.0.0.1:4000:4000" in result["message"] and "ignores" not in result["message"]
+    assert run.status("expose-port") == "skipped" and "expose-syntax" in run.check("expose-port")["message"]
+    assert [c["id"] for c in run.json["checks"] if c["status"] == "failed"] == ["expose-syntax"]
+    for earlier in ("copy-whole-app", "gcc-installed", "pip-dependencies-import"):  # built up to the EXPOSE
+        assert run.status(earlier) == "passed", run.check(earlier)
+    assert run.code == 1
+
+
+@pytest.mark.docker
+def test_expose_syntax_catches_a_mapping_docker_ignores(workspace):
+    run = run_checks("lesson6", "--json", "--path", str(workspace(BEFORE + "EXPOSE 4000:4000\n")))
+    result = run.check("expose-syntax")
+    assert result["status"] == "failed" and "ignores the host part (4000)" in result["message"]
+    assert "docker run -p 4000:4000" in result["message"]
+    assert run.status("expose-port") == "passed"  # the image does expose 4000/tcp
+
+
+@pytest.mark.docker
+def test_the_summary_never_counts_skipped_checks_as_passed(workspace):
+    """The earlier lessons' lines of `checks lesson7` with an EXPOSE Docker refuses (once '✓ 8 checks passed')."""
+    import re as regex
+
+    from checks.catalogue import load
+
+    folder = workspace(BEFORE + "EXPOSE 127.0.0.1:4000\nCMD [\"./bin/run_dev.sh\"]\n")
+    human, data = run_checks("lesson7", "--path", str(folder)), run_checks("lesson7", "--json", "--path", str(folder))
+    for lesson in load().lessons[:6]:
+        statuses = [c["status"] for c in data.json["checks"] if c["id"] in {i.id for i in lesson.checks}]
+        line = next(l for l in human.out.splitlines() if regex.match(rf"^. Lesson {lesson.number} \(", l))
+        if regex.search(r": \d+ checks passed$", line):
+            assert set(statuses) == {"passed"}, (line, statuses)
+        for status in ("skipped", "warning"):
+            if line.startswith("✓"):  # a failed lesson's line is followed by its checks
+                assert (status in statuses) == (status in line), (line, statuses)
+    assert "✗ Lesson 6 (Document the port): 1 of 5 checks failed" in human.out
+    assert human.code == 1
 
 
 # -- expose-port: which port the app listens on --------------------------------------------------
@@ -89,3 +133,18 @@ def test_expose_extra_ports_warns_on_a_second_port(workspace):
     assert run.status("expose-extra-ports") == "warning" and "5000/tcp" in run.check("expose-extra-ports")["message"]
     assert run.status("expose-port") == "passed"
     assert run.code == 0
+
+
+def test_lesson6_sends_publishing_to_the_lesson_that_teaches_it():
+    """`docker run -p` is taught in the lesson that runs the container (9), not the one that builds (8)."""
+    import re as regex
+
+    from checks.catalogue import load
+
+    catalogue = load()
+    lesson6 = catalogue.get("lesson6")
+    runs = next(l for l in catalogue.lessons if l.title.lower().startswith("run the container"))
+    texts = [*lesson6.hints, *(c.hint for c in lesson6.checks), *(c.why for c in lesson6.checks)]
+    for text in texts:
+        if "docker run -p" in text and regex.search(r"lesson \d+", text):
+            assert f"lesson {runs.number}" in text, text

@@ -35,18 +35,73 @@ def test_cmd_present_catches_not(context, line):
     assert lesson7.cmd_present(context(BEFORE + line + "\n")).status == "passed"
 
 
-# -- server-not-in-run ---------------------------------------------------------------------------
-@pytest.mark.parametrize("line", ["RUN ./bin/run_dev.sh", "RUN sh bin/run_dev.sh", 'RUN ["./bin/run_dev.sh"]',
-                                  "RUN uwsgi --http-socket :4000 --module together.app:app",
-                                  "RUN flask --app together.app run"])
-def test_server_not_in_run_catches(context, line):
-    result = lesson7.server_not_in_run(context(BEFORE + line + "\n"))
-    assert result.status == "failed" and result.line == 7
+# -- server-not-in-run (real builds: the server is seen listening in the build's own output) ------
+@pytest.fixture
+def judged(context, monkeypatch):
+    """Run server-not-in-run on a real build of this Dockerfile; what the build made is removed afterwards."""
+    monkeypatch.setenv("CHECKS_STEP_SILENCE", "20")
+    made = []
+
+    def judge(dockerfile: str):
+        made.append(context(dockerfile))
+        return lesson7.server_not_in_run(made[-1])
+
+    yield judge
+    for ctx in made:
+        ctx.cleanup()
 
 
-@pytest.mark.parametrize("line", ["RUN chmod +x bin/run_dev.sh", "RUN uwsgi --version", "RUN sh -n bin/run_dev.sh"])
-def test_server_not_in_run_catches_not(context, line):
-    assert lesson7.server_not_in_run(context(BEFORE + line + "\n" + 'CMD ["./bin/run_dev.sh"]\n')).status == "passed"
+@pytest.mark.docker
+@pytest.mark.parametrize("line, shown", [
+    ("RUN ./bin/run_dev.sh", "bound to TCP address 0.0.0.0:4000"),
+    ('RUN ["/usr/src/app/bin/run_dev.sh"]', "bound to TCP address"),  # exec form, absolute path
+    ("RUN uwsgi --http-socket :4000 --module together.app:app", "bound to TCP address :4000"),
+    ("RUN /usr/local/bin/python -m flask --app together.app run", "Running on http://127.0.0.1:5000"),
+    ('RUN ["python3", "-u", "-m", "http.server", "8000"]', "Serving HTTP on"),  # any server (-u: unbuffered)
+])
+def test_server_not_in_run_stops_and_names_a_server(judged, line, shown):
+    started = time.monotonic()
+    result = judged(BEFORE + line + "\n")
+    assert time.monotonic() - started < 60
+    assert result.status == "failed" and result.line == 7, result
+    assert shown in result.message and 'CMD ["./bin/run_dev.sh"]' in result.message
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("line", ["RUN chmod +x bin/run_dev.sh", "RUN uwsgi --version", "RUN sh -n bin/run_dev.sh",
+                                  "RUN python -c 'print(\"Listening on nothing\")' > /dev/null"])
+def test_server_not_in_run_catches_not(judged, line):
+    assert judged(BEFORE + line + "\n" + 'CMD ["./bin/run_dev.sh"]\n').status == "passed"
+
+
+@pytest.mark.docker
+def test_ctrl_c_during_a_build_step_that_never_ends(workspace):
+    """A real SIGINT while a RUN waits forever: exit 130 within seconds, nothing of ours left, no step left running."""
+    folder = workspace(BEFORE.split("RUN")[0] + "RUN sleep 987654\n")
+    process = subprocess.Popen([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _running("sleep 987654"):
+            time.sleep(0.2)
+        assert _running("sleep 987654"), "the step never started"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Interrupted" in err.decode()
+    deadline = time.monotonic() + 10
+    while _running("sleep 987654") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running("sleep 987654"), "the build step is still running after Ctrl-C"
+
+
+def _running(command: str) -> bool:
+    """Is a process with this command line running on this machine (where the local engine runs build steps)?"""
+    found = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+    return any(line.strip() == command for line in found)
 
 
 # -- cmd-exec-form -------------------------------------------------------------------------------
@@ -230,3 +285,39 @@ def test_script_line_endings_fixture_differs_from_the_app_only_in_line_endings()
     app_script = (ROOT / "lessons" / "together" / "bin" / "run_dev.sh").read_bytes()
     assert (fixture / "bin" / "run_dev.sh").read_bytes() == app_script.replace(b"\n", b"\r\n")
     assert (fixture / "Dockerfile").read_bytes() == (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_bytes()
+
+
+# -- app-production-server ------------------------------------------------------------------------
+@pytest.mark.docker
+def test_app_production_server_warns_on_flasks_development_server(workspace):
+    run = grade_fixture("lesson7", workspace, "app-production-server")
+    assert run.status("app-answers") == "passed"  # it does answer: only its log tells
+    result = run.check("app-production-server")
+    assert result["status"] == "warning" and result["line"] == 9  # the CMD line of the fixture
+    assert "This is a development server" in result["message"] and "./bin/run_dev.sh" in result["message"]
+    assert run.code == 0  # a warning, not a failure
+
+
+@pytest.mark.docker
+def test_app_production_server_catches_not_uwsgi(workspace):
+    run = run_checks("lesson7", "--json", "--path", str(workspace(SOLUTION)))
+    assert run.status("app-production-server") == "passed", run.check("app-production-server")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("env", ["ENV HOST=127.0.0.1", "ENV HOST localhost"])
+def test_app_answers_names_the_env_line_that_sets_a_loopback_host(workspace, env):
+    """The cause is the ENV line: the message and the hint point there, not at the CMD the learner got right."""
+    run = run_checks("lesson7", "--json", "--path", str(workspace(BEFORE + env + "\n" + 'CMD ["./bin/run_dev.sh"]\n')))
+    result = run.check("app-answers")
+    assert result["status"] == "failed" and result["line"] == 7, result
+    assert "listens only on 127.0.0.1" in result["message"] and env.removeprefix("ENV ") in result["message"]
+    assert env.removeprefix("ENV ") in result["hint"] and "CMD" not in result["hint"]
+
+
+def test_base_image_tag_hint_follows_from_latest(workspace):
+    run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python:latest\n")))
+    hint = run.check("base-image-tag")["hint"]
+    assert "Replace `latest`" in hint and "Add a tag after a colon" not in hint
+    run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python\n", name="other")))
+    assert "Add a tag after a colon" in run.check("base-image-tag")["hint"]

@@ -40,7 +40,7 @@ VOLATILE = [
     (re.compile(r"\b[0-9a-f]{12}\b"), "<id>"),
     (re.compile(r"\b\d+ (second|minute|hour|day)s? ago\b"), "<time> ago"),
     # the counts of the earlier lessons' checks are their samples' business
-    (re.compile(r"^(✓ Lesson \d+ \(.*?\)): \d+ checks passed.*$", re.MULTILINE), r"\1: passed"),
+    (re.compile(r"^(✓ Lesson \d+ \(.*?\)): .*\bpassed\b.*$", re.MULTILINE), r"\1: passed"),
     (re.compile(r"^(Lesson \d+ passed) \(.*\)\.$", re.MULTILINE), r"\1."),
     (re.compile(r"\bup since [0-9T:-]+"), "up since <time>"),
     (re.compile(r"\b\d+ MB in"), "<n> MB in"),

@@ -117,6 +117,38 @@ def test_image_current_catches_a_new_step_not_yet_built(learner_image, edited_wo
     assert "useradd --no-create-home app" in message and "lacks" in message
 
 
+def test_image_current_catches_an_app_file_changed_after_the_build(learner_image, edited_workspace):
+    """The Dockerfile is the same, the code it copies is not: the image has yesterday's app."""
+    app = edited_workspace / "together" / "app.py"
+    app.write_text(app.read_text() + "\n# changed after the build\n")
+    run = lesson8(edited_workspace)
+    message = run.check("image-current")["message"]
+    assert run.status("image-current") == "failed", message
+    assert "together/app.py has changed since the image was built" in message and "docker build" in message
+
+
+def test_image_current_catches_a_label_added_after_the_build(learner_image, edited_workspace):
+    dockerfile = edited_workspace / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + 'LABEL org.opencontainers.image.version="0.0.1"\n')
+    run = lesson8(edited_workspace)
+    message = run.check("image-current")["message"]
+    assert run.status("image-current") == "failed", message
+    assert "Labels" in message and "org.opencontainers.image.version" in message
+
+
+def test_image_exists_names_the_image_it_grades(learner_image, learner_workspace):
+    """`--image together:latest`: the title does not claim together:0.0.1, the message names what was graded."""
+    tag = unique("latest-test") + ":latest"
+    docker("tag", IMAGE, tag)
+    try:
+        run = lesson8(learner_workspace, "--image", tag)
+        result = run.check("image-exists")
+        assert result["status"] == "passed" and tag in result["message"]
+        assert IMAGE not in result["title"]
+    finally:
+        docker("image", "rm", tag, check=False)
+
+
 def test_image_current_catches_not_a_rebuilt_image(learner_image, edited_workspace):
     # the learner edits, then rebuilds as the page says: current again
     dockerfile = edited_workspace / "Dockerfile"

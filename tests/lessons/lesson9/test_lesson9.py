@@ -226,3 +226,24 @@ def test_statz_answers_catches_another_program_answering(learner_image, learner_
                                           ("00000000000000000000000000000000", "::")])
 def test_socket_addresses_read_from_proc(raw, address):
     assert _address(raw) == address
+
+
+def test_container_running_names_a_command_given_to_docker_run_not_the_cmd(learner_image, learner_workspace,
+                                                                          containers):
+    """`docker run … together:0.0.1 bash`: bash has no terminal and exits 0; the typed command is the cause."""
+    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE} bash")
+    wait_until(lambda: state(name) == "exited", 30, f"{name} to exit")
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("container-running")["message"]
+    assert run.status("container-running") == "failed", message
+    assert "it ran `bash`" in message and "after the image name" in message and "./bin/run_dev.sh" in message
+    assert "CMD must start the server" not in message  # the Dockerfile's CMD is not to blame
+
+
+def test_statz_answers_names_a_command_given_to_docker_run(learner_image, learner_workspace, containers):
+    name, _ = started(containers, f"-it -p 127.0.0.1:{{port}}:4000 {IMAGE} bash")  # running, but a shell
+    wait_until(lambda: state(name) == "running", 30, f"{name} to run")
+    run = lesson9(learner_workspace, "--container", name)
+    message = run.check("statz-answers")["message"]
+    assert run.status("statz-answers") == "failed", message
+    assert "it ran `bash`" in message, message

@@ -1,0 +1,95 @@
+"""How a build's own progress output is judged (engine.BuildWatch), line by line, with a clock we move.
+
+The real-engine cases (sleep infinity, tail -f, a server in RUN, a steadily printing step, Ctrl-C)
+are in tests/lessons/lesson4 and lesson7; these cover the two output formats and the limits.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.engine import BuildWatch, line_of_step
+
+
+def feed(watch: BuildWatch, lines: list[tuple[float, str]]) -> None:
+    for when, text in lines:
+        watch.line(text + "\n", when)
+
+
+@pytest.fixture(autouse=True)
+def limits(monkeypatch):
+    monkeypatch.setenv("CHECKS_STEP_SILENCE", "45")
+    monkeypatch.delenv("CHECKS_STEP_SILENCE_BUSY", raising=False)
+
+
+def test_a_silent_buildkit_run_step_is_stopped_after_the_silence_limit():
+    watch = BuildWatch()
+    feed(watch, [(0, "#5 [2/3] RUN sleep infinity")])
+    assert watch.verdict(44) is None
+    stopped = watch.verdict(45)
+    assert stopped.step == "RUN sleep infinity" and not stopped.server and stopped.output == []
+
+
+def test_output_resets_the_silence_and_a_finished_step_is_never_stopped():
+    watch = BuildWatch()
+    feed(watch, [(0, "#6 [3/4] RUN pip install -r requirements.txt"), (40, "#6 40.1 Collecting flask"),
+                 (80, "#6 80.2 Installing collected packages: flask")])
+    assert watch.verdict(120) is None
+    feed(watch, [(121, "#6 DONE 121.0s")])
+    assert watch.verdict(1000) is None
+
+
+def test_a_line_announcing_work_allows_the_longer_quiet():
+    watch = BuildWatch()
+    feed(watch, [(0, "#7 [4/5] RUN pip install -r requirements.txt"),
+                 (5, "#7 5.0   Building wheel for uWSGI (pyproject.toml): started")])
+    assert watch.verdict(300) is None  # compiling uWSGI prints nothing for minutes on a slow machine
+    assert watch.verdict(605) is not None
+
+
+def test_apt_fetching_on_a_slow_network_is_not_taken_for_a_hang():
+    watch = BuildWatch()
+    feed(watch, [(0, "#5 [2/3] RUN apt-get update && apt-get install -y gcc"),
+                 (3, "#5 3.1 Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]")])
+    assert watch.verdict(120) is None
+    feed(watch, [(130, "#5 130.0 Reading package lists..."), (131, "#5 131.0 Setting up gcc (4:12.2.0-3) ...")])
+    assert watch.verdict(175) is None and watch.verdict(176) is not None  # quiet after ordinary output: 45 s
+
+
+@pytest.mark.parametrize("said", [
+    " * Running on http://127.0.0.1:5000",
+    "uwsgi socket 0 bound to TCP address 0.0.0.0:4000 fd 3",
+    "spawned uWSGI worker 1 (pid: 7, cores: 1)",
+    "Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
+    "[INFO] Listening at: http://0.0.0.0:8000 (1)",
+    "Server listening on port 3000",
+])
+def test_a_server_saying_it_listens_is_stopped_at_once(said):
+    watch = BuildWatch()
+    feed(watch, [(0, "#8 [5/5] RUN ./start"), (1, f"#8 1.0 {said}")])
+    assert watch.verdict(2) is None  # a moment for its next lines
+    stopped = watch.verdict(3)
+    assert stopped.server and stopped.listening == said.strip()
+
+
+@pytest.mark.parametrize("said", ["Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]",
+                                  "Setting up gcc (4:12.2.0-3) ...", "Successfully installed Flask-3.1.3"])
+def test_ordinary_output_is_not_taken_for_a_server(said):
+    watch = BuildWatch()
+    feed(watch, [(0, "#8 [5/5] RUN ./setup"), (1, f"#8 1.0 {said}")])
+    assert watch.verdict(10) is None
+
+
+def test_the_classic_builder_is_followed_too():
+    watch = BuildWatch()
+    feed(watch, [(0, "Step 4/5 : RUN tail -f /dev/null"), (0, " ---> Running in 0123456789ab")])
+    assert watch.verdict(44) is None
+    assert watch.verdict(46).step == "RUN tail -f /dev/null"
+    done = BuildWatch()
+    feed(done, [(0, "Step 4/5 : RUN true"), (1, " ---> 0123456789ab"), (2, "Step 5/5 : CMD [\"x\"]")])
+    assert done.verdict(100) is None
+
+
+def test_the_stopped_step_is_found_in_the_dockerfile_whatever_its_case_and_continuations():
+    text = "FROM python:3.13-slim\nrun apt-get update \\\n    && sleep infinity\nCMD [\"x\"]\n"
+    assert line_of_step("RUN apt-get update && sleep infinity", text) == 2
