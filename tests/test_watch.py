@@ -105,4 +105,4 @@ def test_outside_a_workspace_it_refuses_instead_of_watching_a_whole_folder(tmp_p
     child = spawn(["watch"], tmp_path)
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 2 and "is not a workspace of the course" in child.before
+    assert child.exitstatus == 2 and "is not inside a workspace of the course" in child.before
