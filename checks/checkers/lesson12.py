@@ -96,14 +96,14 @@ def steps_from_log(log: str) -> list[Step]:
             steps[vertex].cached = True
     if order:
         return [steps[v] for v in order]
-    found = []  # the classic builder: "Step 5/8 : RUN …" then " ---> Using cache"
-    blocks = re.split(r"^Step \d+/\d+ : ", log, flags=re.MULTILINE)[1:]
+    found = []  # the classic builder: "Step 5/8 : RUN …" then " ---> Using cache"; Podman: "STEP 5/8: …", "--> Using cache"
+    blocks = re.split(r"^(?:Step|STEP) \d+/\d+ ?: ", log, flags=re.MULTILINE)[1:]
     for block in blocks:
         first, _, rest = block.partition("\n")
         text = " ".join(first.split())
         if text.upper().startswith("FROM "):
             continue
-        found.append(Step(text, cached="---> Using cache" in rest))
+        found.append(Step(text, cached="--> Using cache" in rest))
     return found
 
 

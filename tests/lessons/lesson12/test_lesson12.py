@@ -80,6 +80,13 @@ def test_steps_from_classic_builder_output():
         ("WORKDIR /usr/src/app", True), ("COPY . .", False), ("RUN pip install -r requirements.txt", False)]
 
 
+def test_steps_from_podman_output():
+    log = ("STEP 1/3: FROM python:3.13-slim\nSTEP 2/3: WORKDIR /usr/src/app\n--> Using cache 3c4d\n--> 3c4d\n"
+           "STEP 3/3: COPY . .\n--> 5e6f\n")
+    assert [(s.text, s.cached) for s in lesson12.steps_from_log(log)] == [
+        ("WORKDIR /usr/src/app", True), ("COPY . .", False)]
+
+
 def test_the_rebuild_copies_what_docker_build_sends(workspace, tmp_path):
     folder = workspace(SOLUTION)
     (folder / ".venv" / "bin").mkdir(parents=True)
