@@ -62,6 +62,9 @@ VOLATILE = [
     # a size measured on this machine (lesson 11: "the engine received 26.1 MB", ".venv/ 22.4 MB"),
     # which depends on its Python and git; sizes the lessons state ("about 20 MB") stay
     (re.compile(r"((?:received|/) )\d+(?:\.\d+)? (B|kB|MB|GB)\b"), r"\1<n> \2"),
+    # lesson 13: image sizes measured here ("the build stage, 357.3 MB", "62% smaller")
+    (re.compile(r"((?:stage|image), )\d+(?:\.\d+)? (B|kB|MB|GB)\b"), r"\1<n> \2"),
+    (re.compile(r"\b\d+% smaller\b"), "<n>% smaller"),
 ]
 
 
