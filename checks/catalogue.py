@@ -151,8 +151,34 @@ class Catalogue:
         return None
 
     def before(self, lesson: Lesson) -> tuple[Lesson, ...]:
-        """The earlier lessons, whose steps lesson N builds on."""
-        return tuple(other for other in self.lessons if other.number < lesson.number)
+        """The earlier lessons whose steps lesson N builds on.
+
+        A lesson graded on the engine's state (lessons 8-10: an image the learner built, a running
+        container, a sidecar) builds on every lesson before it. A lesson graded on the workspace
+        (its Dockerfile, .dockerignore, the image built from them) builds on the earlier workspace
+        lessons only: lesson 11 does not need lesson 10's sidecar to be running.
+        """
+        earlier = [other for other in self.lessons if other.number < lesson.number]
+        if lesson.evidence == "engine":
+            return tuple(earlier)
+        return tuple(other for other in earlier if other.evidence != "engine")
+
+    def workspace_files(self, lesson: Lesson, solved: bool = True) -> dict[str, Path]:
+        """The files the learner has written after lesson N (`solved`) or before it: {name: reference file}.
+
+        Each workspace lesson's solution folder holds whole files (the Dockerfile, lesson 11's
+        .dockerignore); a later lesson's file replaces an earlier one of the same name.
+        """
+        steps = (*self.before(lesson), lesson) if solved else self.before(lesson)
+        files: dict[str, Path] = {}
+        for step in steps:
+            if step.evidence == "engine":
+                continue
+            folder = step.solution_path.parent
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(folder).as_posix()] = path
+        return files
 
     def after(self, lesson: Lesson) -> Lesson | None:
         later = [other for other in self.lessons if other.number > lesson.number]

@@ -99,7 +99,21 @@ class Context:
         return self.engine.build(self.workspace, prefix)
 
     def image_until(self, line: int) -> str:
-        """An image that contains every step up to `line`: the built image, or Unavailable with the reason."""
+        """An image that contains every step up to `line`: the built image, or Unavailable with the reason.
+
+        In a multi-stage build, a line of an earlier stage gets that stage's image (the Dockerfile up
+        to the stage's last step, built on its own: BuildKit's cache makes it free)."""
+        stage_end = self._earlier_stage_end(line)
+        if stage_end is not None:
+            build = self.build
+            if build.failed_line is not None and build.failed_line <= stage_end:
+                raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
+            if stage_end not in self._stage_images:
+                result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
+                if not result.ok:
+                    raise Unavailable(f"the build stage ending on line {stage_end} does not build")
+                self._stage_images[stage_end] = result.image_id
+            return self._stage_images[stage_end]
         build = self.build
         if build.complete or (build.image and build.failed_line and build.failed_line > line):
             return build.image
@@ -111,6 +125,19 @@ class Context:
             raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
                               + (f" ({error[-200:]})" if error else ""))
         raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
+
+    @cached_property
+    def _stage_images(self) -> dict[int, str]:
+        return {}
+
+    def _earlier_stage_end(self, line: int) -> int | None:
+        """The last line of the build stage holding `line`, when that is not the final stage; else None."""
+        dockerfile = self.dockerfile
+        final = dockerfile.final_stage
+        holding = [i for i in dockerfile.instructions if i.line <= line]
+        if final is None or not holding or holding[-1].stage in (final.index, -1):
+            return None
+        return max(i.end_line for i in dockerfile.instructions if i.stage == holding[-1].stage)
 
     def cleanup(self) -> int:
         return self._engine.cleanup() if self._engine is not None else 0

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Regenerate the sample `checks` output that the lesson pages show, by running the real `checks`.
 
-    python scripts/regen_samples.py            # rewrite every sample of lessons 1-7
+    python scripts/regen_samples.py            # rewrite every sample of the workspace lessons (1-7, 11-)
     python scripts/regen_samples.py lesson3    # only lesson 3's
     python scripts/regen_samples.py --check    # exit 1, with a diff, if a committed sample is stale
 
-For every lesson whose reference solution is a Dockerfile, it creates a fresh workspace with
-`checks init` in a temporary folder and runs `checks lessonN` there (NO_COLOR, like a learner
-piping it), twice:
+For every lesson graded on the workspace (not lessons 8-10), it creates a fresh workspace with
+`checks init` in a temporary folder, runs the `workspace.sh` of the lessons up to it (lesson 11's
+makes it a developer's folder: a virtualenv, caches, data, git), and runs `checks lessonN` there
+(NO_COLOR, like a learner piping it), twice:
 
-    docs/samples/lessonN-pass.txt   on the lesson's reference solution (lessons/lessonN/solution/Dockerfile)
-    docs/samples/lessonN-fail.txt   on its starter: the previous lesson's solution (lesson 1: no Dockerfile)
+    docs/samples/lessonN-pass.txt   on the reference solutions up to lesson N (lessons/lessonN/solution/)
+    docs/samples/lessonN-fail.txt   on its starter: the solutions before it (lesson 1: no Dockerfile)
     docs/samples/lesson1-init.txt   `checks init`, which creates the workspace (first lesson only)
     docs/samples/lessonN-mistake-<fixture>.txt
                                     what `checks lessonN` says about each mistake fixture of
@@ -62,6 +63,12 @@ VOLATILE = [
     (re.compile(r"\b(image|container) [0-9a-f]{12}\b"), r"\1 <id>"),
     # how long something took: "exited with code 1 after 0.8 s", "built in 12.3s"
     (re.compile(r"\b(after|in) \d+(?:\.\d+)? ?(s|ms|seconds)\b"), r"\1 <n> \2"),
+    # a size measured on this machine (lesson 11: "the engine received 26.1 MB", ".venv/ 22.4 MB"),
+    # which depends on its Python and git; sizes the lessons state ("about 20 MB") stay
+    (re.compile(r"((?:received|/) )\d+(?:\.\d+)? (B|kB|MB|GB)\b"), r"\1<n> \2"),
+    # lesson 13: image sizes measured here ("the build stage, 357.3 MB", "62% smaller")
+    (re.compile(r"((?:stage|image), )\d+(?:\.\d+)? (B|kB|MB|GB)\b"), r"\1<n> \2"),
+    (re.compile(r"\b\d+% smaller\b"), "<n>% smaller"),
 ]
 
 
@@ -146,9 +153,11 @@ def run_checks(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           encoding="utf-8", timeout=1800)
 
 
-def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int, with_init: bool = False):
-    """`checks lessonN` in a fresh workspace holding `dockerfile` (None: no Dockerfile), normalised.
+def run_lesson(lesson_id: str, files: dict[str, Path], expect_code: int, with_init: bool = False,
+               scripts: list[Path] = ()):
+    """`checks lessonN` in a fresh workspace holding `files` ({name: reference file}), normalised.
 
+    `scripts` (lessons' workspace.sh) run first, in the workspace, to make it a developer's folder.
     With `with_init`, returns (the sample of `checks init`, the sample of `checks lessonN`)."""
     with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
         parent = Path(temp)
@@ -156,8 +165,14 @@ def run_lesson(lesson_id: str, dockerfile: str | None, expect_code: int, with_in
         if init.returncode != 0:
             raise SampleError(f"checks init failed ({init.returncode}): {init.stderr.strip()}")
         workspace = parent / "together"
-        if dockerfile is not None:
-            (workspace / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+        for script in scripts:
+            made = subprocess.run(["sh", str(script)], cwd=workspace, capture_output=True, text=True,
+                                  env={**os.environ, "PYTHON": sys.executable}, timeout=600)
+            if made.returncode != 0:
+                raise SampleError(f"{script.relative_to(ROOT)} failed ({made.returncode}): {made.stderr.strip()}")
+        for name, source in files.items():
+            (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+            (workspace / name).write_bytes(source.read_bytes())
         result = run_checks([lesson_id], cwd=workspace)
         if result.returncode != expect_code:
             raise SampleError(f"`checks {lesson_id}` exited {result.returncode}, expected {expect_code}:\n"
@@ -216,20 +231,27 @@ def mistake_name(lesson, fixture: Path) -> str:
 
 
 def dockerfile_lessons(catalogue) -> list:
-    return [lesson for lesson in catalogue.lessons if lesson.solution_path.name == "Dockerfile"]
+    """The lessons graded on the workspace (its Dockerfile, .dockerignore, the image built from them)."""
+    return [lesson for lesson in catalogue.lessons if lesson.evidence != "engine"]
+
+
+def workspace_scripts(catalogue, lesson) -> list[Path]:
+    """The workspace.sh of this lesson and the earlier ones it builds on (lesson 11: a developer's folder)."""
+    steps = (*catalogue.before(lesson), lesson)
+    return [step.folder / "workspace.sh" for step in steps if (step.folder / "workspace.sh").is_file()]
 
 
 def samples_of(catalogue, lesson) -> dict[str, str]:
     """{sample name: text} of one lesson: its solution passes, its starter fails."""
     earlier = catalogue.before(lesson)
-    starter = earlier[-1].solution_path.read_text(encoding="utf-8") if earlier else None
-    if earlier and earlier[-1].solution_path.name != "Dockerfile":
-        raise SampleError(f"{lesson.id}: its starter, {earlier[-1].id}'s solution, is not a Dockerfile")
-    samples = {f"{lesson.id}-pass": run_lesson(lesson.id, lesson.solution_path.read_text(encoding="utf-8"), 0)}
+    scripts = workspace_scripts(catalogue, lesson)
+    samples = {f"{lesson.id}-pass": run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=True), 0,
+                                               scripts=scripts)}
     if earlier:
-        samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, starter, 1)
+        samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=False), 1,
+                                                  scripts=scripts)
     else:  # the first lesson also shows how the workspace is made
-        samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, None, 1, with_init=True)
+        samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, {}, 1, with_init=True)
     if reads_only_the_dockerfile(catalogue, lesson):  # cheap: no image is built, so show each mistake's output
         for fixture in fixtures_of(lesson):
             samples[mistake_name(lesson, fixture)] = mistake_sample(lesson, fixture)

@@ -75,6 +75,26 @@ def checks_process(*args: str, cwd: Path | None = None, env: dict | None = None,
 
 
 
+def lesson_workspace(workspace, lesson_id: str, solved: bool = True) -> Path:
+    """A workspace as the learner's is after lesson N (`solved`) or before it: the files each lesson's
+    solution wrote, and what each lesson's `workspace.sh` adds to a real developer's folder (lesson 11:
+    a virtualenv, caches, a data file, a git repository)."""
+    from checks.catalogue import load
+
+    catalogue = load()
+    lesson = catalogue.get(lesson_id)
+    folder = workspace()
+    for step in (*catalogue.before(lesson), lesson):
+        script = step.folder / "workspace.sh"
+        if script.is_file():
+            subprocess.run(["sh", str(script)], cwd=folder, check=True, capture_output=True,
+                           env={**os.environ, "PYTHON": sys.executable})
+    for name, source in catalogue.workspace_files(lesson, solved).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(source.read_bytes())
+    return folder
+
+
 def grade_fixture(lesson_id: str, workspace, name: str) -> Run:
     """`checks lessonN --json` on one of lesson N's mistake fixtures (same build as its fixture test, so cached)."""
     fixture = ROOT / "tests" / "lessons" / lesson_id / "fixtures" / f"{name}.Dockerfile"

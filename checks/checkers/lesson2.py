@@ -58,6 +58,33 @@ def stage_chain(dockerfile: Dockerfile) -> list[int]:
     return chain
 
 
+PIP_INSTALL = re.compile(r"\bpip3?\s+(?:install|wheel)\b|\s-m\s+pip\s+(?:install|wheel)\b")
+
+
+def dependency_stage(dockerfile: Dockerfile) -> int:
+    """The stage where the app's dependencies are installed: the final stage, or, in a multi-stage build
+    (lesson 13), the earlier stage whose RUN runs `pip install` (or `pip wheel`) for the final one."""
+    final = dockerfile.final_stage
+    if final is None:
+        raise Unavailable("needs a FROM instruction")
+    runs = [i for i in dockerfile.instructions if i.keyword == "RUN" and PIP_INSTALL.search(" ".join(i.arguments.split()))]
+    if not runs or any(i.stage == final.index for i in runs):
+        return final.index
+    return runs[-1].stage
+
+
+def dependency_instructions(dockerfile: Dockerfile) -> list[Instruction]:
+    """The instructions that make the image where the dependencies are installed (and the stages it is built FROM)."""
+    wanted = dependency_stage(dockerfile)
+    names = {s.name: s for s in dockerfile.stages if s.name}
+    stage = next(s for s in dockerfile.stages if s.index == wanted)
+    chain = [stage.index]
+    while stage.image.lower() in names and names[stage.image.lower()].index < stage.index:
+        stage = names[stage.image.lower()]
+        chain.insert(0, stage.index)
+    return [i for i in dockerfile.instructions if i.stage in chain and i.keyword != "FROM"]
+
+
 def final_instructions(dockerfile: Dockerfile) -> list[Instruction]:
     """The instructions that make the final image, including those of the stages it is built FROM."""
     chain = set(stage_chain(dockerfile))

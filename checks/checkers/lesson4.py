@@ -17,7 +17,7 @@ from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import failed, passed, warning
-from .lesson2 import final_instructions, shell_commands
+from .lesson2 import dependency_instructions, shell_commands
 
 PACKAGE_MANAGERS = ("apt-get", "apt", "aptitude")
 FOREIGN_MANAGERS = {"apk": "Alpine's", "yum": "Red Hat's", "dnf": "Fedora's and Red Hat's", "microdnf": "Red Hat's",
@@ -38,9 +38,9 @@ def command_words(words: list[str]) -> list[str]:
 
 
 def system_commands(context: Context) -> list[tuple[Instruction, list[str]]]:
-    """(RUN, command words) for every package-manager command of the final image, in order."""
+    """(RUN, command words) for every package-manager command of the image where the dependencies are built, in order."""
     found = []
-    for instruction in final_instructions(context.dockerfile):
+    for instruction in dependency_instructions(context.dockerfile):
         if instruction.keyword != "RUN":
             continue
         for words in shell_commands(instruction):
@@ -355,7 +355,7 @@ def hidden_failure(context: Context, instruction: Instruction, name: str) -> str
 @check("apt-no-sudo")
 def apt_no_sudo(context: Context):
     """No RUN uses sudo: build steps already run as root, and the image has no sudo."""
-    for instruction in final_instructions(context.dockerfile):
+    for instruction in dependency_instructions(context.dockerfile):
         if instruction.keyword == "RUN" and any(words[0] == "sudo" for words in shell_commands(instruction)):
             return failed("expected commands without sudo; found `sudo`: RUN already runs as root, and the image has "
                           f"no sudo command{stops_with(context, instruction, 'sudo')}", line=instruction.line)
@@ -427,7 +427,7 @@ def apt_lists_removed(context: Context):
     runs = [i for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "update" in c[1:]]
     if not runs:
         raise Unavailable("needs a RUN apt-get update")
-    removals = [i for i in final_instructions(context.dockerfile)
+    removals = [i for i in dependency_instructions(context.dockerfile)
                 if i.keyword == "RUN" and "/var/lib/apt/lists" in i.arguments and re.search(r"\brm\b", i.arguments)]
     for instruction in runs:
         if any(r.line == instruction.line for r in removals):

@@ -13,6 +13,7 @@ from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import failed, passed, warning
+from .lesson2 import dependency_stage
 
 # pip options that take a value (the value is not a package to install)
 VALUE_OPTIONS = {
@@ -87,10 +88,16 @@ def pip_install_of(words: list[str]) -> tuple[list[str], bool] | None:
     return rest[1:], sudo
 
 
+def dependency_steps(context: Context, keyword: str | None = None) -> list[Instruction]:
+    """The instructions of the stage that installs the dependencies: the final stage, or a build stage (lesson 13)."""
+    stage = dependency_stage(context.dockerfile)
+    return [i for i in context.dockerfile.instructions if i.stage == stage and (keyword is None or i.keyword == keyword)]
+
+
 def pip_installs(context: Context) -> list[PipInstall]:
-    """Every `pip install` in a RUN of the final stage, in order."""
+    """Every `pip install` in a RUN of the stage that installs the dependencies (the final one, or a build stage), in order."""
     found = []
-    for instruction in context.dockerfile.in_final_stage("RUN"):
+    for instruction in dependency_steps(context, "RUN"):
         for words in shell_commands(instruction):
             parsed = pip_install_of(words)
             if parsed is None:
@@ -164,7 +171,7 @@ def brings_requirements(instruction: Instruction) -> bool:
 
 def compiler_install_line(context: Context) -> int | None:
     """The line of the first RUN in the final stage that installs a C compiler with apt-get/apt."""
-    for instruction in context.dockerfile.in_final_stage("RUN"):
+    for instruction in dependency_steps(context, "RUN"):
         for words in shell_commands(instruction):
             if words and words[0] in ("apt-get", "apt", "sudo") and "install" in words:
                 if any(word in COMPILER_PACKAGES or word.startswith("gcc-") for word in words):
@@ -188,7 +195,7 @@ def pip_install_present(context: Context):
     installs = pip_installs(context)
     if installs:
         return passed(installs[0].command, line=installs[0].line)
-    for instruction in context.dockerfile.in_final_stage():
+    for instruction in dependency_steps(context):
         if instruction.keyword in ("CMD", "ENTRYPOINT") and re.search(r"\bpip3?\b.*\binstall\b", instruction.args):
             return failed(f"expected pip install in a RUN instruction; found it in {instruction.keyword}, which runs "
                           "only when a container starts, every time", line=instruction.line)
@@ -237,8 +244,8 @@ def requirements_before_pip(context: Context):
         raise Unavailable("needs pip install -r requirements.txt")
     dockerfile = context.dockerfile
     if "mount" not in install.instruction.flags:
-        before = [i for i in dockerfile.in_final_stage() if i.line < install.line and brings_requirements(i)]
-        after = [i for i in dockerfile.in_final_stage() if i.line > install.line and brings_requirements(i)]
+        before = [i for i in dependency_steps(context) if i.line < install.line and brings_requirements(i)]
+        after = [i for i in dependency_steps(context) if i.line > install.line and brings_requirements(i)]
         if not before:
             where = f"; the COPY on line {after[0].line} comes after it" if after else ""
             return failed(f"expected requirements.txt in the image before pip install (line {install.line}) reads "

@@ -1,0 +1,162 @@
+"""Lesson 13: a multi-stage build. The compiler stays in the build stage; the final image is smaller and still serves.
+
+The app still starting and answering /statz is lesson 7's checks, which `checks lesson13` runs
+first on the final image. Sizes are the engine's own (`docker image inspect`), of the final image
+and of the stage where the dependencies were compiled.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..checker import check
+from ..context import Context, Unavailable
+from ..dockerfile import Instruction
+from ..result import failed, passed
+from .lesson2 import dependency_stage
+
+COMPILERS = ("gcc", "cc", "g++", "c++", "clang")
+
+
+def human(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def final_image(context: Context) -> str:
+    build = context.build
+    if not build.complete:
+        raise Unavailable("needs the image to build (see the checks above)")
+    return build.image
+
+
+def build_stage_line(context: Context) -> int:
+    """The last line of the stage where the dependencies are installed."""
+    stage = dependency_stage(context.dockerfile)
+    return max(i.end_line for i in context.dockerfile.instructions if i.stage == stage)
+
+
+def stage_name(context: Context, index: int) -> str:
+    stage = next(s for s in context.dockerfile.stages if s.index == index)
+    return stage.name or str(index)
+
+
+def copies_from_stages(context: Context) -> list[Instruction]:
+    """COPY --from=<an earlier stage> in the final stage."""
+    names = {s.name: s.index for s in context.dockerfile.stages if s.name}
+    found = []
+    for instruction in context.dockerfile.in_final_stage("COPY"):
+        source = instruction.flags.get("from", "").lower()
+        if source and (source in names or source.isdigit()):
+            found.append(instruction)
+    return found
+
+
+def stage_index(context: Context, name: str) -> int:
+    names = {s.name: s.index for s in context.dockerfile.stages if s.name}
+    return names.get(name.lower(), int(name) if name.isdigit() else -1)
+
+
+def compilers_in(context: Context, image: str) -> list[str]:
+    shown = context.engine.run_in_image(image, ["sh", "-c", "for c in " + " ".join(COMPILERS) +
+                                               "; do command -v $c; done; true"])
+    return [line.strip() for line in shown.output.splitlines() if line.strip().startswith("/")]
+
+
+# -- checks ------------------------------------------------------------------------------------
+@check("compiler-not-in-final")
+def compiler_not_in_final(context: Context):
+    """No C compiler (gcc, cc) is in the final image: it stayed in the build stage."""
+    image = final_image(context)
+    found = compilers_in(context, image)
+    if not found:
+        return passed("no gcc, cc or clang in the final image")
+    final = context.dockerfile.final_stage
+    names = {s.name: s for s in context.dockerfile.stages if s.name}
+    if final.image.lower() in names:
+        return failed(f"expected no compiler in the final image; found {', '.join(found)}: the final stage starts "
+                      f"`FROM {final.image}` (line {final.line}), so it has everything that stage has, gcc included. "
+                      f"Start it `FROM {names[final.image.lower()].image}` and COPY --from only the virtualenv",
+                      line=final.line)
+    installs = [i for i in context.dockerfile.in_final_stage("RUN") if "install" in i.arguments and "gcc" in i.arguments]
+    if installs:
+        return failed(f"expected no compiler in the final image; found {', '.join(found)}, installed on line "
+                      f"{installs[0].line} in the final stage: install gcc in a build stage only (`FROM python:3.13-slim AS build`)",
+                      line=installs[0].line)
+    return failed(f"expected no compiler in the final image; found {', '.join(found)}: install gcc in a build stage "
+                  "and copy only what pip built into the final stage", line=final.line)
+
+
+@check("venv-copied-from-build")
+def venv_copied_from_build(context: Context):
+    """Every path the final stage copies from the build stage exists there: the virtualenv uWSGI and Flask live in."""
+    copies = copies_from_stages(context)
+    if not copies:
+        raise Unavailable("needs a COPY --from=<build stage> in the final stage (see image-smaller)")
+    for instruction in copies:
+        index = stage_index(context, instruction.flags["from"])
+        line = max(i.end_line for i in context.dockerfile.instructions if i.stage == index)
+        image = context.image_until(line)
+        words = instruction.exec_form or instruction.words()
+        for source in words[:-1]:
+            path = source if source.startswith("/") else posixpath.join("/", source)
+            if context.engine.read_path(image, path) is None:
+                where = context.engine.run_in_image(image, ["sh", "-c", "command -v uwsgi || true"]).output.strip()
+                advice = ""
+                if where.startswith("/"):
+                    folder = posixpath.dirname(posixpath.dirname(where))
+                    advice = (f": in that stage uWSGI is at {where}, so the virtualenv is {folder}; copy "
+                              f"`COPY --from={instruction.flags['from']} {folder} {folder}`")
+                return failed(f"expected {path} in the stage `{stage_name(context, index)}`; found nothing there{advice}",
+                              line=instruction.line)
+    return passed(", ".join(f"{i.flags['from']}: {' '.join((i.exec_form or i.words())[:-1])}" for i in copies),
+                  line=copies[0].line)
+
+
+@check("final-stage-config")
+def final_stage_config(context: Context):
+    """CMD, EXPOSE and the PATH to the virtualenv are written in the final stage: a stage keeps nothing of another's settings."""
+    dockerfile = context.dockerfile
+    final = dockerfile.final_stage
+    if len(dockerfile.stages) < 2:
+        raise Unavailable("needs a multi-stage Dockerfile (see image-smaller)")
+    for keyword in ("CMD", "ENTRYPOINT", "EXPOSE"):
+        earlier = [i for i in dockerfile.of(keyword) if i.stage != final.index]
+        if earlier and not dockerfile.in_final_stage(keyword):
+            return failed(f"expected {keyword} in the final stage; found it on line {earlier[0].line}, in the stage "
+                          f"`{stage_name(context, earlier[0].stage)}`: each FROM starts afresh from its image, so the "
+                          f"final image has the base image's {'CMD, python3' if keyword == 'CMD' else keyword}. Move "
+                          f"`{keyword} {earlier[0].arguments}` to the end of the final stage", line=earlier[0].line)
+    return passed(line=final.line)
+
+
+@check("image-smaller")
+def image_smaller(context: Context):
+    """Measured on the engine: the final image is smaller than the stage where the dependencies were compiled."""
+    image = final_image(context)
+    client = context.engine.client
+    final_size = client.api.inspect_image(image)["Size"]
+    stage = dependency_stage(context.dockerfile)
+    final = context.dockerfile.final_stage
+    if stage == final.index:
+        compiler = next((i for i in context.dockerfile.in_final_stage("RUN") if "gcc" in i.arguments), None)
+        removal = next((i for i in context.dockerfile.in_final_stage("RUN")
+                        if compiler and i.line > compiler.line and ("purge" in i.arguments or "remove" in i.arguments)),
+                       None)
+        if removal is not None:
+            return failed(f"expected a smaller image; found {human(final_size)}: removing gcc on line {removal.line} "
+                          f"hides its files, but the layer of line {compiler.line} still holds them. Install it in a "
+                          "build stage instead (`FROM python:3.13-slim AS build`) and copy the virtualenv into a "
+                          "fresh final stage", line=removal.line)
+        return failed(f"expected a build stage and a final stage; found one stage, {human(final_size)}, which keeps "
+                      "gcc, its headers and apt's lists: compile in `FROM python:3.13-slim AS build`, then start again "
+                      "`FROM python:3.13-slim` and COPY --from=build the virtualenv", line=final.line)
+    built = context.image_until(build_stage_line(context))
+    build_size = client.api.inspect_image(built)["Size"]
+    if final_size < build_size:
+        return passed(f"before: the build stage, {human(build_size)}; after: the final image, {human(final_size)} "
+                      f"({(1 - final_size / build_size) * 100:.0f}% smaller)", line=final.line)
+    return failed(f"expected the final image smaller than the build stage ({human(build_size)}); found "
+                  f"{human(final_size)}: the final stage keeps what the build stage had", line=final.line)

@@ -1,0 +1,35 @@
+"""bench/production.py: its table judges each target from the measures (the measuring itself is the bench's run)."""
+
+from __future__ import annotations
+
+import sys
+
+from support import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import production  # noqa: E402
+
+
+def measures(**after):
+    before = production.Measure("lesson 7", "lessons/lesson7/solution/Dockerfile", context_bytes=26_000_000,
+                                cold_seconds=90, rebuild_seconds=70, image_bytes=670_000_000, packages=160,
+                                compiler=True, stop_seconds=0.6)
+    final = production.Measure("lesson 15", "x", **{**dict(context_bytes=9_500, cold_seconds=95, rebuild_seconds=2,
+                                                           image_bytes=200_000_000, packages=90, compiler=False,
+                                                           stop_seconds=0.5), **after})
+    return before, final
+
+
+def test_every_target_met():
+    text, held = production.table(*measures())
+    assert held
+    assert "| image size | 670.0 MB | 200.0 MB | at most half: 0.30× | met |" in text
+    assert "| build context | 26.0 MB | 9.5 kB | under 1 MB | met |" in text
+    assert "| C compiler in the image | yes | no |  |  |" in text
+
+
+def test_a_target_not_met_is_marked_and_fails():
+    text, held = production.table(*measures(image_bytes=600_000_000, rebuild_seconds=30))
+    assert not held
+    assert "| image size | 670.0 MB | 600.0 MB | at most half: 0.90× | **not met** |" in text
+    assert "at most a fifth: 0.43× | **not met** |" in text
