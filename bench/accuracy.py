@@ -198,10 +198,11 @@ def summarise(verdicts: list[Verdict]) -> dict:
     return figures
 
 
-def report(verdicts: list[Verdict], seconds: float) -> str:
+def report(verdicts: list[Verdict], seconds: float | None = None) -> str:
     f = summarise(verdicts)
     lines = [
-        f"corpus: {f['mistakes']} mistakes, {f['correct']} correct Dockerfiles; {seconds:.0f} s in all",
+        f"corpus: {f['mistakes']} mistakes, {f['correct']} correct Dockerfiles"
+        + (f"; {seconds:.0f} s in all" if seconds is not None else ""),
         f"detected            {f['detected']:>3} / {f['mistakes']:<3} {percent(f['detected'], f['mistakes']):>8}  (target 100 %)",
         f"  of which by a warning only (the lesson passes): {f['warned_only']}",
         f"named specifically  {f['named']:>3} / {f['mistakes']:<3} {percent(f['named'], f['mistakes']):>8}  (target >= 95 %)",

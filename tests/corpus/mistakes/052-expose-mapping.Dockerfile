@@ -1,6 +1,6 @@
 # mistake: EXPOSE host:container as in docker run -p
-# source: https://docs.docker.com/reference/build-checks/expose-invalid-format/
 # source: https://github.com/krishnaik06/Dockers/issues/4
+# source: http://wharflab.github.io/tally/rules/buildkit/ExposeInvalidFormat
 # lesson: lesson6
 # expect: expose-syntax
 FROM python:3.13-slim
