@@ -30,15 +30,15 @@ LIMIT = 300  # seconds before a run counts as a hang (the checks bound their own
 
 # file name -> what the checks do instead (measured on the real engine)
 KNOWN_MISSES: dict[str, str] = {
-    "020-copy-parent-folder.Dockerfile":
+    "024-copy-parent-folder.Dockerfile":
         "`COPY ../ .` passes lesson 3 without a word: BuildKit clamps `..` to the context root, so the build "
         "copies the context, not the parent folder the learner meant; the classic builder refuses it "
         "(`forbidden path outside the build context`). copy-source-exists should say that `..` cannot leave "
         "the build context",
-    "021-copy-dotdot.Dockerfile":
-        "`COPY .. .` passes lesson 3 without a word (same cause as 020: `..` is clamped to the context root "
+    "025-copy-dotdot.Dockerfile":
+        "`COPY .. .` passes lesson 3 without a word (same cause as 024: `..` is clamped to the context root "
         "by BuildKit, refused by the classic builder); copy-source-exists should name it",
-    "042-gcc-without-libc-headers.Dockerfile":
+    "047-gcc-without-libc-headers.Dockerfile":
         "gcc installed with --no-install-recommends and no libc6-dev: pip-install-builds fails with the raw "
         "BuildKit error (`executor failed running [...]: exit code: 1`); no check names the cause (no C "
         "headers, so uWSGI does not compile), as gcc-before-pip does for a missing compiler",
