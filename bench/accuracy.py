@@ -8,7 +8,11 @@ Docker engine, as a separate process with a hang limit. Each corpus file says in
     # lesson: lessonN        the lesson to grade it with
     # expect: <check-id>     mistakes only: the check that must name it (failed or warning)
 
-and prints four figures:
+A mistake that lives in the app's files rather than in the Dockerfile (a script saved with CRLF
+line endings, a script that lost its executable bit) comes with a folder of the same name beside
+it, `NNN-name/`, whose files are laid over the workspace, modes included.
+
+It prints four figures:
 
     detected            mistakes the learner is told about: the lesson did not pass, or (for a
                         mistake the course grades as a warning, e.g. ADD for COPY) a check warned;
@@ -143,6 +147,9 @@ def grade(case: Case, limit: float, scratch: Path) -> Verdict:
     workspace = scratch / case.path.stem / "together"
     shutil.copytree(APP, workspace, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     shutil.copyfile(case.path, workspace / "Dockerfile")  # bytes as they are: CRLF cases stay CRLF
+    overlay = case.path.with_suffix("")  # NNN-name/: the learner's own versions of the app's files
+    if overlay.is_dir():
+        shutil.copytree(overlay, workspace, dirs_exist_ok=True)  # copy2: bytes and modes as they are
     verdict = Verdict(case.name, case.kind, case.lesson, case.expect, 0.0)
     started = time.monotonic()
     process = subprocess.Popen([*checks_command(), case.lesson, "--json", "--path", str(workspace)],
