@@ -1,167 +1,271 @@
-"""How accurate is `checks` on learner Dockerfiles? Detected, named specifically, false alarms, hangs.
+"""How accurate are the checks on Dockerfiles real learners wrote?
 
-Runs the real `checks` on the real engine, on two sets of Dockerfiles:
+Runs `checks <lesson> --json --path <workspace>` on every file of the corpus (tests/corpus/), each in
+a fresh copy of the sample app (lessons/together) with that file as its Dockerfile, on the real
+Docker engine, as a separate process with a hang limit. Each corpus file says in its header:
 
-  mistakes  every fixture of tests/lessons/lessonN/fixtures/ (one learner mistake each, with the check
-            that must name it) and bench/corpus/mistakes/*.Dockerfile, learner Dockerfiles from public
-            sources, whose first lines say `# source: URL`, `# lesson: lessonN` and `# expect: check-id`
-            (and `# status: warning` when the diagnosis is a warning)
-  correct   bench/corpus/correct/*.Dockerfile: correct Dockerfiles written differently from the
-            reference solution, which must pass lessons 1-7 (`checks lesson7`) without any failure
-            or warning
+    # source: <URL>          where the mistake (or the idea) was seen; required for mistakes
+    # lesson: lessonN        the lesson to grade it with
+    # expect: <check-id>     mistakes only: the check that must name it (failed or warning)
 
-and prints, for the mistakes, how many were detected (the lesson is not passed, or warns), named
-specifically (the expected check has the expected status) and drew a false alarm (a check of an
-earlier lesson failed); for the correct ones, how many drew a false alarm; and for both, how many
-hung (no verdict within --timeout seconds).
+A mistake that lives in the app's files rather than in the Dockerfile (a script saved with CRLF
+line endings, a script that lost its executable bit) comes with a folder of the same name beside
+it, `NNN-name/`, whose files are laid over the workspace, modes included.
 
-    python bench/accuracy.py [--only correct|mistakes] [--timeout 300] [-k TEXT]
+It prints four figures:
 
-Exit status 0 when every mistake is detected and there is no false alarm and no hang.
+    detected            mistakes the learner is told about: the lesson did not pass, or (for a
+                        mistake the course grades as a warning, e.g. ADD for COPY) a check warned;
+                        those told by a warning only are counted on a line of their own
+    named specifically  mistakes whose expected check failed or warned
+    false alarms        correct files that got any failure, warning or error, or did not pass
+    hangs               files whose run took longer than the limit (stopped, counted as a miss)
+
+then a table of every miss. Exit status 0 when the issue's targets hold (100 % detected, at least
+95 % named, 0 false alarms, 0 hangs), 1 when not, 2 on bad input.
+
+    python bench/accuracy.py [--jobs 2] [--limit 300] [--only PATTERN] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
 APP = ROOT / "lessons" / "together"
-CORPUS = ROOT / "bench" / "corpus"
+HEADER = re.compile(r"^#\s*(source|lesson|expect)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
+BAD = ("failed", "warning", "error")
+TARGETS = {"detected": 1.0, "named": 0.95}
+
+
+class CorpusError(Exception):
+    """A corpus file lacks a header it needs."""
 
 
 @dataclass
 class Case:
     path: Path
+    kind: str  # "mistake" or "correct"
     lesson: str
-    check: str | None  # the check that must name the mistake; None for a correct Dockerfile
-    status: str = "failed"
-    source: str = ""
+    expect: str | None
+    sources: list[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}/{self.path.name}"
 
 
-def mistakes() -> list[Case]:
+@dataclass
+class Verdict:
+    name: str
+    kind: str
+    lesson: str
+    expect: str | None
+    seconds: float
+    hang: bool = False
+    passed: bool | None = None  # the lesson's verdict; None when there was none (hang, crash)
+    reported: dict[str, str] = field(default_factory=dict)  # check id -> status, for checks not passed
+    problem: str = ""  # what went wrong running checks (exit status, stderr), if anything
+
+    @property
+    def detected(self) -> bool:
+        return self.kind == "mistake" and not self.hang and self.passed is not None and (
+            not self.passed or bool(self.reported))
+
+    @property
+    def warned_only(self) -> bool:
+        return self.detected and bool(self.passed)
+
+    @property
+    def named(self) -> bool:
+        return self.detected and self.reported.get(self.expect or "") in ("failed", "warning")
+
+    @property
+    def false_alarm(self) -> bool:
+        return self.kind == "correct" and not self.hang and (self.passed is not True or bool(self.reported))
+
+    @property
+    def ok(self) -> bool:
+        return self.named if self.kind == "mistake" else not self.hang and not self.false_alarm
+
+    def got(self) -> str:
+        if self.hang:
+            return f"hang (stopped after {self.seconds:.0f} s)"
+        if self.passed is None:
+            return self.problem or "no verdict"
+        verdict = "passed" if self.passed else "not passed"
+        found = ", ".join(f"{check} {status}" for check, status in self.reported.items())
+        return f"{verdict}; {found or 'no failure or warning'}"
+
+
+def read_case(path: Path, kind: str) -> Case:
+    values: dict[str, list[str]] = {"source": [], "lesson": [], "expect": []}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = HEADER.match(line.strip())
+        if match:
+            values[match.group(1).lower()].append(match.group(2))
+    if len(values["lesson"]) != 1:
+        raise CorpusError(f"{path}: needs exactly one `# lesson: lessonN` line")
+    if kind == "mistake" and (len(values["expect"]) != 1 or not values["source"]):
+        raise CorpusError(f"{path}: a mistake needs a `# source: <URL>` line and one `# expect: <check-id>` line")
+    if kind == "correct" and values["expect"]:
+        raise CorpusError(f"{path}: a correct Dockerfile expects no check to name it: remove `# expect:`")
+    return Case(path, kind, values["lesson"][0], values["expect"][0] if values["expect"] else None, values["source"])
+
+
+def load_corpus(corpus: Path = CORPUS, only: str | None = None) -> list[Case]:
     cases = []
-    for path in sorted((ROOT / "tests" / "lessons").glob("lesson*/fixtures/*")):
-        if path.suffix != ".Dockerfile" and not (path / "mistake.txt").is_file():
-            continue
-        notes = (path / "mistake.txt" if path.is_dir() else path).read_text(encoding="utf-8", errors="replace")
-        expect = re.search(r"^# expect: (\w+)", notes, re.MULTILINE)
-        check = path.name.removesuffix(".Dockerfile").split("--")[0]
-        cases.append(Case(path, path.parent.parent.name, check, expect.group(1) if expect else "failed",
-                          "the project's own fixture"))
-    for path in sorted((CORPUS / "mistakes").glob("*.Dockerfile")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        fields = dict(re.findall(r"^# (source|lesson|expect|status): (.+)$", text, re.MULTILINE))
-        cases.append(Case(path, fields.get("lesson", "lesson7").strip(), fields.get("expect", "").strip() or None,
-                          fields.get("status", "failed").strip(), fields.get("source", "").strip()))
+    for kind, folder in (("mistake", "mistakes"), ("correct", "correct")):
+        for path in sorted((corpus / folder).glob("*.Dockerfile")):
+            if only and not fnmatch.fnmatch(path.name, only) and only not in path.name:
+                continue
+            cases.append(read_case(path, kind))
     return cases
 
 
-def correct() -> list[Case]:
-    return [Case(path, "lesson7", None, "passed") for path in sorted((CORPUS / "correct").glob("*.Dockerfile"))]
+def checks_command() -> list[str]:
+    here = shutil.which("checks", path=str(Path(sys.executable).parent))
+    return [here] if here else [sys.executable, "-m", "checks"]
 
 
-def lay_over(case: Case, folder: Path) -> None:
-    shutil.copytree(APP, folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    if case.path.is_file():
-        (folder / "Dockerfile").write_bytes(case.path.read_bytes())
-        return
-    for source in case.path.rglob("*"):
-        if source.is_file() and source.name != "mistake.txt":
-            target = folder / source.relative_to(case.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            target.chmod(source.stat().st_mode)
-
-
-def grade(case: Case, timeout: float) -> tuple[dict | None, float]:
-    """`checks LESSON --json` in a fresh workspace; (its report, seconds), report None when it hung."""
-    with tempfile.TemporaryDirectory(prefix="accuracy-") as temp:
-        folder = Path(temp) / "together"
-        lay_over(case, folder)
-        started = time.monotonic()
+def grade(case: Case, limit: float, scratch: Path) -> Verdict:
+    """Run `checks <lesson> --json` on a fresh workspace holding this Dockerfile, stopped after `limit` s."""
+    workspace = scratch / case.path.stem / "together"
+    shutil.copytree(APP, workspace, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    shutil.copyfile(case.path, workspace / "Dockerfile")  # bytes as they are: CRLF cases stay CRLF
+    overlay = case.path.with_suffix("")  # NNN-name/: the learner's own versions of the app's files
+    if overlay.is_dir():
+        shutil.copytree(overlay, workspace, dirs_exist_ok=True)  # copy2: bytes and modes as they are
+    verdict = Verdict(case.name, case.kind, case.lesson, case.expect, 0.0)
+    started = time.monotonic()
+    process = subprocess.Popen([*checks_command(), case.lesson, "--json", "--path", str(workspace)],
+                               cwd=workspace, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        verdict.hang = True
+        process.send_signal(signal.SIGTERM)  # checks cleans up what it made on SIGTERM, like Ctrl-C
         try:
-            run = subprocess.run([sys.executable, "-m", "checks", case.lesson, "--json", "--answer", "0"]
-                                 if case.lesson == "lesson10" else [sys.executable, "-m", "checks", case.lesson, "--json"],
-                                 cwd=folder, capture_output=True, text=True, timeout=timeout,
-                                 env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
+            out, err = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
-            return None, time.monotonic() - started
-        seconds = time.monotonic() - started
-        try:
-            return json.loads(run.stdout), seconds
-        except ValueError:
-            return {"passed": False, "checks": [], "error": run.stderr.strip()[-300:]}, seconds
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+    verdict.seconds = time.monotonic() - started
+    if verdict.hang:
+        return verdict
+    try:
+        report = json.loads(out)
+    except ValueError:
+        verdict.problem = f"exit {process.returncode}, no JSON: {(err or out).strip()[-300:]}"
+        return verdict
+    verdict.passed = bool(report.get("passed"))
+    verdict.reported = {c["id"]: c["status"] for c in report.get("checks", []) if c["status"] in BAD}
+    if case.kind == "correct":  # a skipped goal check is also a wrong verdict on a correct file
+        for c in report.get("checks", []):
+            if c.get("goal") and c["status"] == "skipped":
+                verdict.reported[c["id"]] = "skipped (goal)"
+    return verdict
 
 
-def judge(case: Case, report: dict) -> dict:
-    from checks.catalogue import load
-
-    catalogue = load()
-    lesson = catalogue.get(case.lesson)
-    earlier = {info.id for step in catalogue.before(lesson) for info in step.checks}
-    statuses = {c["id"]: c["status"] for c in report.get("checks", [])}
-    if case.check is None:  # a correct Dockerfile: anything but passed (or skipped) is a false alarm
-        alarms = [f"{i}={s}" for i, s in statuses.items() if s in ("failed", "error", "warning")]
-        return {"false_alarm": alarms or ([report["error"]] if report.get("error") else [])}
-    detected = (not report.get("passed")) if case.status == "failed" else statuses.get(case.check) == case.status
-    named = statuses.get(case.check) == case.status
-    alarms = [f"{i}={s}" for i, s in statuses.items() if i in earlier and s in ("failed", "error")]
-    return {"detected": detected, "named": named, "false_alarm": alarms}
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
 
-def main() -> int:
+def summarise(verdicts: list[Verdict]) -> dict:
+    mistakes = [v for v in verdicts if v.kind == "mistake"]
+    correct = [v for v in verdicts if v.kind == "correct"]
+    figures = {
+        "mistakes": len(mistakes),
+        "correct": len(correct),
+        "detected": sum(v.detected for v in mistakes),
+        "warned_only": sum(v.warned_only for v in mistakes),
+        "named": sum(v.named for v in mistakes),
+        "false_alarms": sum(v.false_alarm for v in correct),
+        "hangs": sum(v.hang for v in verdicts),
+    }
+    figures["targets_hold"] = (
+        bool(mistakes) and figures["detected"] >= TARGETS["detected"] * len(mistakes)
+        and figures["named"] >= TARGETS["named"] * len(mistakes)
+        and figures["false_alarms"] == 0 and figures["hangs"] == 0)
+    return figures
+
+
+def report(verdicts: list[Verdict], seconds: float | None = None) -> str:
+    f = summarise(verdicts)
+    lines = [
+        f"corpus: {f['mistakes']} mistakes, {f['correct']} correct Dockerfiles"
+        + (f"; {seconds:.0f} s in all" if seconds is not None else ""),
+        f"detected            {f['detected']:>3} / {f['mistakes']:<3} {percent(f['detected'], f['mistakes']):>8}  (target 100 %)",
+        f"  of which by a warning only (the lesson passes): {f['warned_only']}",
+        f"named specifically  {f['named']:>3} / {f['mistakes']:<3} {percent(f['named'], f['mistakes']):>8}  (target >= 95 %)",
+        f"false alarms        {f['false_alarms']:>3} / {f['correct']:<3} {percent(f['false_alarms'], f['correct']):>8}  (target 0)",
+        f"hangs               {f['hangs']:>3} / {len(verdicts):<3} {percent(f['hangs'], len(verdicts)):>8}  (target 0)",
+    ]
+    misses = [v for v in verdicts if not v.ok]
+    if misses:
+        lines += ["", "misses:", f"  {'file':<52} {'lesson':<8} {'expected':<26} got"]
+        for v in misses:
+            lines.append(f"  {v.name:<52} {v.lesson:<8} {v.expect or '(no failure or warning)':<26} {v.got()}")
+    lines.append("")
+    lines.append("targets hold" if f["targets_hold"] else "targets do NOT hold")
+    return "\n".join(lines)
+
+
+def run(cases: list[Case], jobs: int, limit: float, progress=None) -> list[Verdict]:
+    with tempfile.TemporaryDirectory(prefix="accuracy-") as scratch:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(grade, case, limit, Path(scratch)) for case in cases]
+            verdicts = []
+            for future in futures:
+                verdicts.append(future.result())
+                if progress:
+                    progress(verdicts[-1], len(verdicts), len(cases))
+    return verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=("correct", "mistakes"))
-    parser.add_argument("--timeout", type=float, default=300, help="seconds before a run counts as a hang")
-    parser.add_argument("-k", default="", help="only the cases whose path contains this text")
-    args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    sets = {"mistakes": mistakes(), "correct": correct()}
-    if args.only:
-        sets = {args.only: sets[args.only]}
-    ok = True
-    for name, cases in sets.items():
-        cases = [c for c in cases if args.k in str(c.path)]
-        if not cases:
-            continue
-        detected = named = alarms = hangs = 0
-        slowest = 0.0
-        for case in cases:
-            report, seconds = grade(case, args.timeout)
-            slowest = max(slowest, seconds)
-            shown = case.path.relative_to(ROOT)
-            if report is None:
-                hangs += 1
-                print(f"HANG     {shown} (no verdict after {seconds:.0f} s)")
-                continue
-            verdict = judge(case, report)
-            alarms += bool(verdict["false_alarm"])
-            if name == "mistakes":
-                detected += verdict["detected"]
-                named += verdict["named"]
-                if not verdict["named"]:
-                    print(f"UNNAMED  {shown}: expected {case.check} {case.status}")
-            if verdict["false_alarm"]:
-                print(f"ALARM    {shown}: {', '.join(verdict['false_alarm'])}")
-        total = len(cases)
-        if name == "mistakes":
-            print(f"mistakes: {total}; detected {detected} ({100 * detected / total:.0f} %), named specifically "
-                  f"{named} ({100 * named / total:.0f} %), false alarms {alarms}, hangs {hangs}; slowest {slowest:.0f} s")
-            ok = ok and detected == total and alarms == 0 and hangs == 0
-        else:
-            print(f"correct: {total}; false alarms {alarms}, hangs {hangs}; slowest {slowest:.0f} s")
-            ok = ok and alarms == 0 and hangs == 0
-    return 0 if ok else 1
+    parser.add_argument("--jobs", type=int, default=2, help="runs side by side (default 2)")
+    parser.add_argument("--limit", type=float, default=300, help="seconds before a run counts as a hang (default 300)")
+    parser.add_argument("--only", help="only files whose name matches this glob or contains this text")
+    parser.add_argument("--json", metavar="FILE", help="also write every verdict to FILE as JSON")
+    parser.add_argument("--corpus", default=str(CORPUS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        cases = load_corpus(Path(args.corpus), args.only)
+    except CorpusError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    if not cases:
+        print(f"Error: no corpus file matches under {args.corpus}", file=sys.stderr)
+        return 2
+
+    def progress(verdict: Verdict, done: int, total: int):
+        mark = "ok  " if verdict.ok else "MISS"
+        print(f"[{done:>3}/{total}] {mark} {verdict.name} ({verdict.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    verdicts = run(cases, args.jobs, args.limit, progress)
+    print(report(verdicts, time.monotonic() - started))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"figures": summarise(verdicts),
+                                               "verdicts": [asdict(v) for v in verdicts]}, indent=2))
+    return 0 if summarise(verdicts)["targets_hold"] else 1
 
 
 if __name__ == "__main__":

@@ -188,6 +188,17 @@ def copy_source_exists(context: Context):
     """Every COPY source is in the build context: the build does not stop at a COPY with "not found"."""
     if not copies(context):
         raise Unavailable("needs a COPY (see copy-present)")
+    for instruction in copies(context):
+        if "from" in instruction.flags:
+            continue
+        outside = [s for s in sources_and_destination(instruction)[0]
+                   if posixpath.normpath(s) == ".." or posixpath.normpath(s).startswith("../")]
+        if outside:
+            return failed(f"expected sources inside the build context (the folder you build, "
+                          f"{context.workspace.name}/); found `{outside[0]}`: a build sees only that folder, so `..` "
+                          "cannot reach the one above it. BuildKit reads it as the build folder itself (the older "
+                          "builder refuses it: \"forbidden path outside the build context\"); keep what the image "
+                          "needs inside the folder and write `COPY . .`", line=instruction.line)
     failure = copy_failure(context)
     if failure is None:
         build = context.build

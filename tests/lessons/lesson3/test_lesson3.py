@@ -185,3 +185,10 @@ def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(w
                      str(workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app/\nCOPY . .\n")))
     assert run.status("copy-into-workdir") == "passed", run.check("copy-into-workdir")
     assert run.status("copy-whole-app") == "passed"
+
+
+# -- copy-source-exists: `..` cannot leave the build context (Dockerfile only) -----------------
+@pytest.mark.parametrize("line", ["COPY ../ .", "COPY .. .", "COPY ../requirements.txt ./", "COPY ./../together ."])
+def test_copy_source_exists_catches_a_parent_folder(outcome, line):
+    result = outcome(lesson3.copy_source_exists, "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + line + "\n")
+    assert result.status == "failed" and result.line == 3 and "cannot reach the one above it" in result.message

@@ -1,8 +1,0 @@
-# correct: apt-get's long option --yes and a separate clean
-FROM python:3.13-slim
-WORKDIR /usr/src/app
-COPY . .
-RUN apt-get update && apt-get install --yes --no-install-recommends gcc libc6-dev && apt-get clean && rm -rf /var/lib/apt/lists/*
-RUN pip install --no-cache-dir -r requirements.txt
-EXPOSE 4000
-CMD ["./bin/run_dev.sh"]

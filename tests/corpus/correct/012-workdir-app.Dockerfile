@@ -1,0 +1,10 @@
+# correct: the app in /app, as many tutorials do
+# source: https://github.com/docker/docs/pull/9058
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD ["./bin/run_dev.sh"]

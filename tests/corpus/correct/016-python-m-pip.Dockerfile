@@ -1,0 +1,9 @@
+# correct: python -m pip
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN python -m pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD ["./bin/run_dev.sh"]

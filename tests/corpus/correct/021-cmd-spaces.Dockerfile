@@ -1,0 +1,10 @@
+# correct: spaces inside the JSON array
+# source: https://github.com/dedis/cothority/pull/1976
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD [ "./bin/run_dev.sh" ]

@@ -1,0 +1,9 @@
+# correct: the script as bin/run_dev.sh (a path with a slash is not looked up in PATH)
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD ["bin/run_dev.sh"]

@@ -1,0 +1,10 @@
+# correct: the script run by sh, exec form
+# source: https://github.com/jackbrycesmith/laravel-caprover-template/issues/2
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD ["/bin/sh", "./bin/run_dev.sh"]

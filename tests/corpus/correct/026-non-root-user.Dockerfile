@@ -1,0 +1,11 @@
+# correct: a non-root user to run the app
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+RUN useradd --create-home app
+USER app
+EXPOSE 4000
+CMD ["./bin/run_dev.sh"]

@@ -1,0 +1,11 @@
+# correct: absolute paths instead of . for COPY's destination and for CMD
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY . /usr/src/app
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r /usr/src/app/requirements.txt
+EXPOSE 4000
+CMD ["/usr/src/app/bin/run_dev.sh"]

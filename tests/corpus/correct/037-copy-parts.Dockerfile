@@ -1,0 +1,13 @@
+# correct: the app copied part by part
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /usr/src/app
+COPY requirements.txt .
+COPY bin bin
+COPY together together
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000
+CMD ["./bin/run_dev.sh"]

@@ -1,0 +1,11 @@
+# correct: another absolute WORKDIR, used consistently
+# lesson: lesson7
+FROM python:3.13-slim
+WORKDIR /app
+COPY . .
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir -r requirements.txt
+EXPOSE 4000/tcp
+CMD ["./bin/run_dev.sh"]
