@@ -68,17 +68,17 @@ def unproved_goals(results: list[Result]) -> None:
     """A goal check that could not run fails the lesson: show it as a failure with its reason.
 
     Each cause is shown once: when another check of the lesson already failed, that one names the
-    cause and the goal check stays skipped; goal checks skipped for the same reason are shown once.
-    The lesson is not passed either way (see Report.passed).
+    cause and the goal check stays skipped; of several goal checks that could not run, the first is
+    shown as the failure (the later ones usually need what it proves) and the others stay skipped
+    with their reasons. The lesson is not passed either way (see Report.passed).
     """
     if any(r.status in (FAILED, ERROR) for r in results):
         return
-    shown = set()
     for result in results:
-        if result.goal and result.status == SKIPPED and result.message not in shown:
-            shown.add(result.message)
+        if result.goal and result.status == SKIPPED:
             result.status = FAILED
             result.message = f"expected this check to prove the lesson's goal; it could not run: {result.message}"
+            return
 
 
 def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report:

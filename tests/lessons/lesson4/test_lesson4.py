@@ -311,7 +311,8 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     leader, follower = os.openpty()
     try:
         process = subprocess.run([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
-                                 stdout=subprocess.PIPE, stderr=follower, timeout=600, env={**os.environ, "TERM": "xterm"})
+                                 stdout=subprocess.PIPE, stderr=follower, timeout=600,
+                                 env={**os.environ, "TERM": "xterm", "COLUMNS": "200"})
         os.close(follower)
         shown = b""
         while True:
