@@ -327,10 +327,14 @@ def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) 
         status, _, rest = row.partition(" ")
         if status.startswith("ii"):
             present.update(re.findall(r"(?:^|,\s*)([a-z0-9][a-z0-9+.-]*)", rest.replace(" ", ",")))
+    removed = {(i.line, package_name(w)) for i, c in system_commands(context)
+               if c[0] in PACKAGE_MANAGERS and {"purge", "remove"} & set(c[1:])
+               for w in c[c.index("purge" if "purge" in c else "remove") + 1:] if not w.startswith("-")}
     for instruction, command in runs:
         for word in packages(command):
             name = package_name(word)
-            if name and name not in present:
+            later_removed = any(line > instruction.line and gone == name for line, gone in removed)
+            if name and name not in present and not later_removed:  # a later purge is not a failed install
                 return instruction, name
     return None
 

@@ -111,7 +111,9 @@ def answer_question(workspace, answer: str, *options: str) -> tuple[int, str]:
     finally:
         checker.close(force=True)
         forget_progress(Path(workspace))
-    return checker.exitstatus, transcript.getvalue()
+    # what stays on the screen: the live status line is redrawn in place (\r, erase) and erased at the end
+    seen = transcript.getvalue().replace("\r\n", "\n").split("\n")
+    return checker.exitstatus, "\n".join(line.split("\r")[-1].replace("\x1b[K", "") for line in seen)
 
 
 def test_reference_commands_pass(learner_image, learner_workspace, containers, sidecars):

@@ -330,3 +330,9 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     assert "building: step" in text and "RUN for i in 1 2 3" in text and "(Dockerfile:5)" in text, text
     assert text.rstrip().endswith("\x1b[K"), "the live line is cleared before the report"
     assert b"\x1b[K" not in process.stdout and b"building:" not in process.stdout
+
+
+@pytest.mark.docker
+def test_apt_package_name_catches_not_a_package_purged_later(grade):
+    run = grade(REFERENCE + "RUN apt-get purge -y --auto-remove gcc\n")
+    assert run.status("apt-package-name") == "passed", run.check("apt-package-name")
