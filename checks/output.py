@@ -81,13 +81,8 @@ def counted(number: int, status: str) -> str:
 def counts(results: list[Result]) -> str:
     """`1 failed, 2 warnings, 3 passed`: every status that occurs, so a skipped check is never counted as passed."""
     order = (FAILED, ERROR, WARNING, SKIPPED, PASSED)
-    parts = []
-    for status in order:
-        number = sum(r.status == status for r in results)
-        if number:
-            word = {WARNING: "warning", ERROR: "error"}.get(status, status)
-            parts.append(f"{number} {word}{'s' if number != 1 and status in (WARNING, ERROR) else ''}")
-    return ", ".join(parts)
+    numbers = {status: sum(r.status == status for r in results) for status in order}
+    return ", ".join(counted(numbers[status], status) for status in order if numbers[status])
 
 
 def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str, style: Style) -> str:
