@@ -84,7 +84,7 @@ def command_classroom(args, catalogue, problem, workspace_of) -> int:
 
 def configure_workshop(sub):
     actions = sub.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sub))
-    pack = actions.add_parser("pack", help="instructor: write the room's offline kit (images, wheels) into DIR")
+    pack = actions.add_parser("pack", help="instructor: write the room's offline kit (images for amd64 and arm64, wheels, site) into DIR")
     pack.add_argument("dir", help="a new or empty folder, e.g. on a USB stick")
     pack.add_argument("--image", action="append", metavar="NAME[:TAG]",
                       help="pack this image instead of the course's (repeat for several)")
@@ -119,6 +119,9 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
             manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels, site=not args.no_site)
             size = sum(entry["size"] for entry in manifest["files"].values())
             print(f"Done: {len(manifest['files'])} files, {size / 1e6:.0f} MB, with their sha256 in {folder / kit.MANIFEST}.")
+            if manifest["unavailable"]:
+                print(f"{len(manifest['unavailable'])} image(s) for another architecture are NOT in the kit (see above): "
+                      "laptops of that architecture pull them with internet, or bring a kit packed with them.")
             print("On each laptop: `pip install --no-index --find-links DIR/wheels docker-lessons` if checks is "
                   "missing, then `checks workshop unpack DIR`.")
             if not args.no_site:
