@@ -89,6 +89,39 @@ class Hub:
             waiter.set()
 
 
+class Writer:
+    """The store's one writer: the reports that arrive together (a room's burst) are committed in one
+    transaction, on the next turn of the event loop, instead of one commit per learner; a report is
+    answered only once its commit is done."""
+
+    def __init__(self, store: Store, hub: Hub):
+        self.store, self.hub = store, hub
+        self.waiting: list[tuple[int, list[Report], asyncio.Future]] = []
+
+    async def record(self, learner_id: int, reports: list[Report]) -> None:
+        loop = asyncio.get_running_loop()
+        if not self.waiting:
+            loop.call_soon(self.flush)
+        done = loop.create_future()
+        self.waiting.append((learner_id, reports, done))
+        await done
+
+    def flush(self) -> None:
+        batch, self.waiting = self.waiting, []
+        try:
+            outcomes = self.store.record_many([(learner_id, reports) for learner_id, reports, _ in batch])
+        except Exception as problem:  # the whole transaction: every request of the batch hears why
+            outcomes = [problem] * len(batch)
+        self.hub.changed()
+        for (_, _, done), problem in zip(batch, outcomes):
+            if done.cancelled():  # the learner hung up; what it sent is stored all the same
+                continue
+            if problem is None:
+                done.set_result(None)
+            else:
+                done.set_exception(problem)
+
+
 # --- what learners send -------------------------------------------------------------------------
 
 def parse_time(value, field_name: str) -> datetime:
@@ -168,6 +201,7 @@ class Board:
         self.join_code, self.instructor_key = store.join_code, store.instructor_key
         self.limits = limits or Limits()
         self.hub = Hub()
+        self.writer = Writer(store, self.hub)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
         self.checks = {}
         for lesson in catalogue.lessons:
@@ -231,8 +265,7 @@ class Board:
         if wait:
             raise Refused(429, f"too many reports: wait {int(wait) + 1} s", int(wait) + 1)
         reports = parse_reports(await read_json(request), self.catalogue, datetime.now(timezone.utc))
-        self.store.record(learner_id, reports)
-        self.hub.changed()
+        await self.writer.record(learner_id, reports)
         return JSONResponse({"accepted": len(reports)})
 
     async def health(self, request: Request) -> Response:

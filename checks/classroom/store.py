@@ -240,45 +240,70 @@ class Store:
         return (row["id"], row["name"]) if row else None
 
     def record(self, learner_id: int, reports: list[Report]) -> None:
-        """Store reports, all or none. An older report (queued while the board was away) goes to the
-        history but does not replace a newer result."""
+        """Store one learner's reports, all or none."""
+        (problem,) = self.record_many([(learner_id, reports)])
+        if problem is not None:
+            raise problem
+
+    def record_many(self, batch: list[tuple[int, list[Report]]]) -> list[Exception | None]:
+        """Store the reports of several requests in one transaction: one commit for a room's burst
+        instead of one per learner (the commit is most of the cost). Each request's reports are all or
+        none, behind a savepoint of their own; returns, per request, None or why it was not stored.
+        An older report (queued while the board was away) goes to the history but does not replace a
+        newer result."""
         received = now()
+        outcomes: list[Exception | None] = []
         with self._lock:
             self._run(self._begin)
             try:
-                if self.kind == "postgresql":  # one learner's reports, one board process at a time
-                    self._run("SELECT pg_advisory_xact_lock(?::bigint)", (learner_id,))
-                for report in sorted(reports, key=lambda r: r.at):
-                    failed = json.dumps(sorted(report.failed))
-                    self._run(
-                        "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) VALUES (?, ?, ?, ?, ?, ?)",
-                        (learner_id, report.lesson, int(report.passed), failed, report.at, received))
-                    previous = self._one(
-                        "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
-                        (learner_id, report.lesson))
-                    if previous is None:
-                        since = {check: report.at for check in report.failed}
-                        self._run(
-                            "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
-                            "VALUES (?, ?, ?, ?, ?, ?, 1)",
-                            (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at))
-                        continue
-                    if report.at < previous["at"]:
-                        self._run("UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
-                                        (learner_id, report.lesson))
-                        continue
-                    # a check that failed last time too keeps the moment it started failing
-                    old_since = json.loads(previous["failing_since"])
-                    since = {check: old_since.get(check, report.at) for check in report.failed}
-                    self._run(
-                        "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + 1 "
-                        "WHERE learner_id = ? AND lesson = ?",
-                        (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson))
-                self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+                if self.kind == "postgresql":  # one learner's reports, one board process at a time;
+                    # taken in id order, so that two boards' batches never wait for each other in a circle
+                    for learner_id in sorted({learner_id for learner_id, _ in batch}):
+                        self._run("SELECT pg_advisory_xact_lock(?::bigint)", (learner_id,))
+                for learner_id, reports in batch:
+                    self._run("SAVEPOINT request")
+                    try:
+                        self._apply(learner_id, reports, received)
+                    except Exception as problem:  # this request only: the others of the batch stay
+                        self._run("ROLLBACK TO SAVEPOINT request")
+                        outcomes.append(problem)
+                    else:
+                        outcomes.append(None)
+                    self._run("RELEASE SAVEPOINT request")
                 self._run("COMMIT")
             except BaseException:
                 self._run("ROLLBACK")
                 raise
+        return outcomes
+
+    def _apply(self, learner_id: int, reports: list[Report], received: str) -> None:
+        for report in sorted(reports, key=lambda r: r.at):
+            failed = json.dumps(sorted(report.failed))
+            self._run(
+                "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) VALUES (?, ?, ?, ?, ?, ?)",
+                (learner_id, report.lesson, int(report.passed), failed, report.at, received))
+            previous = self._one(
+                "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
+                (learner_id, report.lesson))
+            if previous is None:
+                since = {check: report.at for check in report.failed}
+                self._run(
+                    "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 1)",
+                    (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at))
+                continue
+            if report.at < previous["at"]:
+                self._run("UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
+                          (learner_id, report.lesson))
+                continue
+            # a check that failed last time too keeps the moment it started failing
+            old_since = json.loads(previous["failing_since"])
+            since = {check: old_since.get(check, report.at) for check in report.failed}
+            self._run(
+                "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + 1 "
+                "WHERE learner_id = ? AND lesson = ?",
+                (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson))
+        self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
 
     def learners(self, ids: list[int] | None = None) -> list[dict]:
         """Learners with their latest result per lesson, in the order they joined."""
