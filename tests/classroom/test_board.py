@@ -201,6 +201,22 @@ def test_forged_malformed_and_oversized_requests_change_nothing(board):
     assert board.state()["summary"] == before["summary"]
 
 
+def test_a_room_reporting_at_once_is_stored_and_each_answer_follows_its_commit(board):
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokens = {f"learner {number}": board.join(f"learner {number}") for number in range(40)}
+
+    def report_then_look(name: str) -> bool:
+        failed = ["dockerfile-present"] if name.endswith("7") else []
+        answer = board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", not failed, failed)]}, tokens[name])
+        assert answer.status == 200, answer.body
+        return "lesson1" in board.learner(name)["lessons"]  # once answered, the report is on the board
+
+    with ThreadPoolExecutor(max_workers=40) as room:
+        assert all(room.map(report_then_look, tokens))
+    assert board.state()["summary"]["lesson1"] == {"tried": 40, "passed": 36, "failing": {"dockerfile-present": 4}}
+
+
 def test_guessing_and_flooding_are_rate_limited(board):
     statuses = [board.post("/api/join", {"code": "AAAAAA", "name": "Eve"}).status for _ in range(12)]
     assert statuses[:10] == [403] * 10 and statuses[10:] == [429, 429]

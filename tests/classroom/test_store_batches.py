@@ -1,0 +1,55 @@
+"""The board's one writer commits the requests that arrive together in one transaction: each request
+stays all or none, and one that cannot be stored costs the others nothing. On SQLite and on a real
+PostgreSQL server (skipped without one, as in test_board_postgresql.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.classroom.store import Report, Store
+
+MISSING_LEARNER = 999_999  # no such learner: its rows break the store's foreign keys
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    target = tmp_path / "board.sqlite3" if request.param == "sqlite" else request.getfixturevalue("postgresql_database")
+    opened = Store(target)
+    yield opened
+    opened.close()
+
+
+def report(lesson: str, at: str, failed: tuple[str, ...] = (), passed: bool | None = None) -> Report:
+    return Report(lesson, not failed if passed is None else passed, failed, at)
+
+
+def test_a_batch_stores_each_request_all_or_none(store):
+    ana, _ = store.add_learner("Ana")
+    ben, _ = store.add_learner("Ben")
+    first = store.last_change()
+    half_broken = [report("lesson1", "2026-05-04T09:00:00Z"),
+                   Report("lesson2", None, (), "2026-05-04T09:10:00Z")]  # passed must be true or false
+    outcomes = store.record_many([
+        (ana, [report("lesson1", "2026-05-04T09:00:00Z", ("dockerfile-present",))]),
+        (ben, half_broken),
+        (MISSING_LEARNER, [report("lesson1", "2026-05-04T09:00:00Z")]),
+        (ana, [report("lesson1", "2026-05-04T09:20:00Z")]),
+    ])
+    assert [problem is None for problem in outcomes] == [True, False, False, True]
+    assert isinstance(outcomes[1], TypeError)
+
+    learners = {learner["name"]: learner for learner in store.learners()}
+    assert learners["Ana"]["lessons"]["lesson1"]["passed"] is True
+    assert learners["Ana"]["lessons"]["lesson1"]["runs"] == 2
+    assert learners["Ben"]["lessons"] == {}  # the first report of Ben's request went back with the second
+    assert [(row["name"], row["passed"]) for row in store.history()] == [("Ana", 0), ("Ana", 1)]
+    assert store.changes_since(first)[1] == {ana}
+
+
+def test_one_request_alone_raises_what_kept_it_out(store):
+    ana, _ = store.add_learner("Ana")
+    with pytest.raises(Exception) as refused:
+        store.record(MISSING_LEARNER, [report("lesson1", "2026-05-04T09:00:00Z")])
+    assert type(refused.value).__name__ in ("IntegrityError", "ForeignKeyViolation")  # sqlite3's, psycopg's
+    store.record(ana, [report("lesson1", "2026-05-04T09:00:00Z")])
+    assert store.counts() == (1, 1)
