@@ -167,9 +167,10 @@ def add_fetched(target: Path, name: str, reference: str, arch: str, engine, mani
         pulled = False
     except Exception:
         pulled = True
-        say(f"  fetching {name} for {arch} …")
-        pull(engine, reference, arch)
-    try:
+    try:  # the pull inside: a Ctrl-C while the engine finishes it still removes what it added
+        if pulled:
+            say(f"  fetching {name} for {arch} …")
+            pull(engine, reference, arch)
         image = engine.client.images.get(reference)
         got = architecture(image.attrs.get("Architecture"))
         if got != arch:
