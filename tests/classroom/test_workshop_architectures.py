@@ -90,7 +90,9 @@ def build(context: Path, platform: str, tag: str) -> str:
     (context / "Dockerfile").write_text(f"FROM scratch\nCOPY hello.txt /\nLABEL {LABEL}={RUN}\n")
     (context / "hello.txt").write_text(f"hello from {platform}\n")
     docker("build", "--quiet", "--platform", f"linux/{platform}", "--tag", tag, str(context), timeout=300)
-    return docker("image", "inspect", "--format", "{{.Id}}", tag)
+    built, arch = docker("image", "inspect", "--format", "{{.Id}} {{.Architecture}}", tag).split()
+    assert arch == platform, f"built for {arch}, not {platform}: the classic builder ignores --platform here, BuildKit (buildx) does not"
+    return built
 
 
 def publish(registry: Registry, tmp: Path, repository: str, platforms: tuple[str, ...]) -> dict[str, str]:
