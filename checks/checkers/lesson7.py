@@ -252,6 +252,15 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     lowered = text.lower()
     if crlf or "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
         return "the script has Windows (CRLF) line endings, so the system looks for `/bin/sh\\r`: convert it to LF"
+    if "unable to find user" in lowered or "unable to find group" in lowered:
+        return "USER names a user the image does not have: create it in the final stage first (see user-exists, lesson 14)"
+    if "bind(): permission denied" in lowered or "bind: permission denied" in lowered:
+        return ("the app's user is not root and the port is below 1024, which this engine lets only root bind: "
+                "listen on a port from 1024 up, such as 4000")
+    if ("chdir to cwd" in lowered or "permissionerror" in lowered or "can't open" in lowered
+            or re.search(r"\bstat \S+: permission denied", lowered)):
+        return ("the container's user cannot read the app's files: only their owner can (see app-files-readable, "
+                "lesson 14)")
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
     if "no such file or directory" in lowered or "not found" in lowered:
