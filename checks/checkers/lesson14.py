@@ -380,13 +380,21 @@ def runs_as_non_root(context: Context) -> Outcome:
     seen = needs_a_running_app(context)
     as_root = [p for p in seen.processes if p.uid == 0]
     if not as_root:
-        uids = sorted({p.uid for p in seen.processes})
-        names = ", ".join(f"{p.name} (PID {p.pid})" for p in seen.processes)
-        return passed(f"uid {', '.join(map(str, uids))} (USER {user}): {names}", line=final_user_line(context) and
-                      final_user_line(context).line)
-    shown = ", ".join(f"{p.name} (PID {p.pid})" for p in as_root)
-    return failed(f"expected no process running as root; found uid 0 for {shown}: {root_cause(context, user)}",
-                  line=root_line(context))
+        uids = ", ".join(map(str, sorted({p.uid for p in seen.processes})))
+        return passed(f"{described(seen.processes)} run as uid {uids} (USER {user})",
+                      line=final_user_line(context) and final_user_line(context).line)
+    return failed(f"expected no process running as root; found uid 0 for {described(as_root)}: "
+                  f"{root_cause(context, user)}", line=root_line(context))
+
+
+def described(processes: list[Process]) -> str:
+    """`PID 1 (uwsgi) and the 2 processes it started`: worker PIDs change from run to run."""
+    main = next((p for p in processes if p.pid == 1), None)
+    others = [p for p in processes if p.pid != 1]
+    started = f"the {len(others)} process{'es' if len(others) != 1 else ''} it started"
+    if main is None:
+        return started.removeprefix("the ")
+    return f"PID 1 ({main.name})" + (f" and {started}" if others else "")
 
 
 def root_cause(context: Context, user: str) -> str:

@@ -7,11 +7,14 @@ test proves it on the reference solution.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from checks.checkers import lesson14
 from checks.checkers.lesson7 import likely_cause
 from checks.context import Unavailable
+from scripts.regen_samples import assert_sample
 from support import LESSONS, ROOT
 
 SOLUTION = (LESSONS / "lesson14" / "solution" / "Dockerfile").read_text(encoding="utf-8")
@@ -30,6 +33,14 @@ def built(context):
     yield make
     for ctx in made:
         ctx.cleanup()
+
+
+def logged(text: str) -> str:
+    """uWSGI's log compared by the lines the page talks about (the start, the workers, anything about root),
+    numbers aside: the rest names this machine's kernel, limits and build date."""
+    wanted = re.compile(r"^(\$ |together:|uwsgi socket|spawned uWSGI|WSGI app|\*\*\* Operational)|root")
+    # sorted: `docker logs` interleaves the script's stdout with uWSGI's stderr in any order
+    return "\n".join(sorted(re.sub(r"0x[0-9a-f]+|\d+", "N", line) for line in text.splitlines() if wanted.search(line)))
 
 
 def fixture(name: str) -> str:
@@ -73,6 +84,7 @@ def test_runs_as_non_root_catches_not_the_solution_and_its_checks_all_pass(built
     assert [p.name for p in seen.processes] == ["uwsgi"] * 3  # the master, PID 1, and its two workers
     assert all(p.uid != 0 for p in seen.processes) and seen.processes[0].pid == 1
     assert "running uWSGI as root" not in seen.logs and "spawned uWSGI worker 2" in seen.logs
+    assert_sample("lesson14-logs", "docker logs together", seen.logs, loosely=logged)
     probe = lesson14.file_probe(ctx)
     assert set(probe.roots) == {"/usr/src/app", "/opt/venv"} and not probe.created()
 
