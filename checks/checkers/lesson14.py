@@ -354,21 +354,28 @@ def user_exists(context: Context) -> Outcome:
     if missing is None:
         return passed(f"USER {user}", line=where)
     kind, name = missing
-    made = [(n, i) for n, i in created_users(context) if n == name]
-    final = context.dockerfile.final_stage.index
-    if made and all(i.stage != final for n, i in made):
-        cause = (f"line {made[0][1].line} creates it in the stage `{stage_name(context, made[0][1].stage)}`, and the "
-                 "final stage starts afresh from its own FROM: create it in the final stage")
-    elif created_users(context):
-        other, instruction = created_users(context)[-1]
-        cause = f"line {instruction.line} creates `{other}`: USER must name that one, or create `{name}`"
-    else:
-        cause = f"no RUN creates it: add `RUN useradd --system --no-create-home --shell /usr/sbin/nologin {name}` before USER"
-    if kind == "group":
-        cause = f"useradd makes a group named like the user; `{name}` is none of them"
+    cause, hint = missing_cause(context, kind, name)
     return failed(f"expected the {kind} `{name}` in the image's {'/etc/passwd' if kind == 'user' else '/etc/group'}; "
                   f"found none, so Docker refuses to start a container (`unable to find {kind} {name}`): {cause}",
-                  line=where)
+                  line=where, hint=hint)
+
+
+def missing_cause(context: Context, kind: str, name: str) -> tuple[str, str | None]:
+    """Why the image lacks the user (or group) USER names, and the hint that follows from it."""
+    made = [(n, i) for n, i in created_users(context) if n == name]
+    final = context.dockerfile.final_stage.index
+    if kind == "group":
+        return (f"`useradd --user-group` (Debian's default) makes a group named like the user; no RUN makes `{name}`",
+                f"Name the user's own group in USER, or create `{name}` with groupadd before useradd.")
+    if made and all(i.stage != final for _, i in made):
+        return (f"line {made[0][1].line} creates it in the stage `{stage_name(context, made[0][1].stage)}`, and the final "
+                "stage starts afresh from its own FROM", f"Move `{made[0][1].arguments}` into the final stage, before USER.")
+    others = [(n, i) for n, i in created_users(context) if i.stage == final]
+    if others:
+        other, instruction = others[-1]
+        return (f"line {instruction.line} creates `{other}`, not `{name}`",
+                f"Write `USER {other}`, the user line {instruction.line} creates.")
+    return "no RUN of the final stage creates it", None
 
 
 @check("runs-as-non-root")

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from checks.checkers import lesson14
+from checks.checkers import lesson4, lesson7, lesson14
 from checks.checkers.lesson7 import likely_cause
 from checks.context import Unavailable
 from scripts.regen_samples import assert_sample
@@ -71,6 +71,8 @@ def test_build_steps_as_root_catches_user_before_apt_get(built):
     result = lesson14.build_steps_as_root(ctx)
     assert result.status == "failed" and result.line == 6
     assert "line 7" in result.message and "Permission denied" in result.message
+    with pytest.raises(Unavailable, match="build-steps-as-root"):  # one failure per cause: not lesson 4's
+        lesson4.gcc_installed(ctx)
 
 
 # -- the solution, and every other correct way ---------------------------------------------------------
@@ -109,8 +111,10 @@ def test_runs_as_non_root_and_user_exists_catch_not_other_correct_ways(built, us
 def test_user_exists_catches_another_name(built):
     ctx = built(fixture("user-exists"))
     result = lesson14.user_exists(ctx)
-    assert result.status == "failed" and result.line == 19
+    assert result.status == "failed" and result.line == 18 and result.hint == "Write `USER together`, the user line 13 creates."
     assert "`app`" in result.message and "creates `together`" in result.message
+    with pytest.raises(Unavailable, match="see user-exists"):  # one failure per cause: lesson 7 points here
+        lesson7.container_starts(ctx)
     with pytest.raises(Unavailable, match="user-exists"):
         lesson14.runs_as_non_root(ctx)
 
@@ -119,7 +123,8 @@ def test_user_exists_catches_another_name(built):
 def test_user_exists_catches_a_user_made_in_the_build_stage(built):
     ctx = built(fixture("user-exists--build-stage"))
     result = lesson14.user_exists(ctx)
-    assert result.status == "failed" and "stage `build`" in result.message and "line 11" in result.message
+    assert result.status == "failed" and "stage `build`" in result.message and "line 10" in result.message
+    assert "into the final stage" in result.hint
 
 
 @pytest.mark.docker
@@ -153,8 +158,10 @@ def test_runs_as_non_root_catches_a_switch_back_to_root(built):
 def test_app_files_readable_catches_chmod_700(built):
     ctx = built(fixture("app-files-readable"))
     result = lesson14.app_files_readable(ctx)
-    assert result.status == "failed" and result.line == 19
+    assert result.status == "failed" and result.line == 18
     assert "/usr/src/app (mode 700, owner uid 0)" in result.message and "chmod -R 700" in result.message
+    with pytest.raises(Unavailable, match="see app-files-readable"):  # not "the script is not executable"
+        lesson7.container_starts(ctx)
 
 
 @pytest.mark.docker
