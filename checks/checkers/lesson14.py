@@ -258,6 +258,8 @@ def running(context: Context, sysctls: dict | None = None) -> Running:
                 seen.port_start = unprivileged_port_start(container)
                 break
             time.sleep(0.5)
+        if not seen.start_error and not seen.exited and not seen.processes:  # running, though not on the port
+            seen.processes = processes_of(container)
         try:
             seen.logs = container.logs(stdout=True, stderr=True, tail=60).decode("utf-8", "replace")
         except Exception:
@@ -328,10 +330,16 @@ def build_steps_as_root(context: Context) -> Outcome:
     before = [i for i in user_lines(context, failing.stage) if i.line < failing.line]
     if not before or is_root(before[-1].arguments):
         raise Unavailable("the build stops for another reason (see the checks above)")
+    user = before[-1]
+    unknown = re.search(r"unable to find user (\S+?):", build.result.log)
+    if unknown:
+        return failed(f"expected the user `{unknown.group(1)}` to exist when USER on line {user.line} switches to it; "
+                      f"found none, so the step on line {failing.line} cannot run (`unable to find user "
+                      f"{unknown.group(1)}`): create the user first, then write USER", line=user.line,
+                      hint="Put `RUN useradd …` before USER: a RUN after USER already runs as that user.")
     said = [strip_step(text) for text in build.result.log.splitlines() if NEEDS_ROOT.search(text)]
     if not said:
         raise Unavailable("the build stops for another reason (see the checks above)")
-    user = before[-1]
     return failed(f"expected the step on line {failing.line} to run as root; it runs as `{user.arguments}`, set by USER on "
                   f"line {user.line}, and fails: `{said[0]}`. Installing needs root: move `USER {user.arguments}` after "
                   "it, to the end of the final stage", line=user.line)

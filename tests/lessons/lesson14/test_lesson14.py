@@ -75,6 +75,14 @@ def test_build_steps_as_root_catches_user_before_apt_get(built):
         lesson4.gcc_installed(ctx)
 
 
+@pytest.mark.docker
+def test_build_steps_as_root_catches_user_before_useradd(built):
+    ctx = built(SOLUTION.replace(USER_LINE, "USER together\n" + USER_LINE, 1))
+    result = lesson14.build_steps_as_root(ctx)
+    assert result.status == "failed" and result.line == 12
+    assert "`together`" in result.message and "line 13" in result.message and "before USER" in result.hint
+
+
 # -- the solution, and every other correct way ---------------------------------------------------------
 @pytest.mark.docker
 def test_runs_as_non_root_catches_not_the_solution_and_its_checks_all_pass(built):
