@@ -11,6 +11,7 @@ measures, alternately so that both see the same machine load:
     image size      the image's size as `docker image ls` counts it
     packages        Debian packages in the image (`dpkg-query -W`)
     compiler        whether `gcc` runs in the image
+    runs as         the user id of the container's PID 1 (/proc/1/status), once it answered /statz
     stop            `docker stop` of a running container that answered /statz, until it exited
 
 and prints a Markdown table with the issue's targets: final image at most half of lesson 7's,
@@ -61,6 +62,7 @@ class Measure:
     packages: int = 0
     compiler: bool = False
     stop_seconds: float = 0.0
+    main_uid: int | None = None  # the user id PID 1 runs as; 0 is root
 
 
 def human(size: float) -> str:
@@ -98,8 +100,8 @@ def docker_build(engine: Engine, folder: Path, tag: str, no_cache: bool) -> floa
     return seconds
 
 
-def stop_seconds(engine: Engine, image: str) -> float:
-    """Start a container, wait until /statz answers, then time `docker stop`."""
+def stop_seconds(engine: Engine, image: str) -> tuple[float, int | None]:
+    """Start a container, wait until /statz answers, read the user id of its PID 1, then time `docker stop`."""
     client = engine.client
     container = client.containers.run(image, detach=True, labels=engine.labels(), ports={"4000/tcp": ("127.0.0.1", None)})
     engine.track_container(container)
@@ -116,9 +118,12 @@ def stop_seconds(engine: Engine, image: str) -> float:
         time.sleep(0.3)
     else:
         raise RuntimeError(f"{image}: the app did not answer /statz within 60 s")
+    code, status = container.exec_run(["cat", "/proc/1/status"])
+    uid = next((int(line.split()[2]) for line in status.decode("ascii", "replace").splitlines()
+                if line.startswith("Uid:")), None) if code == 0 else None  # the effective id
     started = time.monotonic()
     container.stop(timeout=STOP_TIMEOUT)
-    return time.monotonic() - started
+    return time.monotonic() - started, uid
 
 
 def measure(engine: Engine, catalogue, measures: dict[str, Measure], folders: dict[str, Path]) -> None:
@@ -146,8 +151,12 @@ def measure(engine: Engine, catalogue, measures: dict[str, Measure], folders: di
         counted = engine.run_in_image(tag, ["sh", "-c", "dpkg-query -W | wc -l"])
         measures[name].packages = int(counted.output.strip() or 0)
         measures[name].compiler = engine.run_in_image(tag, ["sh", "-c", "gcc --version"]).exit_code == 0
-        measures[name].stop_seconds = stop_seconds(engine, tag)
+        measures[name].stop_seconds, measures[name].main_uid = stop_seconds(engine, tag)
         print(f"  {name}: stop {measures[name].stop_seconds:.1f} s", file=sys.stderr)
+
+
+def runs_as(uid: int | None) -> str:
+    return "?" if uid is None else "root" if uid == 0 else f"uid {uid}, not root"
 
 
 def table(before: Measure, after: Measure) -> tuple[str, bool]:
@@ -163,6 +172,7 @@ def table(before: Measure, after: Measure) -> tuple[str, bool]:
         ("rebuild after a one-line code change", f"{before.rebuild_seconds:.1f} s", f"{after.rebuild_seconds:.1f} s",
          f"at most a fifth: {after.rebuild_seconds / before.rebuild_seconds:.2f}×",
          after.rebuild_seconds <= before.rebuild_seconds / 5),
+        ("the app's main process runs as", runs_as(before.main_uid), runs_as(after.main_uid), "", None),
         ("`docker stop` until the container exited", f"{before.stop_seconds:.1f} s", f"{after.stop_seconds:.1f} s",
          "under 2 s", after.stop_seconds < 2),
     ]

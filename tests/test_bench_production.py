@@ -13,10 +13,10 @@ import production  # noqa: E402
 def measures(**after):
     before = production.Measure("lesson 7", "lessons/lesson7/solution/Dockerfile", context_bytes=26_000_000,
                                 cold_seconds=90, rebuild_seconds=70, image_bytes=670_000_000, packages=160,
-                                compiler=True, stop_seconds=0.6)
+                                compiler=True, stop_seconds=0.6, main_uid=0)
     final = production.Measure("lesson 15", "x", **{**dict(context_bytes=9_500, cold_seconds=95, rebuild_seconds=2,
                                                            image_bytes=200_000_000, packages=90, compiler=False,
-                                                           stop_seconds=0.5), **after})
+                                                           stop_seconds=0.5, main_uid=999), **after})
     return before, final
 
 
@@ -26,6 +26,7 @@ def test_every_target_met():
     assert "| image size | 670.0 MB | 200.0 MB | at most half: 0.30× | met |" in text
     assert "| build context | 26.0 MB | 9.5 kB | under 1 MB | met |" in text
     assert "| C compiler in the image | yes | no |  |  |" in text
+    assert "| the app's main process runs as | root | uid 999, not root |  |  |" in text
 
 
 def test_a_target_not_met_is_marked_and_fails():

@@ -52,6 +52,9 @@ def test_list_shows_every_lesson_and_this_workspaces_status(workspace):
 
     for lesson in load().lessons:
         assert lesson.id in run.out and lesson.title in run.out
+    # one line per lesson of lessons/*/lesson.toml, in order: the count is the catalogue's, never a number here
+    listed = [line.split()[0] for line in run.out.splitlines()[1:] if line.startswith("lesson")]
+    assert listed == [lesson.id for lesson in load().lessons]
     assert "lesson1" in run.out.splitlines()[1] and run.out.splitlines()[1].rstrip().endswith("passed")
 
 

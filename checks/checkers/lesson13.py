@@ -61,7 +61,8 @@ def stage_index(context: Context, name: str) -> int:
 
 def compilers_in(context: Context, image: str) -> list[str]:
     shown = context.engine.run_in_image(image, ["sh", "-c", "for c in " + " ".join(COMPILERS) +
-                                               "; do command -v $c; done; true"])
+                                               "; do command -v $c; done; true"],
+                                        user="0:0")  # what the image holds, whatever its USER
     return [line.strip() for line in shown.output.splitlines() if line.strip().startswith("/")]
 
 

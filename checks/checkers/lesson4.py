@@ -133,7 +133,18 @@ def diagnosed_by(context: Context) -> str | None:
         return "apt-no-sudo"
     if any(stops_with(context, failing, name) for name in FOREIGN_MANAGERS):
         return "apt-package-manager"
+    if runs_as_another_user(context, failing, output):
+        return "build-steps-as-root, lesson 14"
     return None
+
+
+NEEDS_ROOT = re.compile(r"(?i)permission denied|are you root")
+
+
+def runs_as_another_user(context: Context, failing: Instruction, output: str) -> bool:
+    """Does the RUN fail because a USER before it, in its stage, switched away from root (lesson 14 names it)?"""
+    users = [i for i in context.dockerfile.of("USER", failing.stage) if i.line < failing.line]
+    return bool(users) and users[-1].arguments.split(":")[0] not in ("root", "0") and bool(NEEDS_ROOT.search(output))
 
 
 @check("gcc-installed")

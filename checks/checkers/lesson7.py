@@ -247,11 +247,29 @@ def decode_address(hex_address: str) -> str:
     return "::" if set(hex_address) == {"0"} else "[ipv6]"
 
 
+def user_cause(text: str) -> str | None:
+    """A container that does not start because of its USER, which lesson 14 teaches and its checks name."""
+    lowered = text.lower()
+    if "unable to find user" in lowered or "unable to find group" in lowered:
+        return "USER names a user the image does not have: create it in the final stage first (see user-exists, lesson 14)"
+    if ("chdir to cwd" in lowered or "permissionerror" in lowered or "can't open" in lowered
+            or re.search(r"\bstat \S+: permission denied", lowered)):
+        return ("the container's user cannot read the app's files: only their owner can (see app-files-readable, "
+                "lesson 14)")
+    return None
+
+
 def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) -> str:
     """The learner's mistake behind a container that does not start, from docker's error or the logs."""
     lowered = text.lower()
     if crlf or "\r" in text or "^m" in lowered or "bad interpreter" in lowered:
         return "the script has Windows (CRLF) line endings, so the system looks for `/bin/sh\\r`: convert it to LF"
+    later = user_cause(text)
+    if later:
+        return later
+    if "bind(): permission denied" in lowered or "bind: permission denied" in lowered:
+        return ("the app's user is not root and the port is below 1024, which this engine lets only root bind: "
+                "listen on a port from 1024 up, such as 4000")
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
     if "no such file or directory" in lowered or "not found" in lowered:
@@ -280,7 +298,8 @@ def script_has_crlf(context: Context) -> bool:
             command = start_command(context)
             program, script = command.program_and_script()
             if script and "/" in script:
-                shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)])
+                shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)],
+                                                   user="0:0")  # the file as it is, whatever USER says
                 _CRLF[context] = shown.exit_code == 0 and "\r\n" in shown.output
         except Unavailable:
             pass
@@ -414,7 +433,8 @@ def script_line_endings(context: Context):
     if not script or "/" not in script and script == program:
         return passed(line=last_start_line(context))
     path = command.resolve(script)
-    shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", path])
+    shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", path],
+                                        user="0:0")  # the file as it is, whatever USER says
     if shown.exit_code != 0:
         raise Unavailable(f"cannot read {path} in the image")
     text = shown.output
@@ -434,6 +454,9 @@ def container_starts(context: Context):
     """A container of the image, started with its own CMD, is still running while the app starts (it does not exit)."""
     run = app_run(context)
     line = last_start_line(context)
+    later = user_cause(run.start_error + run.logs) if run.start_error or run.exited else None
+    if later:  # one failure per cause: lesson 14's check names it
+        raise Unavailable(f"the container does not start: {later}")
     if run.start_error:
         return failed(f"expected the container to start; Docker could not start it: {run.start_error.strip()[-300:]}. "
                       f"Likely cause: {likely_cause(run.start_error + run.logs, script_has_crlf(context))}", line=line)
