@@ -39,9 +39,9 @@ if str(ROOT) not in sys.path:  # the site image builds from a plain copy of the 
     sys.path.insert(0, str(ROOT))
 
 from checks.catalogue import CheckInfo, Lesson, load  # noqa: E402
+from checks.fixtures import FixtureError, MistakeFixture, mistake_fixtures  # noqa: E402
 
 MARKER = re.compile(r"<!--\s*(?P<kind>[\w-]+):(?P<name>[\w-]+)\s*-->")
-FIXTURES = ROOT / "tests" / "lessons"
 SAMPLES = ROOT / "docs" / "samples"
 LANGUAGES = {"Dockerfile": "dockerfile", ".sh": "sh", ".py": "python", ".toml": "toml", ".txt": "text"}
 NAV_SECTION = "Lessons"
@@ -166,64 +166,33 @@ def hints(lesson: Lesson) -> str:
     return "\n".join(blocks) + "\n" + tail + "\n"
 
 
-def fixture_facts(path: Path) -> tuple[str, str, str, list[tuple[str, str]]]:
-    """(check id, what the learner did, expected status, [(file name, text)]) of one mistake fixture.
-
-    A fixture is `<check-id>[--variant].Dockerfile` with `# mistake:` (and `# expect:`) lines, or a
-    folder `<check-id>[--variant]/` whose `mistake.txt` holds those lines next to the learner's files
-    (for mistakes such as a Dockerfile saved as Dockerfile.txt).
-    """
-    check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
-    if path.is_dir():
-        meta = read(path / "mistake.txt", "mistake fixture") if (path / "mistake.txt").is_file() else ""
-        files = [(item.name, read(item, "mistake fixture")) for item in sorted(path.iterdir())
-                 if item.is_file() and item.name != "mistake.txt"]
-    else:  # shown whole, comments included, so that the line numbers `checks` prints match
-        meta = read(path, "mistake fixture")
-        files = [("Dockerfile", meta.strip("\n"))]
-    mistake = re.search(r"^# mistake: (.+)$", meta, re.MULTILINE)
-    if not mistake:
-        raise PluginError(f"{repo_path(path)}: a fixture needs a `# mistake: …` line")
-    expect = re.search(r"^# expect: (\w+)", meta, re.MULTILINE)
-    return check_id, mistake.group(1).strip(), expect.group(1) if expect else "failed", files
-
-
-def fixtures_of(lesson: Lesson) -> list[Path]:
-    order = {check.id: index for index, check in enumerate(lesson.checks)}
-    folder = FIXTURES / lesson.id / "fixtures"
-    paths = [p for p in folder.glob("*") if p.name.endswith(".Dockerfile") or (p.is_dir() and "--" in p.name)]
-
-    def key(path: Path):
-        check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
-        return order.get(check_id, len(order)), path.name
-
-    return sorted(paths, key=key)
+def mistake_block(lesson: Lesson, fixture: MistakeFixture) -> str:
+    """One mistake, folded: the learner's files, then what `checks` says about them."""
+    check = lesson.check(fixture.check_id)
+    kind, verdict = ("warning", "warns") if fixture.expect == "warning" else ("failure", "fails")
+    first = fixture.mistake[0].upper() + fixture.mistake[1:]
+    # a Dockerfile is shown whole, comments included, so that the line numbers `checks` prints match
+    shown = [fence(read(source, "mistake fixture").strip("\n"), "dockerfile" if "Dockerfile" in name else "text",
+                   title=name) for name, source in fixture.files()]
+    sample = SAMPLES / f"{fixture.sample_name}.txt"
+    if sample.is_file():  # what `checks` printed for this very file (scripts/regen_samples.py)
+        said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}**:",
+                fence(read(sample, "sample output"), "console")]
+    else:
+        said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
+                f"**Fix:** {check.hint}"]
+    return folded(kind, first, "\n\n".join([*shown, *said]))
 
 
 def mistakes(lesson: Lesson) -> str:
-    paths = fixtures_of(lesson)
-    if not paths:
+    try:
+        fixtures = mistake_fixtures(lesson)
+    except FixtureError as problem:
+        raise PluginError(str(problem)) from None
+    if not fixtures:
         raise PluginError(f"{lesson.page}: <!-- lesson:mistakes --> but tests/lessons/{lesson.id}/fixtures/ "
                           "has no mistake fixture: add the mistakes the tests catch first")
-    blocks = []
-    for path in paths:
-        check_id, mistake, status, files = fixture_facts(path)
-        try:
-            check = lesson.check(check_id)
-        except KeyError:
-            raise PluginError(f"{repo_path(path)}: {lesson.id} has no check {check_id}") from None
-        kind, verdict = ("warning", "warns") if status == "warning" else ("failure", "fails")
-        first = mistake[0].upper() + mistake[1:]
-        shown = [fence(text, "dockerfile" if "Dockerfile" in name else "text", title=name) for name, text in files]
-        sample = SAMPLES / f"{lesson.id}-mistake-{path.name.removesuffix('.Dockerfile').lower()}.txt"
-        if sample.is_file():  # what `checks` printed for this very file (scripts/regen_samples.py)
-            said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}**:",
-                    fence(read(sample, "sample output"), "console")]
-        else:
-            said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).",
-                    f"**Fix:** {check.hint}"]
-        text = "\n\n".join([*shown, *said])
-        blocks.append(folded(kind, first, text))
+    blocks = [mistake_block(lesson, fixture) for fixture in fixtures]
     intro = ("Each of these is a mistake from the tests: `checks` is run on it there and must name it. "
              "Open one to see the file and what `checks` says about it.")
     return intro + "\n\n" + "\n".join(blocks)
