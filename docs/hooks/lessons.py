@@ -1,4 +1,4 @@
-"""MkDocs hook: lesson pages and the reference page are built from the files the tests use.
+"""MkDocs hook: lesson pages are built from the files the tests use.
 
 Every fact on a lesson page that `checks` also knows (title, goal, time, the checks, the hints, the
 mistakes the tests catch, the solution) comes from `lessons/lessonN/lesson.toml`, the fixtures in
@@ -13,14 +13,7 @@ mistakes the tests catch, the solution) comes from `lessons/lessonN/lesson.toml`
     <!-- lesson:next -->      a link to the next lesson, with its goal
 
 (`lesson:header` also writes the page's title, `# Lesson N: title`, unless the page has its own.)
-Any page can use the generated reference parts:
-
-    <!-- reference:cli -->     the help of `checks` and of each of its commands, from the CLI's parser
-    <!-- reference:checks -->  every lesson with every check id and title
-    <!-- reference:final-dockerfile -->  the Dockerfile the lessons end with, folded
-    <!-- reference:exit-codes -->  the exit codes, from the CLI module's docstring
-    <!-- reference:lessons -->  a table of the lessons: number, title, instruction, minutes, and the total
-    <!-- reference:python-versions -->  the Python versions `checks` knows, with their end of life
+The reference markers (`<!-- reference:cli -->` …) are docs/hooks/reference.py's.
 
 An unknown marker, or a lesson marker on a page that is not a lesson's, stops the build.
 The "Lessons" section of the navigation is filled from the catalogue, in lesson order.
@@ -40,10 +33,11 @@ if str(ROOT) not in sys.path:  # the site image builds from a plain copy of the 
 
 from checks.catalogue import CheckInfo, Lesson, load  # noqa: E402
 from checks.fixtures import FixtureError, MistakeFixture, mistake_fixtures  # noqa: E402
+from checks.site import SiteError  # noqa: E402
+from checks.site.markdown import fence, folded, language_of, read, relative_link, repo_path  # noqa: E402
 
 MARKER = re.compile(r"<!--\s*(?P<kind>[\w-]+):(?P<name>[\w-]+)\s*-->")
 SAMPLES = ROOT / "docs" / "samples"
-LANGUAGES = {"Dockerfile": "dockerfile", ".sh": "sh", ".py": "python", ".toml": "toml", ".txt": "text"}
 NAV_SECTION = "Lessons"
 
 
@@ -82,43 +76,6 @@ def on_config(config):
             ]
             return config
     raise PluginError(f"mkdocs.yml: the nav needs an empty '{NAV_SECTION}: []' section for the hook to fill")
-
-
-# ---------------------------------------------------------------------------------------------
-# Markdown helpers
-
-
-def fence(text: str, language: str = "", title: str = "") -> str:
-    """A fenced code block that cannot be closed early by backticks inside `text`."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    info = language + (f' title="{title}"' if title else "")
-    return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
-
-
-def indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in text.splitlines())
-
-
-def folded(kind: str, title: str, body: str, open_: bool = False) -> str:
-    """A pymdownx.details block: `??? kind "title"` with an indented body."""
-    marks = "???+" if open_ else "???"
-    return f'{marks} {kind} "{title.replace(chr(34), chr(39))}"\n\n{indent(body)}\n'
-
-
-def language_of(path: Path) -> str:
-    return LANGUAGES.get(path.name) or LANGUAGES.get(path.suffix, "")
-
-
-def repo_path(path: Path) -> str:
-    return path.resolve().relative_to(ROOT).as_posix()
-
-
-def read(path: Path, why: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PluginError(f"{why}: cannot read {path}: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,141 +190,6 @@ LESSON_MARKERS = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Reference markers
-
-
-def cli_help() -> str:
-    from checks.cli import build_parser
-
-    parser = build_parser(catalogue())
-    parts = ["### checks", "", fence(help_text(parser), "text")]
-    commands = next(action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction")
-    lessons = {lesson.id for lesson in catalogue().lessons}
-    # every lesson command has the same options, except that some also name an image or container:
-    # show one of each kind, and say which lessons have which
-    kinds: dict[tuple[str, ...], list[str]] = {}
-    for name, sub in commands.choices.items():
-        if name in lessons:
-            options = tuple(sorted(o for action in sub._actions for o in action.option_strings))
-            kinds.setdefault(options, []).append(name)
-    for name, sub in commands.choices.items():
-        if name not in lessons:
-            parts += ["", f"### checks {name}", "", fence(help_text(sub), "text")]
-            for action in sub._actions:
-                if action.__class__.__name__ == "_SubParsersAction":  # `checks classroom serve` has options of its own
-                    for inner, parser in action.choices.items():
-                        parts += ["", f"### checks {name} {inner}", "", fence(help_text(parser), "text")]
-    for names in kinds.values():
-        heading = f"### checks {names[0]}" + (f" … {names[-1]}" if len(names) > 1 else "")
-        listed = ", ".join(f"`checks {name}`" for name in names)
-        parts += ["", heading, "", f"{listed}: grade that lesson, with these options.", "",
-                  fence(help_text(commands.choices[names[0]]), "text")]
-    return "\n".join(parts) + "\n"
-
-
-def help_text(parser) -> str:
-    """argparse's help at a stable width (it otherwise follows the terminal's $COLUMNS)."""
-    import os
-
-    previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "80"
-    try:
-        return parser.format_help()
-    finally:
-        if previous is None:
-            os.environ.pop("COLUMNS", None)
-        else:
-            os.environ["COLUMNS"] = previous
-
-
-def all_checks(page_src: str) -> str:
-    parts = []
-    for lesson in catalogue().lessons:
-        written = (ROOT / "docs" / lesson.page).is_file()  # no link to a page still being written
-        link = relative_link(page_src, lesson.page)
-        parts += [f"### Lesson {lesson.number}: {lesson.title}", "",
-                  (f"[The lesson]({link}) · " if written else "")
-                  + f"about {lesson.minutes} minutes · `checks {lesson.id}` · looks at: {lesson.evidence}", "",
-                  "| check id | what it checks |", "|---|---|"]
-        for check in lesson.checks:
-            title = check.title
-            if written:
-                title = f"[{title}]({link}#{check.section})" if check.section else f"[{title}]({link})"
-            parts.append(f"| `{check.id}` | {title} |")
-        parts.append("")
-    return "\n".join(parts)
-
-
-def relative_link(from_src: str, to_src: str) -> str:
-    import posixpath
-
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
-
-
-def lessons_table(page_src: str) -> str:
-    rows = ["| lesson | you learn | new in the Dockerfile | minutes |", "|---|---|---|---|"]
-    for lesson in catalogue().lessons:
-        title = lesson.title
-        if (ROOT / "docs" / lesson.page).is_file():
-            title = f"[{title}]({relative_link(page_src, lesson.page)})"
-        instruction = f"`{lesson.instruction}`" if lesson.instruction else "—"
-        rows.append(f"| {lesson.number} | {title} | {instruction} | {lesson.minutes} |")
-    total = sum(lesson.minutes for lesson in catalogue().lessons)
-    hours, minutes = divmod(total, 60)
-    spelled = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    rows.append(f"| | **all {len(catalogue().lessons)} lessons** | | **{total}** ({spelled}) |")
-    return "\n".join(rows) + "\n"
-
-
-def python_versions(page_src: str) -> str:
-    from datetime import date
-
-    from checks.checkers.lesson1 import PYTHON_END_OF_LIFE, support
-
-    today = date.today()
-    rows = ["| Python | end of life | `checks lesson1` today |", "|---|---|---|"]
-    words = {"ended": "✗ fails: no more security fixes", "ending": "! warns: ends within six months",
-             "supported": "✓ passes"}
-    for minor, end in sorted(PYTHON_END_OF_LIFE.items(), reverse=True):
-        if minor < (3, 7):
-            continue
-        state, _ = support(minor, today)
-        rows.append(f"| {minor[0]}.{minor[1]} | {end.isoformat()} | {words.get(state, state)} |")
-    return "\n".join(rows) + "\n"
-
-
-def exit_codes(page_src: str) -> str:
-    """The exit codes as the CLI's own docstring states them."""
-    import checks.cli
-
-    found = re.search(r"Exit codes: (.+?\.)(?=\s+[A-Z]|\s*$)", checks.cli.__doc__ or "", re.DOTALL)
-    if not found:
-        raise PluginError("checks/cli.py: its docstring no longer says `Exit codes: …`; update the reference hook")
-    rows = ["| code | meaning |", "|---|---|"]
-    for code, meaning in re.findall(r"(\d+) (.+?)(?=, \d+ |\.$)", " ".join(found.group(1).split())):
-        rows.append(f"| {code} | {meaning} |")
-    return "\n".join(rows) + "\n"
-
-
-def final_dockerfile(page_src: str) -> str:
-    """The Dockerfile the lessons end with (the last lesson whose solution is one), folded away."""
-    last = [lesson for lesson in catalogue().lessons if lesson.solution_path.name == "Dockerfile"][-1]
-    text = read(last.solution_path, f"{last.id} solution")
-    title = f"Peek at the finished Dockerfile (the solution of lesson {last.number}: no need to understand it yet)"
-    return folded("example", title, fence(text, "dockerfile", title="Dockerfile"))
-
-
-REFERENCE_MARKERS = {
-    "final-dockerfile": final_dockerfile,
-    "exit-codes": exit_codes,
-    "cli": lambda page_src: cli_help(),
-    "checks": all_checks,
-    "lessons": lessons_table,
-    "python-versions": python_versions,
-}
-
-
-# ---------------------------------------------------------------------------------------------
 # The page hook
 
 
@@ -391,13 +213,11 @@ def on_page_markdown(markdown, page, config, files):
             if name == "header":
                 return header(lesson, has_title)
             return LESSON_MARKERS[name](lesson)
-        if kind == "reference":
-            if name not in REFERENCE_MARKERS:
-                raise PluginError(f"{src}: unknown marker {match.group(0)}; known: "
-                                  + ", ".join(f"<!-- reference:{n} -->" for n in REFERENCE_MARKERS))
-            return REFERENCE_MARKERS[name](src)
-        if kind.startswith(("lesson", "reference")):
+        if kind.startswith("lesson"):
             raise PluginError(f"{src}: unknown marker {match.group(0)}: use <!-- lesson:… --> or <!-- reference:… -->")
-        return match.group(0)  # an ordinary HTML comment
+        return match.group(0)  # an ordinary HTML comment, or a reference marker (docs/hooks/reference.py)
 
-    return MARKER.sub(replace, markdown)
+    try:
+        return MARKER.sub(replace, markdown)
+    except SiteError as problem:
+        raise PluginError(str(problem)) from None

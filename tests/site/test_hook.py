@@ -12,9 +12,17 @@ from mkdocs.exceptions import PluginError
 from checks.catalogue import load
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("lessons_hook", ROOT / "docs" / "hooks" / "lessons.py")
-hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hook)
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / "docs" / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hook = load_hook("lessons")
+reference_hook = load_hook("reference")
 
 LESSON = load().lessons[0]
 
@@ -24,7 +32,9 @@ def page(src_uri: str):
 
 
 def render(markdown: str, src_uri: str = LESSON.page) -> str:
-    return hook.on_page_markdown(markdown, page(src_uri), {}, None)
+    """The page as mkdocs.yml's hooks leave it: the lesson markers, then the reference markers."""
+    lessons = hook.on_page_markdown(markdown, page(src_uri), {}, None)
+    return reference_hook.on_page_markdown(lessons, page(src_uri), {}, None)
 
 
 def test_markers_become_lesson_content():
@@ -41,6 +51,8 @@ def test_unknown_marker_stops_the_build():
         render("<!-- lesson:solutions -->")
     with pytest.raises(PluginError, match="unknown marker"):
         render("<!-- lessons:header -->")
+    with pytest.raises(PluginError, match="unknown marker <!-- reference:exit-code -->"):
+        render("<!-- reference:exit-code -->", "reference.md")
 
 
 def test_lesson_marker_on_another_page_stops_the_build():
