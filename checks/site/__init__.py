@@ -2,7 +2,8 @@
 
 `checks.site.lessons` renders a lesson page's parts (header, checks, hints, mistakes, solution, next)
 from its lesson.toml, its fixtures and its solution; `checks.site.reference` renders the reference
-tables (the CLI's help, every check, the lessons, the exit codes, the Python versions).
+tables (the CLI's help, every check, the lessons, the exit codes, the Python versions);
+`checks.site.build` writes the parts the pages include into generated/ (`python -m checks.site`).
 """
 
 from __future__ import annotations
