@@ -58,7 +58,8 @@ def pages(docs: Path = DOCS) -> list[str]:
 def parts_of(page: str, text: str, catalogue) -> list[Part]:
     """The parts a page includes, checked against what can be generated for it."""
     lesson = lesson_of(page, catalogue)
-    for old in OLD_MARKER.finditer(text):
+    old = OLD_MARKER.search(text)
+    if old:
         raise SiteError(f"docs/{page}: {old.group(0)} is no longer expanded (Zensical runs no hooks); "
                         f"include the generated part instead: {include_line(page, old.group('name'))}")
     found = []
