@@ -1,13 +1,14 @@
 # The two commands of the README:
 #   make serve   install everything and serve the tutorial site on http://127.0.0.1:8000/
 #   make test    install everything and run the whole test suite
-#   (make site and make dist: the site with --strict, and the release's sdist and wheel)
+#   (make site and make dist: the site with --strict, and the release's sdist and wheel;
+#    make site-zensical: the same site built by Zensical, Material for MkDocs' successor)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test install site dist bench clean
+.PHONY: serve test install site site-zensical dist bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +21,14 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
+# MkDocs' hook (docs/hooks/lessons.py) writes the pages' generated parts into generated/ before each
+# build, `mkdocs serve`'s rebuilds included; Zensical runs no hook, so `python -m checks.site` does it first.
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+site-zensical: $(STAMP)
+	$(BIN)/python -m checks.site
+	$(BIN)/zensical build --strict
 
 # The release's files: the sdist, then the wheel built from it (with the site inside, see setup.py),
 # checked as PyPI will check them.
@@ -39,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/lesson7.py
 
 clean:
-	rm -rf $(VENV) site build dist *.egg-info test-artifacts
+	rm -rf $(VENV) site generated build dist *.egg-info test-artifacts

@@ -1,7 +1,7 @@
 """The `checks` command.
 
-Exit codes: 0 the lesson passed (or the command succeeded), 1 a check failed (or `doctor` found a
-blocker), 2 a usage or environment error, with an `Error: …` line on stderr, 130 interrupted.
+Its exit codes are EXIT_CODES below (the help and the reference page read them from there), and its
+commands are the table of `commands()` (the parser, the dispatch and the reference page read it).
 Imports are lazy: a Dockerfile-only lesson never loads the docker SDK.
 """
 
@@ -14,11 +14,28 @@ import re
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass(frozen=True)
+class ExitCode:
+    code: int
+    short: str  # in `checks --help`
+    meaning: str  # on the reference page
+
+
+EXIT_CODES = (
+    ExitCode(EXIT_PASSED, "passed", "the lesson passed (or the command succeeded)"),
+    ExitCode(EXIT_FAILED, "a check failed", "a check failed (or `doctor` found a blocker)"),
+    ExitCode(EXIT_USAGE, "usage or environment error", "a usage or environment error, with an `Error: …` line on stderr"),
+    ExitCode(EXIT_INTERRUPTED, "interrupted", "interrupted"),
+)
 
 
 class UsageError(Exception):
@@ -26,8 +43,26 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    _commands = None  # what add_subparsers returned, if it was called
+
     def error(self, message: str):  # argparse's own "usage: … error:" becomes our Error: line
         raise UsageError(f"{message}\nRun `checks --help` for the commands, `checks list` for the lessons.")
+
+    def add_subparsers(self, **kwargs):
+        self._commands = super().add_subparsers(**kwargs)
+        return self._commands
+
+    def subcommands(self) -> dict[str, Parser]:
+        """{name: sub-parser} of the commands added to this parser (`checks classroom serve` nests one)."""
+        return dict(self._commands.choices) if self._commands is not None else {}
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    configure: Callable  # configure(sub-parser)
+    handler: Callable  # handler(args, catalogue) -> exit code
 
 
 def build_parser(catalogue, only: str | None = None) -> Parser:
@@ -36,10 +71,19 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
         prog="checks",
         description="Grade the Docker lessons on your own Docker engine. "
         "Start with `checks init`, then `checks lesson1` in the workspace.",
-        epilog="Exit codes: 0 passed, 1 a check failed, 2 usage or environment error.",
+        epilog="Exit codes: " + ", ".join(f"{exit.code} {exit.short}" for exit in EXIT_CODES) + ".",
     )
     parser.add_argument("--version", action="version", version=f"checks {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    for command in commands(catalogue):
+        if only is None or command.name == only:
+            command.configure(subs.add_parser(command.name, help=command.summary))
+    return parser
+
+
+def commands(catalogue) -> list[Command]:
+    """Every command of `checks`, in the order of its help: the workspace's, the lessons', the classroom's."""
 
     def with_path(sub):
         sub.add_argument("--path", default=None, metavar="DIR",
@@ -73,20 +117,25 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
         return configure
 
     table = [
-        ("init", "create a workspace with the sample app (default ./together)", init),
-        ("list", "every lesson with its number, title and this workspace's status", with_path),
-        ("progress", "this workspace's last result per lesson", with_path),
-        ("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor),
-        ("hint", "one more hint for a lesson each time, ending with the solution", hint),
-        ("docs", "open a lesson's page in the browser (or say where it is)", docs),
-        ("watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch),
-        *((lesson.id, lesson.title, lesson_options(lesson)) for lesson in catalogue.lessons),
-        *((name, summary, configure) for name, summary, configure, _ in extra_commands()),
+        Command("init", "create a workspace with the sample app (default ./together)", init, command_init),
+        Command("list", "every lesson with its number, title and this workspace's status", with_path, command_list),
+        Command("progress", "this workspace's last result per lesson", with_path, command_progress),
+        Command("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor,
+                command_doctor),
+        Command("hint", "one more hint for a lesson each time, ending with the solution", hint, command_hint),
+        Command("docs", "open a lesson's page in the browser (or say where it is)", docs, command_docs),
+        Command("watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch,
+                command_watch),
+        *(Command(lesson.id, lesson.title, lesson_options(lesson), command_lesson) for lesson in catalogue.lessons),
+        *(Command(name, summary, configure, _with_problem(handler))
+          for name, summary, configure, handler in extra_commands()),
     ]
-    for name, summary, configure in table:
-        if only is None or name == only:
-            configure(commands.add_parser(name, help=summary))
-    return parser
+    return table
+
+
+def _with_problem(handler: Callable) -> Callable:
+    """A classroom handler(args, catalogue, problem, workspace_of) as handler(args, catalogue)."""
+    return lambda args, catalogue: handler(args, catalogue, UsageError, workspace_of)
 
 
 def extra_commands() -> list:
@@ -307,22 +356,13 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError(unknown_lesson(argv[0], catalogue))
         if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
             argv = [catalogue.get(argv[0]).id, *argv[1:]]
-        extra = {name: handler for name, _, _, handler in extra_commands()}
-        names = {"init", "list", "progress", "doctor", "hint", "docs", "watch", *extra,
-                 *(lesson.id for lesson in catalogue.lessons)}
-        known = argv[0] if argv and argv[0] in names else None
+        table = {command.name: command for command in commands(catalogue)}
+        known = argv[0] if argv and argv[0] in table else None
         args = build_parser(catalogue, only=known).parse_args(argv)
         if args.command is None:
             build_parser(catalogue).print_help()
             return EXIT_USAGE
-        if args.command in extra:
-            return extra[args.command](args, catalogue, UsageError, workspace_of)
-        handler = {
-            "init": command_init, "list": command_list, "progress": command_progress,
-            "hint": command_hint, "doctor": command_doctor, "docs": command_docs,
-            "watch": command_watch,
-        }.get(args.command, command_lesson)
-        return handler(args, catalogue)
+        return table[args.command].handler(args, catalogue)
     except UsageError as problem:
         print(f"Error: {problem}", file=sys.stderr)
         return EXIT_USAGE

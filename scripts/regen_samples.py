@@ -15,7 +15,7 @@ makes it a developer's folder: a virtualenv, caches, data, git), and runs `check
     docs/samples/lesson1-init.txt   `checks init`, which creates the workspace (first lesson only)
     docs/samples/lessonN-mistake-<fixture>.txt
                                     what `checks lessonN` says about each mistake fixture of
-                                    tests/lessons/lessonN/fixtures/, for lessons that only read the
+                                    tests/lessons/lessonN/fixtures/ (checks/fixtures.py), for lessons that only read the
                                     Dockerfile (no image to build); the lesson hook shows it
 
 Each sample starts with the command line (`$ checks lessonN`), and what changes from run to run
@@ -183,12 +183,6 @@ def run_lesson(lesson_id: str, files: dict[str, Path], expect_code: int, with_in
         return (sample_text("checks init", init.stdout, workspace), sample) if with_init else sample
 
 
-def fixtures_of(lesson) -> list[Path]:
-    """The lesson's mistake fixtures: `<check>[--variant].Dockerfile` files and `<check>--<variant>/` folders."""
-    folder = ROOT / "tests" / "lessons" / lesson.id / "fixtures"
-    return sorted(p for p in folder.glob("*") if p.name.endswith(".Dockerfile") or (p.is_dir() and "--" in p.name))
-
-
 def reads_only_the_dockerfile(catalogue, lesson) -> bool:
     return all(step.evidence == "dockerfile" for step in (*catalogue.before(lesson), lesson))
 
@@ -207,27 +201,20 @@ def excerpt(output: str, check_id: str) -> str:
     raise SampleError(f"the output names no check {check_id}:\n{output}")
 
 
-def mistake_sample(lesson, fixture: Path) -> str:
-    """What `checks lessonN` says about one mistake fixture: the command, then that check's lines."""
-    check_id = fixture.name.removesuffix(".Dockerfile").split("--")[0]
+def mistake_sample(lesson, fixture) -> str:
+    """What `checks lessonN` says about one mistake fixture (checks/fixtures.py): the command, then
+    that check's lines."""
     with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
         workspace = Path(temp) / "together"
         shutil.copytree(ROOT / "lessons" / "together", workspace,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
-        if fixture.is_dir():
-            for item in fixture.iterdir():
-                if item.is_file() and item.name != "mistake.txt":
-                    shutil.copy2(item, workspace / item.name)
-        else:
-            shutil.copy2(fixture, workspace / "Dockerfile")
+        for name, source in fixture.files():
+            (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, workspace / name)
         result = run_checks([lesson.id], cwd=workspace)
         if result.returncode not in (0, 1):
-            raise SampleError(f"`checks {lesson.id}` on {fixture.name} exited {result.returncode}:\n{result.stderr}")
-        return f"$ checks {lesson.id}\n" + normalise(excerpt(result.stdout, check_id), workspace)
-
-
-def mistake_name(lesson, fixture: Path) -> str:
-    return f"{lesson.id}-mistake-{fixture.name.removesuffix('.Dockerfile').lower()}"
+            raise SampleError(f"`checks {lesson.id}` on {fixture.path.name} exited {result.returncode}:\n{result.stderr}")
+        return f"$ checks {lesson.id}\n" + normalise(excerpt(result.stdout, fixture.check_id), workspace)
 
 
 def dockerfile_lessons(catalogue) -> list:
@@ -243,6 +230,8 @@ def workspace_scripts(catalogue, lesson) -> list[Path]:
 
 def samples_of(catalogue, lesson) -> dict[str, str]:
     """{sample name: text} of one lesson: its solution passes, its starter fails."""
+    from checks.fixtures import mistake_fixtures
+
     earlier = catalogue.before(lesson)
     scripts = workspace_scripts(catalogue, lesson)
     samples = {f"{lesson.id}-pass": run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=True), 0,
@@ -253,8 +242,8 @@ def samples_of(catalogue, lesson) -> dict[str, str]:
     else:  # the first lesson also shows how the workspace is made
         samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, {}, 1, with_init=True)
     if reads_only_the_dockerfile(catalogue, lesson):  # cheap: no image is built, so show each mistake's output
-        for fixture in fixtures_of(lesson):
-            samples[mistake_name(lesson, fixture)] = mistake_sample(lesson, fixture)
+        for fixture in mistake_fixtures(lesson):
+            samples[fixture.sample_name] = mistake_sample(lesson, fixture)
     return samples
 
 

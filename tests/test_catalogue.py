@@ -8,6 +8,7 @@ import pytest
 
 from checks.catalogue import CatalogueError, load
 from checks.checker import functions_of
+from checks.fixtures import mistake_fixtures
 from support import ROOT, lesson_workspace, run_checks
 
 CATALOGUE = load()
@@ -29,8 +30,7 @@ def test_lesson_is_complete(lesson):
         assert function.__doc__, f"{info.id}: say in a docstring what the check proves"
     tests = ROOT / "tests" / "lessons" / lesson.id
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in tests.rglob("test_*.py"))
-    fixtures = {p.name.split("--")[0].removesuffix(".Dockerfile")
-                for p in [*tests.glob("fixtures/*.Dockerfile"), *(m.parent for m in tests.glob("fixtures/*/mistake.txt"))]}
+    fixtures = {fixture.check_id for fixture in mistake_fixtures(lesson)}
     for info in lesson.checks:
         test_name = "def test_" + info.id.replace("-", "_")
         assert test_name in text, f"{lesson.id}: check {info.id} has no unit test ({test_name}…)"

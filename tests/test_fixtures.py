@@ -1,12 +1,10 @@
 """Every mistake fixture fails its lesson with its own diagnosis, and the earlier lessons still pass.
 
 A fixture is tests/lessons/lessonN/fixtures/<check-id>[--variant].Dockerfile: a small Dockerfile
-with one learner mistake. Its first comment lines say what the mistake is (`# mistake: …`) and,
-when the diagnosis is a warning rather than a failure, `# expect: warning`.
-
-A mistake that is not in the Dockerfile (a script saved with CRLF, a misnamed Dockerfile) is a
-folder fixtures/<check-id>[--variant]/ whose files are laid over the sample app, with the same
-`# mistake:` (and `# expect:`) lines in its `mistake.txt`.
+with one learner mistake, or a folder <check-id>[--variant]/ with a `mistake.txt` whose files are
+laid over the sample app (a script saved with CRLF, a misnamed Dockerfile). Their rules (the
+`# mistake:`, `# expect:` and `# also fails:` lines) are in checks/fixtures.py, which the lesson
+pages read too: every fixture tested here is shown on its lesson's page.
 """
 
 from __future__ import annotations
@@ -16,35 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from checks.catalogue import load
+from checks.fixtures import MistakeFixture, all_mistake_fixtures
 from support import ROOT, lesson_workspace, run_checks
 
-FIXTURES = sorted([*(ROOT / "tests" / "lessons").glob("lesson*/fixtures/*.Dockerfile"),
-                   *(p.parent for p in (ROOT / "tests" / "lessons").glob("lesson*/fixtures/*/mistake.txt"))])
+# the same list the lesson pages show (checks/fixtures.py)
+FIXTURES = all_mistake_fixtures(load())
 
 
-def notes(path: Path) -> str:
-    note = path / "mistake.txt" if path.is_dir() else path
-    return note.read_text(encoding="utf-8", errors="replace")
-
-
-def expectation(path: Path) -> tuple[str, str, str]:
-    """(lesson id, check id, expected status) of a fixture."""
-    lesson = path.parent.parent.name
-    check_id = path.name.removesuffix(".Dockerfile").split("--")[0]
-    found = re.search(r"^# expect: (\w+)", notes(path), re.MULTILINE)
-    return lesson, check_id, found.group(1) if found else "failed"
-
-
-def lay_over(fixture: Path, folder: Path) -> None:
+def lay_over(fixture: MistakeFixture, folder: Path) -> None:
     """Put the fixture's files into the workspace, byte for byte (CRLF stays CRLF)."""
-    if fixture.is_file():
-        (folder / "Dockerfile").write_bytes(fixture.read_bytes())
-        return
-    for source in fixture.rglob("*"):
-        if source.is_file() and source.name != "mistake.txt":
-            target = folder / source.relative_to(fixture)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
+    for name, source in fixture.files():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        if fixture.path.is_dir():
             target.chmod(source.stat().st_mode)
 
 
@@ -57,10 +41,9 @@ def needs_engine(lesson_id: str) -> bool:
 
 
 def params():
-    for path in FIXTURES:
-        lesson, check_id, _ = expectation(path)
-        marks = [pytest.mark.docker] if needs_engine(lesson) else []
-        yield pytest.param(path, id=f"{lesson}/{path.name}", marks=marks)
+    for fixture in FIXTURES:
+        marks = [pytest.mark.docker] if needs_engine(fixture.lesson_id) else []
+        yield pytest.param(fixture, id=f"{fixture.lesson_id}/{fixture.path.name}", marks=marks)
 
 
 # a step that never ends is stopped after CHECKS_STEP_SILENCE quiet seconds (45 by default): less here
@@ -68,8 +51,8 @@ QUICKER = {"run-finishes": {"CHECKS_STEP_SILENCE": "8"}}
 
 
 @pytest.mark.parametrize("fixture", list(params()))
-def test_fixture_is_diagnosed(fixture: Path, workspace, monkeypatch):
-    lesson, check_id, status = expectation(fixture)
+def test_fixture_is_diagnosed(fixture: MistakeFixture, workspace, monkeypatch):
+    lesson, check_id, status = fixture.lesson_id, fixture.check_id, fixture.expect
     for name, value in QUICKER.get(check_id, {}).items():
         monkeypatch.setenv(name, value)
     folder = lesson_workspace(workspace, lesson, solved=False)  # the lesson's starter, then the mistake
@@ -78,12 +61,10 @@ def test_fixture_is_diagnosed(fixture: Path, workspace, monkeypatch):
     assert run.code == 1 if status == "failed" else run.code in (0, 1), run.err
     assert run.status(check_id) == status, run.check(check_id)
     assert run.check(check_id)["message"], "a diagnosis says what it found"
-    from checks.catalogue import load
-
     catalogue = load()
     # a mistake that really breaks an earlier step (a .dockerignore that keeps out requirements.txt)
     # says so in `# also fails: <check-id>` lines; any other earlier failure is a false alarm
-    also = set(re.findall(r"^# also fails: ([\w-]+)", notes(fixture), re.MULTILINE))
+    also = set(fixture.also_fails)
     for earlier in catalogue.before(catalogue.get(lesson)):
         for info in earlier.checks:
             if info.id in also:
@@ -93,13 +74,19 @@ def test_fixture_is_diagnosed(fixture: Path, workspace, monkeypatch):
 
 
 def test_every_fixture_names_a_check_of_its_lesson():
-    from checks.catalogue import load
-
     catalogue = load()
-    for path in FIXTURES:
-        lesson, check_id, status = expectation(path)
+    for fixture in FIXTURES:
+        path, lesson, check_id, status = fixture.path, fixture.lesson_id, fixture.check_id, fixture.expect
         assert catalogue.get(lesson) is not None, path
         assert check_id in {c.id for c in catalogue.get(lesson).checks}, f"{path}: no check {check_id} in {lesson}"
         assert status in ("failed", "warning"), path
-        assert re.search(r"^# mistake: .+", notes(path), re.MULTILINE), (
+        assert re.search(r"^# mistake: .+", fixture.notes, re.MULTILINE), (
             f"{path}: say what the mistake is in a `# mistake: …` line")
+
+
+def test_every_fixture_folder_entry_is_a_fixture():
+    """A fixture the rules do not recognise would be neither tested nor shown: the folders hold only fixtures."""
+    for folder in sorted((ROOT / "tests" / "lessons").glob("lesson*/fixtures")):
+        listed = {fixture.path for fixture in FIXTURES if fixture.path.parent == folder}
+        entries = {path for path in folder.iterdir() if not path.name.startswith(".") and path.name != "__pycache__"}
+        assert entries == listed, folder

@@ -57,3 +57,27 @@ def test_every_included_sample_is_written_by_a_script_or_test():
             assert re.fullmatch(r"docs/samples/lesson\d+-[a-z0-9-]+\.txt", path), (
                 f"{path}: samples are named lessonN-<what>.txt, as scripts/regen_samples.py writes them")
         assert (ROOT / path).is_file(), f"{path} is included but missing: run python scripts/regen_samples.py"
+
+
+def test_every_tested_mistake_is_on_its_lesson_page(built_site):
+    """tests/test_fixtures.py grades each fixture of checks/fixtures.py; its lesson's page shows each one."""
+    import html
+
+    from checks.catalogue import load
+    from checks.fixtures import mistake_fixtures
+
+    assert built_site.code == 0, built_site.log
+    missing = []
+    for lesson in load().lessons:
+        fixtures = mistake_fixtures(lesson)
+        if not fixtures:
+            continue
+        page = built_site.site / lesson.page.removesuffix(".md") / "index.html"
+        summaries = {" ".join(re.sub(r"<[^>]+>", "", html.unescape(found)).split())
+                     for found in re.findall(r"<summary>(.*?)</summary>", page.read_text(encoding="utf-8"), re.S)}
+        for fixture in fixtures:
+            title = fixture.mistake[0].upper() + fixture.mistake[1:]
+            shown = " ".join(title.replace("`", "").replace('"', "'").split())
+            if shown not in summaries:
+                missing.append(f"{lesson.page}: {fixture.path.relative_to(ROOT)} ({shown!r})")
+    assert not missing, "tested mistakes missing from their page:\n" + "\n".join(missing)
