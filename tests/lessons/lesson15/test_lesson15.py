@@ -182,3 +182,18 @@ def test_server_warnings_names_a_uwsgi_built_without_pcre_also_without_a_healthc
     assert lesson15.stop_fast(ctx).status == "passed"
     with pytest.raises(Unavailable):
         lesson15.container_healthy(ctx)
+
+
+@pytest.mark.docker
+def test_unhealthy_when_broken_and_container_healthy_catch_not_other_correct_probes(built):
+    """The shell form with `|| exit 1`, and a probe bounded by the engine's --timeout instead of its own."""
+    shell_form = SOLUTION.replace(
+        """CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=2)"]""",
+        """CMD python3 -c "import urllib.request as u; u.urlopen('http://localhost:4000/statz', timeout=2)" || exit 1""")
+    engine_bounded = SOLUTION.replace("--timeout=5s", "--timeout=3s").replace(", timeout=2)", ")")
+    assert shell_form != SOLUTION and engine_bounded != SOLUTION
+    for dockerfile in (shell_form, engine_bounded):
+        ctx = built(dockerfile)
+        assert lesson15.container_healthy(ctx).status == "passed"
+        result = lesson15.unhealthy_when_broken(ctx)
+        assert result.status == "passed", result.message
