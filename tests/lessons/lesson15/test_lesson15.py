@@ -162,11 +162,11 @@ def test_stop_fast_catches_a_shell_form_cmd_and_names_pid_1(built):
 def test_stop_fast_catches_a_start_script_without_exec(built):
     folder = FIXTURES / "stop-fast--wrapper-without-exec"
     ctx = built((folder / "Dockerfile").read_text(encoding="utf-8"))
-    script = ctx.workspace / "bin" / "start.sh"
-    script.write_bytes((folder / "bin" / "start.sh").read_bytes())
+    script = ctx.workspace / "start.sh"
+    script.write_bytes((folder / "start.sh").read_bytes())
     script.chmod(0o755)
     result = lesson15.stop_fast(ctx)
-    assert result.status == "failed" and "PID 1 is `/bin/sh ./bin/start.sh`" in result.message
+    assert result.status == "failed" and "PID 1 is `/bin/sh ./start.sh`" in result.message
     assert "exec uwsgi" in result.hint
 
 
