@@ -2,7 +2,7 @@
 
 Both are built from a developer's folder (lessons/lesson11/workspace.sh: a virtualenv, Python's
 caches, a data file, git), each with its own .dockerignore: lesson 7 with the sample app's, the final
-one with the reference solutions' files up to the last lesson graded on the workspace. For each it
+one (lesson 15's) with the reference solutions' files up to the last lesson graded on the workspace. For each it
 measures, alternately so that both see the same machine load:
 
     build context   what the engine receives (lesson 11's probe: the folder sent as `docker build .` sends it)
@@ -183,13 +183,17 @@ def table(before: Measure, after: Measure) -> tuple[str, bool]:
     return "\n".join(lines) + "\n", all(held is not False for *_, held in targets)
 
 
+def final_lesson(catalogue):
+    """The course's last lesson graded on the workspace (lesson 15): its Dockerfile is the final one."""
+    return [lesson for lesson in catalogue.lessons if lesson.evidence != "engine"][-1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", metavar="FILE", help="also save the table, with how it was measured, to FILE")
     args = parser.parse_args(argv)
     catalogue = load()
-    workspace_lessons = [lesson for lesson in catalogue.lessons if lesson.evidence != "engine"]
-    final = workspace_lessons[-1]
+    final = final_lesson(catalogue)
     lesson7 = catalogue.get("lesson7")
     try:
         engine = Engine.connect()

@@ -78,6 +78,11 @@ def counted(number: int, status: str) -> str:
     return f"{number} {status if number == 1 else plural}"
 
 
+def checks_word(number: int) -> str:
+    """`1 check`, `7 checks`: a lesson may have a single check."""
+    return f"{number} check{'' if number == 1 else 's'}"
+
+
 def counts(results: list[Result]) -> str:
     """`1 failed, 2 warnings, 3 passed`: every status that occurs, so a skipped check is never counted as passed."""
     order = (FAILED, ERROR, WARNING, SKIPPED, PASSED)
@@ -95,12 +100,12 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
         if bad:
             first_failed_lesson = first_failed_lesson or earlier
             out.append(f"{style.mark(FAILED)} Lesson {earlier.number} ({earlier.title}): "
-                       f"{len(bad)} of {len(results)} checks failed, see `checks {earlier.id}`")
+                       f"{len(bad)} of {checks_word(len(results))} failed, see `checks {earlier.id}`")
             for result in results:
                 if result.status != PASSED:
                     out += format_result(result, style, indent="    ")
         elif all(r.status == PASSED for r in results):
-            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {len(results)} checks passed")
+            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {checks_word(len(results))} passed")
         elif unproved:  # its goal could not be proved, because of a later step: not passed, not failed
             out.append(f"{style.mark(SKIPPED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}; not "
                        f"proved: {', '.join(r.id for r in unproved)} could not run ({unproved[0].message})")

@@ -210,6 +210,13 @@ def build_status(dockerfile_text: str):
         follower.stop()
 
 
+def update(waiting, text: str) -> None:
+    """Change what a wait begun with begin() says (its progress so far); nothing when the line is off."""
+    progress = getattr(waiting, "progress", None)
+    if isinstance(progress, _Waiting):
+        progress.text = text
+
+
 def begin(text: str):
     """A wait that may take a while (a container starting): shown with its elapsed time until end()."""
     if _stream is None:

@@ -62,6 +62,17 @@ def test_python_has_no_sudo_and_no_debugging_tools():
     assert run.stdout.strip() == "end", run.stdout
 
 
+def test_python_has_no_curl_or_wget_but_pcre2_for_uwsgi():
+    # wget is a build dependency of the Python Dockerfile, purged with the rest; curl is never installed
+    # (lesson 15: probe with Python's urllib). grep, an essential package of debian:trixie-slim,
+    # pre-depends on libpcre2-8-0: a uWSGI built against libpcre2-dev runs without another package.
+    run = sh(PYTHON, "command -v curl wget; dpkg-query -W -f '${Status}' libpcre2-8-0; echo; "
+                     "ls /usr/lib/*/libpcre2-8.so.0; dpkg-query -W -f '${Pre-Depends}' grep")
+    lines = run.stdout.splitlines()
+    assert lines[0] == "install ok installed", run.stdout  # no path from `command -v` before it
+    assert lines[1].endswith("/libpcre2-8.so.0") and "libpcre2-8-0" in lines[2], run.stdout
+
+
 def test_python_lives_under_usr_local():
     # `./configure --enable-shared ... && make install` into the default prefix /usr/local, and the
     # symlinks python, pip, python-config made by the last RUN; Debian's own python3 is not installed

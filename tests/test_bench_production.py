@@ -34,3 +34,23 @@ def test_a_target_not_met_is_marked_and_fails():
     assert not held
     assert "| image size | 670.0 MB | 600.0 MB | at most half: 0.90× | **not met** |" in text
     assert "at most a fifth: 0.43× | **not met** |" in text
+
+
+def test_the_final_dockerfile_is_lesson_15s_with_its_healthcheck():
+    from checks.catalogue import load
+
+    catalogue = load()
+    final = production.final_lesson(catalogue)
+    assert final.id == "lesson15"
+    files = catalogue.workspace_files(final)
+    assert files["Dockerfile"] == ROOT / "lessons" / "lesson15" / "solution" / "Dockerfile"
+    assert files[".dockerignore"] == ROOT / "lessons" / "lesson11" / "solution" / ".dockerignore"
+    assert "HEALTHCHECK" in files["Dockerfile"].read_text(encoding="utf-8")
+
+
+def test_the_committed_table_compares_lesson_7_with_lesson_15_and_meets_every_target():
+    """docs/samples/production.txt is the script's own output (`--write`), as the summary page shows it."""
+    text = (ROOT / "docs" / "samples" / "production.txt").read_text(encoding="utf-8")
+    assert text.startswith("| | lesson 7 | lesson 15 | target | |")
+    assert "not met" not in text and text.count("| met |") == 4
+    assert "lesson 15: `lessons/lesson15/solution/Dockerfile`" in text

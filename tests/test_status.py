@@ -125,3 +125,29 @@ def test_a_terminal_sees_the_wait_for_the_container(workspace):
     child.expect(pexpect.EOF)
     child.close()
     assert "waiting for /statz" not in child.before  # erased before the report
+
+
+def test_a_wait_shows_how_far_it_got(monkeypatch):
+    """Lesson 15's waits for the engine's health verdict redraw the line with what the engine says so far."""
+    import io
+    import time
+
+    from checks import status
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    terminal = Terminal()
+    assert status.enable(terminal)
+    try:
+        waiting = status.begin("a second container, probed every second")
+        status.update(waiting, "app frozen, probed every second: healthy, 1 failed")
+        time.sleep(3 * status.REFRESH)
+        waiting.end()
+    finally:
+        status.enable(None)
+    assert "app frozen, probed every second: healthy, 1 failed  0s" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\033[K")  # erased when the wait ends
+    status.update(status.begin("off: nothing is drawn"), "still nothing")  # the line is off: no error
