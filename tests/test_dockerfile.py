@@ -15,7 +15,8 @@ def write(tmp_path, data: bytes):
 
 
 def test_reads_instructions_with_lines_and_continuations(tmp_path):
-    df = load(write(tmp_path, b"# comment\nFROM python:3.13-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\nCMD [\"./bin/run_dev.sh\"]\n"))
+    df = load(write(tmp_path, b"# comment\nFROM python:3.13-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n"
+                              b"CMD [\"./bin/run_dev.sh\"]\n"))
     assert [(i.keyword, i.line, i.end_line) for i in df.instructions] == [("FROM", 2, 2), ("RUN", 3, 4), ("CMD", 5, 5)]
     assert df.instructions[2].exec_form == ["./bin/run_dev.sh"]
     assert df.instructions[1].exec_form is None

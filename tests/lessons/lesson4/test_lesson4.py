@@ -299,7 +299,6 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     import os
     import subprocess
     import sys
-
     import uuid
 
     fresh = uuid.uuid4().hex[:8]  # never in the cache: the step really runs for 3 s

@@ -78,7 +78,7 @@ def test_the_summary_never_counts_skipped_checks_as_passed(workspace):
     human, data = run_checks("lesson7", "--path", str(folder)), run_checks("lesson7", "--json", "--path", str(folder))
     for lesson in load().lessons[:6]:
         statuses = [c["status"] for c in data.json["checks"] if c["id"] in {i.id for i in lesson.checks}]
-        line = next(l for l in human.out.splitlines() if regex.match(rf"^. Lesson {lesson.number} \(", l))
+        line = next(shown for shown in human.out.splitlines() if regex.match(rf"^. Lesson {lesson.number} \(", shown))
         if regex.search(r": \d+ checks passed$", line):
             assert set(statuses) == {"passed"}, (line, statuses)
         for status in ("skipped", "warning"):
@@ -139,7 +139,7 @@ def test_lesson6_sends_publishing_to_the_lesson_that_teaches_it():
 
     catalogue = load()
     lesson6 = catalogue.get("lesson6")
-    runs = next(l for l in catalogue.lessons if l.title.lower().startswith("run the container"))
+    runs = next(step for step in catalogue.lessons if step.title.lower().startswith("run the container"))
     texts = [*lesson6.hints, *(c.hint for c in lesson6.checks), *(c.why for c in lesson6.checks)]
     for text in texts:
         if "docker run -p" in text and regex.search(r"lesson \d+", text):
