@@ -2,13 +2,14 @@
 #   make serve   install everything and serve the tutorial site on http://127.0.0.1:8000/
 #   make test    install everything and run the whole test suite
 #   (make site and make dist: the site with --strict, and the release's sdist and wheel;
-#    make site-zensical: the same site built by Zensical, Material for MkDocs' successor)
+#    make site-zensical: the same site built by Zensical, Material for MkDocs' successor;
+#    make lint: ruff's lint and format check on the tree and mypy on checks/, run by CI before the tests)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test install site site-zensical dist bench clean
+.PHONY: serve test lint install site site-zensical dist bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,14 @@ dist: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every step runs, so one report shows all that is left; the target fails if any step did.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy checks/ || status=1; \
+	exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py

@@ -127,7 +127,7 @@ async def bench(port: int, code: str, key: str, learners: int, rounds: int, pid:
         moment = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         sent: dict[int, float] = {}
 
-        async def report(number: int):
+        async def report(number: int, moment: str = moment, lesson: str = lesson, sent: dict = sent):
             payload = {"sent": moment, "reports": [{"lesson": lesson, "passed": number % 3 != 0,
                                                     "failed": [] if number % 3 else ["dockerfile-present"],
                                                     "at": moment}]}

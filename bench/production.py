@@ -28,7 +28,6 @@ and containers and removed at the end, also on Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -229,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             standin = False
         note = (f"Measured by `python bench/production.py` on {datetime.now(timezone.utc):%Y-%m-%d}: Docker Engine "
                 f"{version.get('Version', '?')}, {platform.machine()}, base image "
-                f"`{base}`{' (the local stand-in, built like the official image)' if standin else ''}; {before.name}: `{before.dockerfile_from}`, {after.name}: "
+                f"`{base}`{' (the local stand-in, built like the official image)' if standin else ''}; "
+                f"{before.name}: `{before.dockerfile_from}`, {after.name}: "
                 f"`{after.dockerfile_from}`, both from the same developer's folder "
                 "(`lessons/lesson11/workspace.sh`).\n")
         Path(args.write).write_text(text + "\n" + note, encoding="utf-8")

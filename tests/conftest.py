@@ -16,6 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `from support import …` from any test folder
 
+import support  # noqa: E402
 from support import APP, REQUIRE_DOCKER, SESSION_PREFIX  # noqa: E402
 
 
@@ -89,6 +90,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("docker"):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _engine_for_catches(request):
+    """support.catches lets a check use the engine only in a test marked `docker`."""
+    support.ENGINE_ALLOWED = request.node.get_closest_marker("docker") is not None
+    yield
+    support.ENGINE_ALLOWED = False
 
 
 @pytest.fixture(autouse=True)

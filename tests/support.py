@@ -12,8 +12,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checks.checker import CheckFunction
+    from checks.context import Context
+    from checks.result import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -63,6 +72,97 @@ def run_checks(*args: str, cwd: Path | None = None) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+# -- catches / catches_not: one line per case, as hadolint's rule specs -----------------------------------
+
+# Set for each test by tests/conftest.py: whether the running test is marked `docker`, i.e. may use the engine.
+ENGINE_ALLOWED = False
+
+
+def catches(check_id: str, dockerfile: str | bytes | None, says: str | Sequence[str] = (), *, line: int | None = None,
+            file: str | None = None, status: str = "failed", prepare: Callable[[Path], object] | None = None
+            ) -> Outcome:
+    """Check `check_id` on the sample app with this Dockerfile: it reports `status` (failed unless told),
+    its message contains every text of `says`, and it points at `line` and `file` when they are given.
+
+    A Dockerfile-only check runs without an engine; a check that reaches for the engine fails the
+    test unless the test is marked `docker` (then tests/conftest.py skips it without an engine, or
+    fails it under REQUIRE_DOCKER=1). `prepare(folder)` changes the workspace before the check runs.
+    """
+    outcome = run_check(check_id, dockerfile, prepare)
+    wanted = [says] if isinstance(says, str) else list(says)
+    assert outcome.status == status, f"{check_id}: expected {status}; found {outcome}"
+    missing = [text for text in wanted if text not in outcome.message]
+    assert not missing, f"{check_id}: expected the message to say {missing}; found {outcome.message!r}"
+    if line is not None:
+        assert outcome.line == line, f"{check_id}: expected line {line}; found {outcome}"
+    if file is not None:
+        assert outcome.file == file, f"{check_id}: expected the file {file}; found {outcome}"
+    return outcome
+
+
+def catches_not(check_id: str, dockerfile: str | bytes | None, *, prepare: Callable[[Path], object] | None = None
+                ) -> Outcome:
+    """Check `check_id` on the sample app with this Dockerfile: it passes (see `catches`)."""
+    outcome = run_check(check_id, dockerfile, prepare)
+    assert outcome.status == "passed", f"{check_id}: expected passed; found {outcome}"
+    return outcome
+
+
+def run_check(check_id: str, dockerfile: str | bytes | None, prepare: Callable[[Path], object] | None = None
+              ) -> Outcome:
+    """What the check `check_id` finds in a fresh copy of the sample app with this Dockerfile (none: no file).
+
+    Exceptions are the check's own (Unavailable when its evidence is missing)."""
+    from checks.catalogue import load
+
+    function = check_function(check_id)
+    with tempfile.TemporaryDirectory(prefix="catches-") as temporary:
+        folder = Path(temporary) / "together"
+        shutil.copytree(APP, folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+        if isinstance(dockerfile, str):
+            (folder / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+        elif dockerfile is not None:
+            (folder / "Dockerfile").write_bytes(dockerfile)
+        if prepare is not None:
+            prepare(folder)
+        context = guarded_context(folder, load())
+        try:
+            outcome = function(context)
+        finally:
+            context.cleanup()
+        assert not context.engine_refused, (
+            f"a Dockerfile-only check used the engine ({check_id}): mark the test @pytest.mark.docker if it needs one")
+    return outcome
+
+
+@cache
+def check_function(check_id: str) -> CheckFunction:
+    """The function of the check `check_id`, in whichever lesson declares it."""
+    from checks.catalogue import load
+    from checks.checker import functions_of
+
+    found = [functions_of(lesson)[check_id] for lesson in load().lessons if check_id in functions_of(lesson)]
+    assert len(found) == 1, f"expected one check with the id {check_id!r}; found {len(found)}"
+    return found[0]
+
+
+def guarded_context(folder: Path, catalogue) -> Context:
+    """A Context whose engine is refused unless the running test is marked `docker` (see `catches`)."""
+    from checks.context import Context
+
+    class Guarded(Context):
+        engine_refused = False
+
+        @property
+        def engine(self):
+            if not ENGINE_ALLOWED:
+                self.engine_refused = True  # also when the check swallows the error below
+                raise AssertionError("a Dockerfile-only check used the engine")
+            return super().engine
+
+    return Guarded(folder, catalogue)
+
+
 def checks_process(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 900,
                    input: str | None = None) -> subprocess.CompletedProcess:
     """Run the installed `checks` console script as a learner would."""
@@ -71,8 +171,6 @@ def checks_process(*args: str, cwd: Path | None = None, env: dict | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([executable, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
                           timeout=timeout, input=input)
-
-
 
 
 def lesson_workspace(workspace, lesson_id: str, solved: bool = True) -> Path:

@@ -16,10 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from support import ROOT
-
 from checks import docs
 from checks.catalogue import load
+from support import ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -16,9 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from support import ROOT
-
 import checks
+from support import ROOT
 
 PASSED_ON_ENV = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CERT", "SSL_CERT_FILE",
                  "REQUESTS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy",

@@ -65,7 +65,7 @@ def board_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BoardProblem(f"{url!r} is not a board address: expected something like http://192.168.1.20:8400")
     try:
-        parts.port
+        parts.port  # noqa: B018 - reading the port is what validates it
     except ValueError:
         raise BoardProblem(f"{url!r} has an invalid port") from None
     return f"{parts.scheme}://{parts.netloc}"
@@ -203,7 +203,7 @@ def doctor_finding(workspace: Path) -> tuple[str, str, str, str] | None:
     if status == 200:
         if queued and send(workspace, data, timeout=3) == "sent":
             waiting = f"; sent the {queued} result(s) that were waiting"
-        return ("progress board", "ok", f"{data['board']} answers; you are {body.get('name', data['name'])!r}{waiting}")
+        return ("progress board", "ok", f"{data['board']} answers; you are {body.get('name', data['name'])!r}{waiting}", "")
     if status == 401:
         return ("progress board", "warning", f"{data['board']} answers but does not know you (a new board?)",
                 "run `checks leave`, then `checks join` again with the instructor's code")

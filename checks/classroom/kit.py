@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 MANIFEST = "manifest.json"
 KIT_VERSION = 1
@@ -109,8 +110,8 @@ def pack(target: Path, images: list[str], engine, wheels: bool, site: bool = Fal
             raise KitProblem(f"the image {name} is not on this machine: `docker pull {name}` first, "
                              "then pack again") from None
     (target / "images").mkdir(parents=True, exist_ok=True)
-    manifest = {"kit": KIT_VERSION, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "images": [], "unavailable": [], "files": {}}
+    manifest: dict[str, Any] = {"kit": KIT_VERSION, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                "images": [], "unavailable": [], "files": {}}
     for name, image in found.items():
         pack_image(target, name, image, engine, manifest, say)
     if wheels:

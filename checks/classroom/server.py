@@ -149,7 +149,7 @@ def valid_name(value) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def checks_up_to(catalogue, lesson) -> frozenset[str]:
     """The ids a report of `lesson` may name: its checks and those of the lessons before it, which it runs too."""
     return frozenset(info.id for step in (*catalogue.before(lesson), lesson) for info in step.checks)
@@ -426,6 +426,6 @@ def make_app(board: Board):
             Route("/board/export.csv", board.export),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        exception_handlers={Refused: refused},
+        exception_handlers={Refused: refused},  # type: ignore[dict-item]  # Starlette types a handler for Exception
     )
     return security_headers(app)

@@ -307,7 +307,8 @@ class Store:
 
     def learners(self, ids: list[int] | None = None) -> list[dict]:
         """Learners with their latest result per lesson, in the order they joined."""
-        where, args = "", ()
+        where = ""
+        args: tuple[int, ...] = ()
         if ids is not None:
             where, args = f"WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
         rows = {row["id"]: {"id": row["id"], "name": row["name"], "joined": row["joined"], "lessons": {}}

@@ -11,9 +11,8 @@ import json
 import time
 from pathlib import Path
 
-from support import LESSONS, checks_process, run_checks
-
 from checks.classroom.client import FILENAME
+from support import LESSONS, checks_process, run_checks
 
 
 def solution(lesson: str) -> str:
@@ -180,7 +179,8 @@ def test_forged_malformed_and_oversized_requests_change_nothing(board):
         "no time zone": (board.post("/api/reports", {"sent": "2026-01-01T10:00:00", "reports": [report("lesson1", True, [])]}, token), 422),
         "too many": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])] * 21}, token), 422),
         # one bad report in a batch: the good one before it is not stored either
-        "half bad batch": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson2", True, []), report("lesson2", 1, [])]}, token), 422),
+        "half bad batch": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson2", True, []),
+                                                                                 report("lesson2", 1, [])]}, token), 422),
         "join extra field": (board.post("/api/join", {"code": board.code, "name": "Eve", "admin": True}), 422),
         "join empty name": (board.post("/api/join", {"code": board.code, "name": "   "}), 422),
         "join long name": (board.post("/api/join", {"code": board.code, "name": "E" * 41}), 422),

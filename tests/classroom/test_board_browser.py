@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from support import LESSONS, ROOT, checks_process
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,9 +12,10 @@ import uuid
 import venv
 
 import pytest
-from support import checks_process, run_checks
+from docker.errors import ImageNotFound
 
 from checks.classroom.kit import MANIFEST
+from support import checks_process, run_checks
 
 pytestmark = pytest.mark.docker
 
@@ -47,7 +48,7 @@ def test_tag(engine_client):
 
 def untag(client, name: str) -> None:
     client.images.remove(name)
-    with pytest.raises(Exception):
+    with pytest.raises(ImageNotFound):
         client.images.get(name)
 
 
@@ -97,7 +98,7 @@ def test_a_damaged_or_truncated_file_is_named_and_not_loaded(engine_client, test
     assert damaged.returncode == 1
     assert f"{name}: {entry['file']} its sha256 does not match the manifest" in damaged.stdout
     assert "1 file(s) of the kit are damaged or missing" in damaged.stdout
-    with pytest.raises(Exception):
+    with pytest.raises(ImageNotFound):
         engine_client.images.get(name)
 
     tar.write_bytes(bytes(data[:1000]))
@@ -115,7 +116,7 @@ def test_an_image_for_another_architecture_is_skipped(engine_client, test_tag, t
     untag(engine_client, name)
     unpacked = checks_process("workshop", "unpack", str(kit))
     assert unpacked.returncode == 0 and "built for s390x" in unpacked.stdout
-    with pytest.raises(Exception):
+    with pytest.raises(ImageNotFound):
         engine_client.images.get(name)
 
 

@@ -4,27 +4,22 @@ Every page loads with no console error and no failed request, and asks nothing o
 local server (a classroom may have no internet); the navigation reaches every lesson; search finds
 a lesson by a word of its body; code blocks have copy buttons; every internal link and anchor
 resolves. Screenshots of the home page and lesson 1 go to test-artifacts/ (not committed).
+The `browser` and `server` fixtures are in conftest.py (test_phone.py uses them too).
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
+from browsing import ARTIFACTS, CHROMIUM, page_urls
 from checks.catalogue import load
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 CATALOGUE = load()
 
 pytestmark = pytest.mark.browser
@@ -32,36 +27,6 @@ pytestmark = pytest.mark.browser
 if not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1":
     pytestmark = [pytest.mark.browser, pytest.mark.skip(
         reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)")]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built_site):
-    """The built site served on 127.0.0.1 at a free port, as `python -m http.server` would."""
-    assert built_site.code == 0, built_site.log
-    handler = functools.partial(QuietHandler, directory=str(built_site.site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the playwright package is missing: pip install -e '.[dev]'")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass
@@ -95,14 +60,6 @@ def outside(url: str, origin: str) -> bool:
     if scheme in ("data", "blob", "about"):
         return False
     return not url.startswith(origin)
-
-
-def page_urls(site: Path, origin: str) -> list[str]:
-    urls = []
-    for html in sorted(site.rglob("index.html")):
-        relative = html.parent.relative_to(site).as_posix()
-        urls.append(origin + ("" if relative == "." else relative + "/"))
-    return urls
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import ARTIFACTS, CHROMIUM, browser, page_urls, server  # noqa: F401  (fixtures)
+from browsing import ARTIFACTS, CHROMIUM, page_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = {"desktop": {"viewport": {"width": 1280, "height": 900}},

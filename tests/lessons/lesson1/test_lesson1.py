@@ -9,12 +9,18 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson1
 from checks.context import Context, Unavailable
+from support import catches, catches_not
 
 
 def context_for(tmp_path, text: str | None):
     if text is not None:
         (tmp_path / "Dockerfile").write_text(text, encoding="utf-8")
     return Context(tmp_path, load())
+
+
+def named(name: str):
+    """prepare= for catches: the Dockerfile's text saved under another name."""
+    return lambda folder: (folder / name).write_text("FROM python:3.13-slim\n")
 
 
 def status(tmp_path, check, text, **kwargs) -> str:
@@ -25,101 +31,131 @@ def status(tmp_path, check, text, **kwargs) -> str:
 
 
 # dockerfile-present
-def test_dockerfile_present(tmp_path):
-    assert status(tmp_path, lesson1.dockerfile_present, "FROM python:3.13-slim\n") == "passed"
+def test_dockerfile_present():
+    catches_not("dockerfile-present", "FROM python:3.13-slim\n")
 
 
-def test_dockerfile_present_catches_none(tmp_path):
-    outcome = lesson1.dockerfile_present(context_for(tmp_path, None))
-    assert outcome.status == "failed" and "found none" in outcome.message
+def test_dockerfile_present_catches_none():
+    catches("dockerfile-present", None, says="found none")
 
 
-def test_dockerfile_present_names_a_notepad_txt(tmp_path):
-    (tmp_path / "Dockerfile.txt").write_text("FROM python:3.13-slim\n")
-    outcome = lesson1.dockerfile_present(context_for(tmp_path, None))
-    assert outcome.status == "failed" and "Dockerfile.txt" in outcome.message
+def test_dockerfile_present_names_a_notepad_txt():
+    catches("dockerfile-present", None, says="Dockerfile.txt", prepare=named("Dockerfile.txt"))
 
 
-def test_dockerfile_present_accepts_lowercase_as_docker_does(tmp_path):
-    (tmp_path / "dockerfile").write_text("FROM python:3.13-slim\n")
-    assert lesson1.dockerfile_present(context_for(tmp_path, None)).status == "passed"
+def test_dockerfile_present_accepts_lowercase_as_docker_does():
+    catches_not("dockerfile-present", None, prepare=named("dockerfile"))
 
 
 # dockerfile-syntax
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FORM python:3.13-slim\n", "failed"),
-    ("FROM python:3.13-slim\nCOPY\n", "failed"),
-    ("", "failed"),
+@pytest.mark.parametrize("text", [
+    "FORM python:3.13-slim\n",
+    "FROM python:3.13-slim\nCOPY\n",
+    "",
 ])
-def test_dockerfile_syntax(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.dockerfile_syntax, text) == verdict
+def test_dockerfile_syntax_catches(text):
+    catches("dockerfile-syntax", text)
 
 
-def test_dockerfile_syntax_gives_the_line(tmp_path):
-    outcome = lesson1.dockerfile_syntax(context_for(tmp_path, "FROM python:3.13-slim\n\nWROKDIR /app\n"))
-    assert outcome.line == 3 and "WORKDIR" in outcome.message
+@pytest.mark.parametrize("text", ["FROM python:3.13-slim\n"])
+def test_dockerfile_syntax_catches_not(text):
+    catches_not("dockerfile-syntax", text)
+
+
+def test_dockerfile_syntax_gives_the_line():
+    catches("dockerfile-syntax", "FROM python:3.13-slim\n\nWROKDIR /app\n", says="WORKDIR", line=3)
 
 
 # from-first
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("ARG V=3.13\nFROM python:${V}-slim\n", "passed"),
-    ("WORKDIR /app\nFROM python:3.13-slim\n", "failed"),
-    ("RUN pip install flask\n", "failed"),
+@pytest.mark.parametrize("text", [
+    "WORKDIR /app\nFROM python:3.13-slim\n",
+    "RUN pip install flask\n",
 ])
-def test_from_first(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.from_first, text) == verdict
+def test_from_first_catches(text):
+    catches("from-first", text)
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "ARG V=3.13\nFROM python:${V}-slim\n",
+])
+def test_from_first_catches_not(text):
+    catches_not("from-first", text)
 
 
 # base-image-official
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FROM docker.io/library/python:3.13-slim\n", "passed"),
-    ("FROM mirror.gcr.io/library/python:3.13-slim\n", "passed"),
-    ("FROM python:3.13 AS build\nFROM build\n", "passed"),
-    ("FROM ubuntu:24.04\n", "failed"),
-    ("FROM python3:3.13-slim\n", "failed"),
-    ("FROM pyhton:3.13-slim\n", "failed"),
-    ("FROM bitnami/python:3.13\n", "failed"),
-    ("FROM Python:3.13-slim\n", "failed"),
-    ("FROM python:${NOPE}\n", "failed"),
-    ("FROM registry.example.com/library/python:3.13-slim\n", "warning"),
+@pytest.mark.parametrize("text", [
+    "FROM ubuntu:24.04\n",
+    "FROM python3:3.13-slim\n",
+    "FROM pyhton:3.13-slim\n",
+    "FROM bitnami/python:3.13\n",
+    "FROM Python:3.13-slim\n",
+    "FROM python:${NOPE}\n",
 ])
-def test_base_image_official(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.base_image_official, text) == verdict
+def test_base_image_official_catches(text):
+    catches("base-image-official", text)
+
+
+@pytest.mark.parametrize("text", ["FROM registry.example.com/library/python:3.13-slim\n"])
+def test_base_image_official_warns(text):
+    catches("base-image-official", text, status="warning")
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "FROM docker.io/library/python:3.13-slim\n",
+    "FROM mirror.gcr.io/library/python:3.13-slim\n",
+    "FROM python:3.13 AS build\nFROM build\n",
+])
+def test_base_image_official_catches_not(text):
+    catches_not("base-image-official", text)
 
 
 # base-image-tag
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FROM python:3.13-slim@sha256:" + "a" * 64 + "\n", "passed"),
-    ("FROM python@sha256:" + "a" * 64 + "\n", "passed"),
-    ("FROM python\n", "failed"),
-    ("FROM python:latest\n", "failed"),
-    ("FROM python:latest AS build\nFROM python:3.13-slim\n", "failed"),
-    ("FROM scratch\n", "passed"),
+@pytest.mark.parametrize("text", [
+    "FROM python\n",
+    "FROM python:latest\n",
+    "FROM python:latest AS build\nFROM python:3.13-slim\n",
 ])
-def test_base_image_tag(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.base_image_tag, text) == verdict
+def test_base_image_tag_catches(text):
+    catches("base-image-tag", text)
 
 
-def test_base_image_tag_says_no_tag_means_latest(tmp_path):
-    outcome = lesson1.base_image_tag(context_for(tmp_path, "FROM python\n"))
-    assert ":latest" in outcome.message and outcome.line == 1
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "FROM python:3.13-slim@sha256:" + "a" * 64 + "\n",
+    "FROM python@sha256:" + "a" * 64 + "\n",
+    "FROM scratch\n",
+])
+def test_base_image_tag_catches_not(text):
+    catches_not("base-image-tag", text)
+
+
+def test_base_image_tag_says_no_tag_means_latest():
+    catches("base-image-tag", "FROM python\n", says=":latest", line=1)
 
 
 # base-image-version
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FROM python:3.13.1-slim-bookworm\n", "passed"),
-    ("FROM python:slim\n", "failed"),
-    ("FROM python:3-slim\n", "failed"),
-    ("FROM python:bookworm\n", "failed"),
-    ("FROM python@sha256:" + "a" * 64 + "\n", "warning"),
+@pytest.mark.parametrize("text", [
+    "FROM python:slim\n",
+    "FROM python:3-slim\n",
+    "FROM python:bookworm\n",
 ])
-def test_base_image_version(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.base_image_version, text) == verdict
+def test_base_image_version_catches(text):
+    catches("base-image-version", text)
+
+
+@pytest.mark.parametrize("text", ["FROM python@sha256:" + "a" * 64 + "\n"])
+def test_base_image_version_warns(text):
+    catches("base-image-version", text, status="warning")
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "FROM python:3.13.1-slim-bookworm\n",
+])
+def test_base_image_version_catches_not(text):
+    catches_not("base-image-version", text)
 
 
 # base-image-supported
@@ -143,28 +179,44 @@ def test_base_image_supported_says_since_when(tmp_path):
 
 
 # base-image-variant
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FROM python:3.13-slim-trixie\n", "passed"),
-    ("FROM python:3.13\n", "warning"),
-    ("FROM python:3.13-bookworm\n", "warning"),
-    ("FROM python:3.12-slim-bullseye\n", "warning"),
-    ("FROM python:3.13-alpine\n", "failed"),
-    ("FROM python:3.13-alpine3.21\n", "failed"),
-    ("FROM python:3.13-windowsservercore-ltsc2022\n", "failed"),
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-alpine\n",
+    "FROM python:3.13-alpine3.21\n",
+    "FROM python:3.13-windowsservercore-ltsc2022\n",
 ])
-def test_base_image_variant(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.base_image_variant, text) == verdict
+def test_base_image_variant_catches(text):
+    catches("base-image-variant", text)
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13\n",
+    "FROM python:3.13-bookworm\n",
+    "FROM python:3.12-slim-bullseye\n",
+])
+def test_base_image_variant_warns(text):
+    catches("base-image-variant", text, status="warning")
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "FROM python:3.13-slim-trixie\n",
+])
+def test_base_image_variant_catches_not(text):
+    catches_not("base-image-variant", text)
 
 
 # base-image-platform
-@pytest.mark.parametrize("text,verdict", [
-    ("FROM python:3.13-slim\n", "passed"),
-    ("FROM --platform=$BUILDPLATFORM python:3.13-slim\n", "passed"),
-    ("FROM --platform=linux/amd64 python:3.13-slim\n", "warning"),
+@pytest.mark.parametrize("text", ["FROM --platform=linux/amd64 python:3.13-slim\n"])
+def test_base_image_platform_warns(text):
+    catches("base-image-platform", text, status="warning")
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.13-slim\n",
+    "FROM --platform=$BUILDPLATFORM python:3.13-slim\n",
 ])
-def test_base_image_platform(tmp_path, text, verdict):
-    assert status(tmp_path, lesson1.base_image_platform, text) == verdict
+def test_base_image_platform_catches_not(text):
+    catches_not("base-image-platform", text)
 
 
 def test_seed_dockerfile_with_a_supported_python_passes(workspace):
@@ -198,10 +250,8 @@ def test_dockerfile_syntax_catches_a_from_line_split_by_a_space(tmp_path, text, 
 
 
 @pytest.mark.parametrize("text, line, said", TRAILING)
-def test_dockerfile_syntax_catches_a_comment_after_an_instruction(tmp_path, text, line, said):
-    outcome = lesson1.dockerfile_syntax(context_for(tmp_path, text))
-    assert outcome.status == "failed" and outcome.line == line
-    assert "comment is a line of its own" in outcome.message and said in outcome.message, outcome.message
+def test_dockerfile_syntax_catches_a_comment_after_an_instruction(text, line, said):
+    catches("dockerfile-syntax", text, says=["comment is a line of its own", said], line=line)
 
 
 @pytest.mark.parametrize("text", [
@@ -211,8 +261,8 @@ def test_dockerfile_syntax_catches_a_comment_after_an_instruction(tmp_path, text
     "FROM python:3.13-slim\nRUN apt-get update # a shell comment is fine in RUN\n",
     'FROM python:3.13-slim\nLABEL description="issue #12"\nENV COLOUR=#fff\nCMD ./bin/run_dev.sh # shell form\n',
 ])
-def test_dockerfile_syntax_catches_not_comments_docker_understands(tmp_path, text):
-    assert lesson1.dockerfile_syntax(context_for(tmp_path, text)).status == "passed"
+def test_dockerfile_syntax_catches_not_comments_docker_understands(text):
+    catches_not("dockerfile-syntax", text)
 
 
 @pytest.mark.docker

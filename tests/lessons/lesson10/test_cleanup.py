@@ -9,16 +9,19 @@ that `docker image rm` takes away only those names. The `cache` section (`docker
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
-
-from learner_engine import (  # noqa: E402,F401  (fixtures)
-    IMAGE, ROOT, SIDECAR_IMAGE, containers, docker, learner_image, learner_workspace, sections_of, snippets,
-    transcript, unique, wait_for_workers,
+from learner_engine import (
+    IMAGE,
+    ROOT,
+    SIDECAR_IMAGE,
+    docker,
+    sections_of,
+    snippets,
+    transcript,
+    unique,
+    wait_for_workers,
 )
 
 pytestmark = pytest.mark.docker

@@ -7,23 +7,35 @@ from __future__ import annotations
 import io
 import re
 import shlex
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
-
-from support import run_checks  # noqa: E402
-from learner_engine import (  # noqa: E402,F401  (fixtures)
+from checks.checkers.lesson8 import seconds_since
+from learner_engine import (
+    APP_NAME,
+    IMAGE,
+    SIDECAR_IMAGE,
+    Containers,
+    assert_sample,
+    assert_terminal_sample,
+    commands_of,
+    docker,
     forget_progress,
-    APP_NAME, IMAGE, SIDECAR_IMAGE, assert_sample, assert_terminal_sample, commands_of, containers, docker, free_port, learner_env,
-    learner_image, learner_workspace, loosely, sh, snippets, state, transcript, try_sections, unique, wait_for_workers,
+    free_port,
+    learner_env,
+    loosely,
+    sh,
+    snippets,
+    state,
+    transcript,
+    try_sections,
+    unique,
+    wait_for_workers,
     wait_until,
 )
-
-from checks.checkers.lesson8 import seconds_since  # noqa: E402
+from support import run_checks
 
 pytestmark = pytest.mark.docker
 PROMPT = r"/ # "
@@ -143,12 +155,6 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers, s
     assert_sample("lesson10-pass", commands["check"], output, learner_workspace)
 
 
-def test_sidecar_running(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
-    assert run.status("sidecar-running") == "passed", run.check("sidecar-running")
-
-
 def test_sidecar_running_catches_no_sidecar(app, learner_workspace):
     run = lesson10(learner_workspace, "--container", app, "--answer", "8")
     message = run.check("sidecar-running")["message"]
@@ -182,12 +188,6 @@ def test_sidecar_running_catches_a_sidecar_ended_by_a_restart(app, learner_works
     assert f"{sidecar} ended (exit code 137) when the app container {app} restarted" in message
 
 
-def test_sidecar_attached(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
-    assert run.status("sidecar-attached") == "passed", run.check("sidecar-attached")
-
-
 def test_sidecar_attached_catches_another_container(app, learner_workspace, containers, sidecars):
     other = containers.run(f"{SIDECAR_IMAGE} sleep 600")
     sidecars(sidecar_command(other), unique("sidecar"))
@@ -211,16 +211,6 @@ def test_sidecar_attached_catches_an_app_restarted_since(app, learner_workspace,
     assert net["status"] == "failed" and "restarted after the sidecar started" in net["message"]
 
 
-def test_sidecar_shares_pid(app, learner_workspace, sidecars):
-    sidecar = sidecars(sidecar_command(app), unique("sidecar"))
-    assert worker_pids(sidecar.type("ps"))
-    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
-    message = run.check("sidecar-shares-pid")["message"]
-    assert run.status("sidecar-shares-pid") == "passed", message
-    inode = docker("exec", app, "readlink", "/proc/self/ns/pid").stdout.strip()
-    assert inode in message  # the namespace both really are in
-
-
 def test_sidecar_shares_pid_catches_only_the_network_shared(app, learner_workspace, sidecars):
     command = sidecar_command(app).replace(f"--pid=container:{app} ", "")
     sidecar = sidecars(command, unique("sidecar"))
@@ -232,14 +222,6 @@ def test_sidecar_shares_pid_catches_only_the_network_shared(app, learner_workspa
     assert run.status("sidecar-shares-net") == "passed"
 
 
-def test_sidecar_shares_net(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    run = lesson10(learner_workspace, "--container", app, "--answer", "0")
-    message = run.check("sidecar-shares-net")["message"]
-    assert run.status("sidecar-shares-net") == "passed", message
-    assert docker("exec", app, "readlink", "/proc/self/ns/net").stdout.strip() in message
-
-
 def test_sidecar_shares_net_catches_only_the_pids_shared(app, learner_workspace, sidecars):
     command = sidecar_command(app).replace(f"--net=container:{app} ", "")
     sidecar = sidecars(command, unique("sidecar"))
@@ -248,36 +230,6 @@ def test_sidecar_shares_net_catches_only_the_pids_shared(app, learner_workspace,
     message = run.check("sidecar-shares-net")["message"]
     assert run.status("sidecar-shares-net") == "failed", message
     assert "only the PID namespace is shared" in message and f"--net=container:{app}" in message
-
-
-def test_sidecar_question(app, learner_workspace, sidecars):
-    sidecar = sidecars(sidecar_command(app), unique("sidecar"))
-    workers = worker_pids(sidecar.type("ps"))
-    code, output = answer_question(learner_workspace, str(workers[-1]), "--container", app)
-    assert f"{workers[-1]} is a uWSGI worker" in output, output
-
-
-def test_sidecar_question_catches_the_master_pid(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    code, output = answer_question(learner_workspace, "1", "--container", app)
-    assert code == 1
-    assert "1 is the master" in output, output
-
-
-def test_sidecar_question_catches_a_host_pid(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    host_pid = docker("inspect", "--format", "{{.State.Pid}}", app).stdout.strip()  # what `docker top` shows
-    run = lesson10(learner_workspace, "--container", app, "--answer", host_pid)
-    message = run.check("sidecar-question")["message"]
-    assert run.status("sidecar-question") == "failed", message
-    assert f"{host_pid} is a PID on the host" in message
-
-
-def test_sidecar_question_catches_no_answer(app, learner_workspace, sidecars):
-    sidecars(sidecar_command(app), unique("sidecar"))
-    run = lesson10(learner_workspace, "--container", app)  # --json: nobody to ask
-    assert run.status("sidecar-question") == "failed"
-    assert "--answer PID" in run.check("sidecar-question")["message"]
 
 
 def test_capabilities_section_shows_what_needs_one(containers):
@@ -338,3 +290,83 @@ def test_sidecar_question_refuses_an_answer_a_network_only_sidecar_cannot_see(ap
     assert "cannot show the workers" in result["message"] and "sidecar-shares-pid" in result["message"]
     assert run.status("sidecar-shares-pid") == "failed"  # the cause, shown once
     assert run.code == 1
+
+
+@pytest.fixture(scope="class")
+def attached(learner_image):
+    """The app container and the page's sidecar attached to it, once for TestWithThePagesSidecarAttached;
+    (app name, sidecar)."""
+    started = Containers()
+    try:
+        app = started.run(f"-p 127.0.0.1:{free_port()}:4000 {IMAGE}")
+        wait_for_workers(app)
+        name = unique("sidecar")
+        started.track(name)
+        sidecar = Sidecar(sidecar_command(app).replace("docker run ", f"docker run --name {name} ", 1))
+        yield app, sidecar
+        sidecar.close()
+    finally:
+        started.remove_all()
+
+
+@pytest.fixture(scope="class")
+def graded(attached, learner_workspace):
+    """`checks lesson10 --container APP --answer 0` with the page's sidecar attached, graded once."""
+    return lesson10(learner_workspace, "--container", attached[0], "--answer", "0")
+
+
+class TestWithThePagesSidecarAttached:
+    """The cases that only look at an app with the page's sidecar attached: one app and one sidecar for
+    all of them, graded once. A class, so that both are gone before any other test runs (lesson 10's
+    checks find every running sidecar, and the other cases need none or their own)."""
+
+    def test_sidecar_running(self, graded):
+        run = graded
+        assert run.status("sidecar-running") == "passed", run.check("sidecar-running")
+
+    def test_sidecar_attached(self, graded):
+        run = graded
+        assert run.status("sidecar-attached") == "passed", run.check("sidecar-attached")
+
+    def test_sidecar_shares_pid(self, attached, graded):
+        app, sidecar = attached
+        assert worker_pids(sidecar.type("ps"))
+        run = graded
+        message = run.check("sidecar-shares-pid")["message"]
+        assert run.status("sidecar-shares-pid") == "passed", message
+        inode = docker("exec", app, "readlink", "/proc/self/ns/pid").stdout.strip()
+        assert inode in message  # the namespace both really are in
+
+    def test_sidecar_shares_net(self, attached, graded):
+        app, _ = attached
+        run = graded
+        message = run.check("sidecar-shares-net")["message"]
+        assert run.status("sidecar-shares-net") == "passed", message
+        assert docker("exec", app, "readlink", "/proc/self/ns/net").stdout.strip() in message
+
+    def test_sidecar_question(self, attached, learner_workspace):
+        app, sidecar = attached
+        workers = worker_pids(sidecar.type("ps"))
+        code, output = answer_question(learner_workspace, str(workers[-1]), "--container", app)
+        assert f"{workers[-1]} is a uWSGI worker" in output, output
+
+    def test_sidecar_question_catches_the_master_pid(self, attached, learner_workspace):
+        app, _ = attached
+        code, output = answer_question(learner_workspace, "1", "--container", app)
+        assert code == 1
+        assert "1 is the master" in output, output
+
+    def test_sidecar_question_catches_a_host_pid(self, attached, learner_workspace):
+        app, _ = attached
+        host_pid = docker("inspect", "--format", "{{.State.Pid}}", app).stdout.strip()  # what `docker top` shows
+        run = lesson10(learner_workspace, "--container", app, "--answer", host_pid)
+        message = run.check("sidecar-question")["message"]
+        assert run.status("sidecar-question") == "failed", message
+        assert f"{host_pid} is a PID on the host" in message
+
+    def test_sidecar_question_catches_no_answer(self, attached, learner_workspace):
+        app, _ = attached
+        run = lesson10(learner_workspace, "--container", app)  # --json: nobody to ask
+        assert run.status("sidecar-question") == "failed"
+        assert "--answer PID" in run.check("sidecar-question")["message"]
+

@@ -18,7 +18,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson11
 from checks.context import Context
-from support import LESSONS
+from support import LESSONS, catches, catches_not
 
 SOLUTION = (LESSONS / "lesson11" / "solution" / ".dockerignore").read_text(encoding="utf-8")
 APP_IGNORE = (LESSONS / "together" / ".dockerignore").read_text(encoding="utf-8")
@@ -80,30 +80,33 @@ def test_sent_context_sums_by_top_level_and_finds_caches():
     assert sent.caches() == ["together/__pycache__/", "stray.pyc", ".venv/lib/__pycache__/"]
 
 
-def test_dockerignore_present_catches_a_txt_name(context):
-    ctx = context(DOCKERFILE)
-    (ctx.workspace / ".dockerignore.txt").write_text(SOLUTION)
-    result = lesson11.dockerignore_present(ctx)
-    assert result.status == "failed" and result.file == ".dockerignore.txt"
-    assert "beside the .dockerignore it does read" in result.message
-    assert ctx._engine is None
+def beside(name: str, text: str = SOLUTION):
+    """prepare= for catches: write this ignore file in the workspace (`name` relative to it)."""
+    return lambda folder: (folder / name).write_text(text)
 
 
-def test_dockerignore_present_catches_a_missing_file_and_one_in_a_subfolder(context):
-    ctx = context(DOCKERFILE)
-    (ctx.workspace / ".dockerignore").unlink()
-    result = lesson11.dockerignore_present(ctx)
-    assert result.status == "failed" and "found none" in result.message
-    (ctx.workspace / "together" / ".dockerignore").write_text(SOLUTION)
-    result = lesson11.dockerignore_present(ctx)
-    assert result.status == "failed" and "at the top of the build context" in result.message
-    assert result.file == "together/.dockerignore"
+def no_dockerignore(folder) -> None:
+    (folder / ".dockerignore").unlink()
 
 
-def test_dockerignore_present_catches_not_the_dockerfiles_own_ignore_file(context):
-    ctx = context(DOCKERFILE)
-    (ctx.workspace / "Dockerfile.dockerignore").write_text(SOLUTION)  # BuildKit reads it beside the Dockerfile
-    assert lesson11.dockerignore_present(ctx).status == "passed"
+def dockerignore_in_a_subfolder(folder) -> None:
+    no_dockerignore(folder)
+    beside("together/.dockerignore")(folder)
+
+
+def test_dockerignore_present_catches_a_txt_name():
+    catches("dockerignore-present", DOCKERFILE, says="beside the .dockerignore it does read", file=".dockerignore.txt",
+            prepare=beside(".dockerignore.txt"))
+
+
+def test_dockerignore_present_catches_a_missing_file_and_one_in_a_subfolder():
+    catches("dockerignore-present", DOCKERFILE, says="found none", prepare=no_dockerignore)
+    catches("dockerignore-present", DOCKERFILE, says="at the top of the build context", file="together/.dockerignore",
+            prepare=dockerignore_in_a_subfolder)
+
+
+def test_dockerignore_present_catches_not_the_dockerfiles_own_ignore_file():
+    catches_not("dockerignore-present", DOCKERFILE, prepare=beside("Dockerfile.dockerignore"))  # BuildKit reads it
 
 
 # -- on a real engine: what the engine receives ------------------------------------------------------

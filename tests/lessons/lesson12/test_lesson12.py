@@ -11,7 +11,7 @@ import pytest
 
 from checks.checkers import lesson12
 from checks.dockerfile import parse
-from support import LESSONS, ROOT
+from support import LESSONS, ROOT, catches, catches_not
 
 SOLUTION = (LESSONS / "lesson12" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 STARTER = (LESSONS / "lesson7" / "solution" / "Dockerfile").read_text(encoding="utf-8")
@@ -39,15 +39,13 @@ def test_installs_dependencies(line, installs):
 
 
 # -- code-copied-after-deps ----------------------------------------------------------------------------
-def test_code_copied_after_deps_catches_the_lesson7_order(outcome):
-    result = outcome(lesson12.code_copied_after_deps, STARTER)
-    assert result.status == "failed" and result.line == 3
-    assert "lines 4 and 5" in result.message and "`COPY requirements.txt ./`" in result.message
+def test_code_copied_after_deps_catches_the_lesson7_order():
+    catches("code-copied-after-deps", STARTER, says=["lines 4 and 5", "`COPY requirements.txt ./`"], line=3)
 
 
-def test_code_copied_after_deps_catches_a_copy_left_at_the_top(outcome):
-    result = outcome(lesson12.code_copied_after_deps, (FIXTURES / "code-copied-after-deps--twice.Dockerfile").read_text())
-    assert result.status == "failed" and result.line == 4 and "lines 5 and 7" in result.message
+def test_code_copied_after_deps_catches_a_copy_left_at_the_top():
+    catches("code-copied-after-deps", (FIXTURES / "code-copied-after-deps--twice.Dockerfile").read_text(),
+            says="lines 5 and 7", line=4)
 
 
 @pytest.mark.parametrize("dockerfile", [
@@ -57,8 +55,8 @@ def test_code_copied_after_deps_catches_a_copy_left_at_the_top(outcome):
     SOLUTION.replace("RUN apt-get update && apt-get install -y gcc\n", "").replace(
         "COPY requirements.txt .\n", "COPY requirements.txt .\nRUN apt-get update && apt-get install -y gcc\n"),
 ])
-def test_code_copied_after_deps_catches_not(outcome, dockerfile):
-    assert outcome(lesson12.code_copied_after_deps, dockerfile).status == "passed"
+def test_code_copied_after_deps_catches_not(dockerfile):
+    catches_not("code-copied-after-deps", dockerfile)
 
 
 # -- reading the builder's output ---------------------------------------------------------------------

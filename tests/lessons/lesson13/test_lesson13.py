@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from checks.checkers import lesson13
-from support import LESSONS, ROOT
+from support import LESSONS, ROOT, catches, catches_not
 
 SOLUTION = (LESSONS / "lesson13" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 FIXTURES = ROOT / "tests" / "lessons" / "lesson13" / "fixtures"
@@ -38,16 +38,13 @@ def test_human_sizes():
 
 
 # -- final-stage-config: the Dockerfile only ---------------------------------------------------------
-def test_final_stage_config_catches_a_cmd_left_in_the_build_stage(outcome):
-    result = outcome(lesson13.final_stage_config, fixture("final-stage-config"))
-    assert result.status == "failed" and result.line == 11
-    assert "stage `build`" in result.message and "python3" in result.message
+def test_final_stage_config_catches_a_cmd_left_in_the_build_stage():
+    catches("final-stage-config", fixture("final-stage-config"), says=["stage `build`", "python3"], line=11)
 
 
-def test_final_stage_config_catches_not_the_solution_or_an_entrypoint(outcome):
-    assert outcome(lesson13.final_stage_config, SOLUTION).status == "passed"
-    assert outcome(lesson13.final_stage_config,
-                   SOLUTION.replace('CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]')).status == "passed"
+def test_final_stage_config_catches_not_the_solution_or_an_entrypoint():
+    catches_not("final-stage-config", SOLUTION)
+    catches_not("final-stage-config", SOLUTION.replace('CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]'))
 
 
 # -- on a real engine --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers.lesson2 import workdir_at, workdirs
 from checks.dockerfile import parse
-from support import run_checks
+from support import catches, catches_not, run_checks
 
 FROM = "FROM python:3.13-slim\n"
 
@@ -45,40 +45,31 @@ def test_workdir_set_catches_not_any_absolute_folder(grade, workdir):
     assert run.code == 0, run.json
 
 
-def test_workdir_set_follows_a_build_stage(grade):
-    run = grade("FROM python:3.13-slim AS base\nWORKDIR /usr/src/app\nFROM base\n")
-    assert run.status("workdir-set") == "passed"
+def test_workdir_set_follows_a_build_stage():
+    catches_not("workdir-set", "FROM python:3.13-slim AS base\nWORKDIR /usr/src/app\nFROM base\n")
 
 
-def test_workdir_set_ignores_an_earlier_unrelated_stage(grade):
-    run = grade("FROM python:3.13-slim AS build\nWORKDIR /build\nFROM python:3.13-slim\n")
-    assert run.status("workdir-set") == "failed"
+def test_workdir_set_ignores_an_earlier_unrelated_stage():
+    catches("workdir-set", "FROM python:3.13-slim AS build\nWORKDIR /build\nFROM python:3.13-slim\n")
 
 
 # -- workdir-absolute ---------------------------------------------------------------------------
 @pytest.mark.parametrize("workdir", ["app", "usr/src/app", "./app"])
-def test_workdir_absolute_catches_a_relative_path(grade, workdir):
-    run = grade(FROM + f"WORKDIR {workdir}\n")
-    assert run.status("workdir-absolute") == "failed"
-    assert run.check("workdir-absolute")["line"] == 2
+def test_workdir_absolute_catches_a_relative_path(workdir):
+    catches("workdir-absolute", FROM + f"WORKDIR {workdir}\n", line=2)
 
 
-def test_workdir_absolute_names_the_tilde(grade):
-    run = grade(FROM + "WORKDIR ~/app\n")
-    assert run.status("workdir-absolute") == "failed"
-    assert "/~/app" in run.check("workdir-absolute")["message"]
+def test_workdir_absolute_names_the_tilde():
+    catches("workdir-absolute", FROM + "WORKDIR ~/app\n", says="/~/app")
 
 
-def test_workdir_absolute_warns_on_a_relative_path_after_an_absolute_one(grade):
-    run = grade(FROM + "WORKDIR /usr/src\nWORKDIR app\n")
-    assert run.status("workdir-absolute") == "warning"
-    assert "/usr/src/app" in run.check("workdir-absolute")["message"]
+def test_workdir_absolute_warns_on_a_relative_path_after_an_absolute_one():
+    catches("workdir-absolute", FROM + "WORKDIR /usr/src\nWORKDIR app\n", says="/usr/src/app", status="warning")
 
 
 @pytest.mark.parametrize("workdir", ["/usr/src/app", '"/usr/src/app"', "/usr/src/app/", "${APP_HOME}"])
-def test_workdir_absolute_catches_not(grade, workdir):
-    run = grade(FROM + "ENV APP_HOME=/usr/src/app\n" + f"WORKDIR {workdir}\n")
-    assert run.status("workdir-absolute") == "passed"
+def test_workdir_absolute_catches_not(workdir):
+    catches_not("workdir-absolute", FROM + "ENV APP_HOME=/usr/src/app\n" + f"WORKDIR {workdir}\n")
 
 
 # -- workdir-slashes ----------------------------------------------------------------------------
@@ -91,41 +82,34 @@ def test_workdir_slashes_catches_windows_paths(grade, workdir, becomes):
     assert run.status("workdir-absolute") == "skipped"  # one diagnosis, not two
 
 
-def test_workdir_slashes_catches_not(grade):
-    assert grade(FROM + "WORKDIR /usr/src/app\n").status("workdir-slashes") == "passed"
+def test_workdir_slashes_catches_not():
+    catches_not("workdir-slashes", FROM + "WORKDIR /usr/src/app\n")
 
 
 # -- workdir-variable ---------------------------------------------------------------------------
-def test_workdir_variable_catches_home(grade):
-    run = grade(FROM + "WORKDIR $HOME/app\n")
-    assert run.status("workdir-variable") == "failed"
-    message = run.check("workdir-variable")["message"]
-    assert "$HOME" in message and "means /app" in message
+def test_workdir_variable_catches_home():
+    catches("workdir-variable", FROM + "WORKDIR $HOME/app\n", says=["$HOME", "means /app"])
 
 
-def test_workdir_variable_catches_a_variable_defined_after_use(grade):
-    run = grade(FROM + "WORKDIR ${APP_HOME}\nENV APP_HOME=/usr/src/app\n")
-    assert run.status("workdir-variable") == "failed"
+def test_workdir_variable_catches_a_variable_defined_after_use():
+    catches("workdir-variable", FROM + "WORKDIR ${APP_HOME}\nENV APP_HOME=/usr/src/app\n")
 
 
 @pytest.mark.parametrize("definition", ["ENV APP_HOME=/usr/src/app", "ENV APP_HOME /usr/src/app",
                                         "ARG APP_HOME=/usr/src/app", 'ENV A=1 APP_HOME="/usr/src/app"'])
-def test_workdir_variable_catches_not_a_defined_variable(grade, definition):
-    run = grade(FROM + definition + "\nWORKDIR $APP_HOME\n")
-    assert run.status("workdir-variable") == "passed"
-    assert run.status("workdir-own-folder") == "passed"  # resolved to /usr/src/app
+def test_workdir_variable_catches_not_a_defined_variable(definition):
+    catches_not("workdir-variable", FROM + definition + "\nWORKDIR $APP_HOME\n")
+    catches_not("workdir-own-folder", FROM + definition + "\nWORKDIR $APP_HOME\n")  # resolved to /usr/src/app
 
 
-def test_workdir_variable_catches_not_a_default(grade):
-    run = grade(FROM + "WORKDIR ${APP_HOME:-/usr/src/app}\n")
-    assert run.status("workdir-variable") == "passed"
+def test_workdir_variable_catches_not_a_default():
+    catches_not("workdir-variable", FROM + "WORKDIR ${APP_HOME:-/usr/src/app}\n")
 
 
 # -- workdir-own-folder -------------------------------------------------------------------------
 @pytest.mark.parametrize("workdir", ["/", "/usr/bin", "/usr/local/bin", "/etc", "/usr", "/usr/src", "/bin/"])
-def test_workdir_own_folder_catches_system_folders(grade, workdir):
-    run = grade(FROM + f"WORKDIR {workdir}\n")
-    assert run.status("workdir-own-folder") == "failed"
+def test_workdir_own_folder_catches_system_folders(workdir):
+    catches("workdir-own-folder", FROM + f"WORKDIR {workdir}\n")
 
 
 @pytest.mark.parametrize("workdir", ["/tmp", "/root"])
@@ -135,37 +119,33 @@ def test_workdir_own_folder_warns_on_borrowed_folders(grade, workdir):
     assert run.code == 0
 
 
-def test_workdir_own_folder_judges_the_last_workdir(grade):
-    assert grade(FROM + "WORKDIR /\nWORKDIR /app\n").status("workdir-own-folder") == "passed"
-    assert grade(FROM + "WORKDIR /usr\nWORKDIR bin\n").status("workdir-own-folder") == "failed"
+def test_workdir_own_folder_judges_the_last_workdir():
+    catches_not("workdir-own-folder", FROM + "WORKDIR /\nWORKDIR /app\n")
+    catches("workdir-own-folder", FROM + "WORKDIR /usr\nWORKDIR bin\n")
 
 
 # -- workdir-not-cd -----------------------------------------------------------------------------
 @pytest.mark.parametrize("run_line", ["RUN cd /usr/src/app", "RUN mkdir -p /usr/src/app && cd /usr/src/app",
                                       "RUN mkdir /app; cd /app"])
-def test_workdir_not_cd_catches_a_cd_that_lasts_nowhere(grade, run_line):
-    run = grade(FROM + run_line + "\n")
-    assert run.status("workdir-not-cd") == "failed"
-    assert "WORKDIR" in run.check("workdir-not-cd")["message"]
+def test_workdir_not_cd_catches_a_cd_that_lasts_nowhere(run_line):
+    catches("workdir-not-cd", FROM + run_line + "\n", says="WORKDIR")
 
 
-def test_workdir_not_cd_warns_on_cd_inside_a_run(grade):
-    run = grade(FROM + "WORKDIR /usr/src/app\nRUN cd /tmp && touch x\n")
-    assert run.status("workdir-not-cd") == "warning"
+def test_workdir_not_cd_warns_on_cd_inside_a_run():
+    catches("workdir-not-cd", FROM + "WORKDIR /usr/src/app\nRUN cd /tmp && touch x\n", status="warning")
 
 
-def test_workdir_not_cd_catches_not(grade):
-    assert grade(FROM + "WORKDIR /usr/src/app\nRUN echo cd\n").status("workdir-not-cd") == "passed"
+def test_workdir_not_cd_catches_not():
+    catches_not("workdir-not-cd", FROM + "WORKDIR /usr/src/app\nRUN echo cd\n")
 
 
 # -- workdir-no-mkdir ---------------------------------------------------------------------------
-def test_workdir_no_mkdir_catches_a_mkdir_of_the_workdir(grade):
-    run = grade(FROM + "RUN mkdir -p /usr/src/app/\nWORKDIR /usr/src/app\n")
-    assert run.status("workdir-no-mkdir") == "warning"
+def test_workdir_no_mkdir_catches_a_mkdir_of_the_workdir():
+    catches("workdir-no-mkdir", FROM + "RUN mkdir -p /usr/src/app/\nWORKDIR /usr/src/app\n", status="warning")
 
 
-def test_workdir_no_mkdir_catches_not_another_folder(grade):
-    assert grade(FROM + "WORKDIR /usr/src/app\nRUN mkdir -p data\n").status("workdir-no-mkdir") == "passed"
+def test_workdir_no_mkdir_catches_not_another_folder():
+    catches_not("workdir-no-mkdir", FROM + "WORKDIR /usr/src/app\nRUN mkdir -p data\n")
 
 
 # -- the helpers lesson 3 relies on -------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from checks.checkers import lesson3
 from checks.context import Unavailable
-from support import run_checks
+from support import catches, catches_not, run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n"
 
@@ -30,35 +30,30 @@ def grade(workspace):
 
 
 # -- copy-present (Dockerfile only) -----------------------------------------------------------
-def test_copy_present_catches_no_copy(outcome):
-    result = outcome(lesson3.copy_present, HEAD)
-    assert result.status == "failed" and "found no COPY" in result.message
+def test_copy_present_catches_no_copy():
+    catches("copy-present", HEAD, says="found no COPY")
 
 
-def test_copy_present_names_a_run_cp(outcome):
-    result = outcome(lesson3.copy_present, HEAD + "RUN cp -r . /usr/src/app\n")
-    assert result.status == "failed" and "RUN" in result.message and result.line == 3
+def test_copy_present_names_a_run_cp():
+    catches("copy-present", HEAD + "RUN cp -r . /usr/src/app\n", says="RUN", line=3)
 
 
 @pytest.mark.parametrize("line", ["COPY . .", "ADD . .", "COPY --chown=1000 . .", 'COPY [".", "."]'])
-def test_copy_present_catches_not(outcome, line):
-    assert outcome(lesson3.copy_present, HEAD + line + "\n").status == "passed"
+def test_copy_present_catches_not(line):
+    catches_not("copy-present", HEAD + line + "\n")
 
 
-def test_copy_present_ignores_a_copy_from_another_stage(outcome):
-    result = outcome(lesson3.copy_present, "FROM python:3.13-slim AS b\nFROM python:3.13-slim\n"
-                                           "WORKDIR /app\nCOPY --from=b /etc/hostname .\n")
-    assert result.status == "failed"
+def test_copy_present_ignores_a_copy_from_another_stage():
+    catches("copy-present", "FROM python:3.13-slim AS b\nFROM python:3.13-slim\nWORKDIR /app\nCOPY --from=b /etc/hostname .\n")
 
 
 # -- copy-after-workdir (Dockerfile only) ------------------------------------------------------
-def test_copy_after_workdir_catches_copy_first(outcome):
-    result = outcome(lesson3.copy_after_workdir, "FROM python:3.13-slim\nCOPY . .\nWORKDIR /usr/src/app\n")
-    assert result.status == "failed" and result.line == 2 and "line 3" in result.message
+def test_copy_after_workdir_catches_copy_first():
+    catches("copy-after-workdir", "FROM python:3.13-slim\nCOPY . .\nWORKDIR /usr/src/app\n", says="line 3", line=2)
 
 
-def test_copy_after_workdir_catches_copy_without_any_workdir(outcome):
-    assert outcome(lesson3.copy_after_workdir, "FROM python:3.13-slim\nCOPY . ./\n").status == "failed"
+def test_copy_after_workdir_catches_copy_without_any_workdir():
+    catches("copy-after-workdir", "FROM python:3.13-slim\nCOPY . ./\n")
 
 
 @pytest.mark.parametrize("dockerfile", [
@@ -66,19 +61,18 @@ def test_copy_after_workdir_catches_copy_without_any_workdir(outcome):
     "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",  # absolute destination: no WORKDIR needed
     "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
 ])
-def test_copy_after_workdir_catches_not(outcome, dockerfile):
-    assert outcome(lesson3.copy_after_workdir, dockerfile).status == "passed"
+def test_copy_after_workdir_catches_not(dockerfile):
+    catches_not("copy-after-workdir", dockerfile)
 
 
 # -- copy-not-add (Dockerfile only) --------------------------------------------------------------
-def test_copy_not_add_warns_on_add_of_local_files(outcome):
-    result = outcome(lesson3.copy_not_add, HEAD + "ADD requirements.txt .\n")
-    assert result.status == "warning" and result.line == 3
+def test_copy_not_add_warns_on_add_of_local_files():
+    catches("copy-not-add", HEAD + "ADD requirements.txt .\n", status="warning", line=3)
 
 
 @pytest.mark.parametrize("line", ["COPY . .", "ADD https://example.org/x.txt /tmp/", "ADD vendor.tar.gz /opt/"])
-def test_copy_not_add_catches_not(outcome, line):
-    assert outcome(lesson3.copy_not_add, HEAD + line + "\n").status == "passed"
+def test_copy_not_add_catches_not(line):
+    catches_not("copy-not-add", HEAD + line + "\n")
 
 
 def test_copy_present_is_needed_before_the_image_checks(outcome):
@@ -189,6 +183,5 @@ def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(w
 
 # -- copy-source-exists: `..` cannot leave the build context (Dockerfile only) -----------------
 @pytest.mark.parametrize("line", ["COPY ../ .", "COPY .. .", "COPY ../requirements.txt ./", "COPY ./../together ."])
-def test_copy_source_exists_catches_a_parent_folder(outcome, line):
-    result = outcome(lesson3.copy_source_exists, "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + line + "\n")
-    assert result.status == "failed" and result.line == 3 and "cannot reach the one above it" in result.message
+def test_copy_source_exists_catches_a_parent_folder(line):
+    catches("copy-source-exists", HEAD + line + "\n", says="cannot reach the one above it", line=3)

@@ -13,7 +13,7 @@ import pytest
 
 from checks.checkers import lesson4
 from checks.context import Unavailable
-from support import run_checks
+from support import catches, catches_not, run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
 REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
@@ -32,19 +32,18 @@ def grade(workspace):
 
 
 # -- apt-get-not-apt (Dockerfile only) ---------------------------------------------------------
-def test_apt_get_not_apt_warns_on_apt(outcome):
-    result = outcome(lesson4.apt_get_not_apt, HEAD + "RUN apt update && apt install -y gcc\n")
-    assert result.status == "warning" and result.line == 4
+def test_apt_get_not_apt_warns_on_apt():
+    catches("apt-get-not-apt", HEAD + "RUN apt update && apt install -y gcc\n", status="warning", line=4)
 
 
 @pytest.mark.parametrize("dockerfile", [REFERENCE, IMPROVED, HEAD + "RUN echo apt install\n"])
-def test_apt_get_not_apt_catches_not(outcome, dockerfile):
-    assert outcome(lesson4.apt_get_not_apt, dockerfile).status == "passed"
+def test_apt_get_not_apt_catches_not(dockerfile):
+    catches_not("apt-get-not-apt", dockerfile)
 
 
 # -- apt-no-recommends (Dockerfile only) --------------------------------------------------------
-def test_apt_no_recommends_warns_on_the_reference(outcome):
-    assert outcome(lesson4.apt_no_recommends, REFERENCE).status == "warning"
+def test_apt_no_recommends_warns_on_the_reference():
+    catches("apt-no-recommends", REFERENCE, status="warning")
 
 
 def test_apt_no_recommends_hint_names_the_c_headers():
@@ -53,8 +52,8 @@ def test_apt_no_recommends_hint_names_the_c_headers():
     assert "gcc libc6-dev" in info.hint  # following the hint must not lose the headers gcc only recommends
 
 
-def test_apt_no_recommends_catches_not(outcome):
-    assert outcome(lesson4.apt_no_recommends, IMPROVED).status == "passed"
+def test_apt_no_recommends_catches_not():
+    catches_not("apt-no-recommends", IMPROVED)
 
 
 def test_apt_no_recommends_needs_an_install(outcome):
@@ -63,39 +62,36 @@ def test_apt_no_recommends_needs_an_install(outcome):
 
 
 # -- apt-lists-removed (Dockerfile only) --------------------------------------------------------
-def test_apt_lists_removed_warns_when_the_lists_stay(outcome):
-    result = outcome(lesson4.apt_lists_removed, REFERENCE)
-    assert result.status == "warning" and result.line == 4
+def test_apt_lists_removed_warns_when_the_lists_stay():
+    catches("apt-lists-removed", REFERENCE, status="warning", line=4)
 
 
-def test_apt_lists_removed_warns_when_removed_in_a_later_run(outcome):
-    result = outcome(lesson4.apt_lists_removed, REFERENCE + "RUN rm -rf /var/lib/apt/lists/*\n")
-    assert result.status == "warning" and result.line == 5 and "later RUN" in result.message
+def test_apt_lists_removed_warns_when_removed_in_a_later_run():
+    catches("apt-lists-removed", REFERENCE + "RUN rm -rf /var/lib/apt/lists/*\n", says="later RUN", status="warning", line=5)
 
 
-def test_apt_lists_removed_catches_not(outcome):
-    assert outcome(lesson4.apt_lists_removed, IMPROVED).status == "passed"
+def test_apt_lists_removed_catches_not():
+    catches_not("apt-lists-removed", IMPROVED)
 
 
 # -- apt-update-same-run (Dockerfile only) ------------------------------------------------------
-def test_apt_update_same_run_warns_on_separate_runs(outcome):
-    result = outcome(lesson4.apt_update_same_run, HEAD + "RUN apt-get update\nRUN apt-get install -y gcc\n")
-    assert result.status == "warning" and result.line == 5
+def test_apt_update_same_run_warns_on_separate_runs():
+    catches("apt-update-same-run", HEAD + "RUN apt-get update\nRUN apt-get install -y gcc\n", status="warning", line=5)
 
 
 @pytest.mark.parametrize("dockerfile", [REFERENCE, IMPROVED, HEAD + "RUN apt-get update; apt-get install -y gcc\n"])
-def test_apt_update_same_run_catches_not(outcome, dockerfile):
-    assert outcome(lesson4.apt_update_same_run, dockerfile).status == "passed"
+def test_apt_update_same_run_catches_not(dockerfile):
+    catches_not("apt-update-same-run", dockerfile)
 
 
 # -- apt-no-sudo / apt-package-manager: what the text shows, without a build ----------------------
 @pytest.mark.parametrize("dockerfile", [REFERENCE, HEAD + "RUN echo sudo\n"])
-def test_apt_no_sudo_catches_not(outcome, dockerfile):
-    assert outcome(lesson4.apt_no_sudo, dockerfile).status == "passed"
+def test_apt_no_sudo_catches_not(dockerfile):
+    catches_not("apt-no-sudo", dockerfile)
 
 
-def test_apt_package_manager_catches_not(outcome):
-    assert outcome(lesson4.apt_package_manager, IMPROVED).status == "passed"
+def test_apt_package_manager_catches_not():
+    catches_not("apt-package-manager", IMPROVED)
 
 
 # -- on the image ------------------------------------------------------------------------------
@@ -303,7 +299,6 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     import os
     import subprocess
     import sys
-
     import uuid
 
     fresh = uuid.uuid4().hex[:8]  # never in the cache: the step really runs for 3 s

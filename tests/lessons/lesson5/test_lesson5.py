@@ -11,7 +11,7 @@ import pytest
 from checks.catalogue import load
 from checks.checkers import lesson5
 from checks.context import Context
-from support import ROOT, grade_fixture, run_checks
+from support import ROOT, catches, catches_not, grade_fixture, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
           "RUN apt-get update && apt-get install -y gcc\n")
@@ -19,14 +19,12 @@ PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
 
 
 # -- pip-install-present -------------------------------------------------------------------------
-def test_pip_install_present_catches_a_missing_pip_line(outcome):
-    result = outcome(lesson5.pip_install_present, BEFORE + "EXPOSE 4000\n")
-    assert result.status == "failed" and "found no pip install" in result.message
+def test_pip_install_present_catches_a_missing_pip_line():
+    catches("pip-install-present", BEFORE + "EXPOSE 4000\n", says="found no pip install")
 
 
-def test_pip_install_present_catches_pip_in_cmd(outcome):
-    result = outcome(lesson5.pip_install_present, BEFORE + 'CMD pip install -r requirements.txt && ./bin/run_dev.sh\n')
-    assert result.status == "failed" and "CMD" in result.message
+def test_pip_install_present_catches_pip_in_cmd():
+    catches("pip-install-present", BEFORE + "CMD pip install -r requirements.txt && ./bin/run_dev.sh\n", says="CMD")
 
 
 @pytest.mark.parametrize("line", [
@@ -36,55 +34,49 @@ def test_pip_install_present_catches_pip_in_cmd(outcome):
     'RUN ["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]\n',
     "RUN pip install --upgrade pip && \\\n    pip install --no-cache-dir --requirement=requirements.txt\n",
 ])
-def test_pip_install_present_catches_not(outcome, line):
-    assert outcome(lesson5.pip_install_present, BEFORE + line).status == "passed"
+def test_pip_install_present_catches_not(line):
+    catches_not("pip-install-present", BEFORE + line)
 
 
 # -- pip-install-requirements --------------------------------------------------------------------
-def test_pip_install_requirements_catches_a_missing_dash_r(outcome):
-    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir requirements.txt\n")
-    assert result.status == "failed" and "without -r" in result.message
+def test_pip_install_requirements_catches_a_missing_dash_r():
+    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir requirements.txt\n", says="without -r")
 
 
-def test_pip_install_requirements_catches_packages_by_name(outcome):
-    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir flask uwsgi\n")
-    assert result.status == "failed"
-    assert "does not pin Flask==3.1.3, uWSGI==2.0.31" in result.message
+def test_pip_install_requirements_catches_packages_by_name():
+    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir flask uwsgi\n",
+            says="does not pin Flask==3.1.3, uWSGI==2.0.31")
 
 
-def test_pip_install_requirements_catches_a_left_out_package(outcome):
-    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3\n")
-    assert result.status == "failed" and "leaves out uWSGI==2.0.31" in result.message
+def test_pip_install_requirements_catches_a_left_out_package():
+    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3\n",
+            says="leaves out uWSGI==2.0.31")
 
 
-def test_pip_install_requirements_warns_on_the_same_pins_written_twice(outcome):
-    result = outcome(lesson5.pip_install_requirements,
-                     BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3 uWSGI==2.0.31\n")
-    assert result.status == "warning"
+def test_pip_install_requirements_warns_on_the_same_pins_written_twice():
+    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3 uWSGI==2.0.31\n",
+            status="warning")
 
 
-def test_pip_install_requirements_warns_on_undeclared_extras(outcome):
-    result = outcome(lesson5.pip_install_requirements, BEFORE + "RUN pip install --no-cache-dir -r requirements.txt requests\n")
-    assert result.status == "warning" and "requests" in result.message
+def test_pip_install_requirements_warns_on_undeclared_extras():
+    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir -r requirements.txt requests\n",
+            says="requests", status="warning")
 
 
 @pytest.mark.parametrize("line", [PIP, "RUN pip install -r ./requirements.txt --no-cache-dir\n",
                                   "RUN pip install --no-cache-dir -r /usr/src/app/requirements.txt\n"])
-def test_pip_install_requirements_catches_not(outcome, line):
-    assert outcome(lesson5.pip_install_requirements, BEFORE + line).status == "passed"
+def test_pip_install_requirements_catches_not(line):
+    catches_not("pip-install-requirements", BEFORE + line)
 
 
 # -- requirements-before-pip ---------------------------------------------------------------------
-def test_requirements_before_pip_catches_pip_before_copy(outcome):
-    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + PIP + "COPY . .\n"
-    result = outcome(lesson5.requirements_before_pip, dockerfile)
-    assert result.status == "failed" and "COPY on line 4 comes after" in result.message
-    assert result.line == 3
+def test_requirements_before_pip_catches_pip_before_copy():
+    catches("requirements-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + PIP + "COPY . .\n",
+            says="COPY on line 4 comes after", line=3)
 
 
-def test_requirements_before_pip_catches_a_copy_of_other_files_only(outcome):
-    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY together/ together/\n" + PIP
-    assert outcome(lesson5.requirements_before_pip, dockerfile).status == "failed"
+def test_requirements_before_pip_catches_a_copy_of_other_files_only():
+    catches("requirements-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY together/ together/\n" + PIP)
 
 
 @pytest.mark.parametrize("copy", ["COPY . .", "COPY requirements.txt .", "COPY requirements.txt ./",
@@ -97,11 +89,9 @@ def test_brings_requirements_catches_not(copy):
 
 
 # -- gcc-before-pip ------------------------------------------------------------------------------
-def test_gcc_before_pip_catches_gcc_installed_after(outcome):
-    dockerfile = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n" + PIP + \
-        "RUN apt-get update && apt-get install -y gcc\n"
-    result = outcome(lesson5.gcc_before_pip, dockerfile)
-    assert result.status == "failed" and "after, on line 5" in result.message
+def test_gcc_before_pip_catches_gcc_installed_after():
+    catches("gcc-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n" + PIP
+            + "RUN apt-get update && apt-get install -y gcc\n", says="after, on line 5")
 
 
 def test_compiler_install_line_knows_build_essential(workspace):

@@ -16,7 +16,7 @@ import pytest
 
 from checks.catalogue import load
 from checks.checkers import lesson7
-from support import ROOT, grade_fixture, run_checks
+from support import ROOT, catches, catches_not, grade_fixture, run_checks
 
 BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
           "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
@@ -25,14 +25,13 @@ FIXTURES = ROOT / "tests" / "lessons" / "lesson7" / "fixtures"
 
 
 # -- cmd-present ---------------------------------------------------------------------------------
-def test_cmd_present_catches_a_missing_cmd(context):
-    result = lesson7.cmd_present(context(BEFORE))
-    assert result.status == "failed" and "python3" in result.message
+def test_cmd_present_catches_a_missing_cmd():
+    catches("cmd-present", BEFORE, says="python3")
 
 
 @pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]', "CMD ./bin/run_dev.sh"])
-def test_cmd_present_catches_not(context, line):
-    assert lesson7.cmd_present(context(BEFORE + line + "\n")).status == "passed"
+def test_cmd_present_catches_not(line):
+    catches_not("cmd-present", BEFORE + line + "\n")
 
 
 # -- server-not-in-run (real builds: the server is seen listening in the build's own output) ------
@@ -105,37 +104,31 @@ def _running(command: str) -> bool:
 
 
 # -- cmd-exec-form -------------------------------------------------------------------------------
-def test_cmd_exec_form_catches_the_shell_form(context):
-    result = lesson7.cmd_exec_form(context(BEFORE + "CMD ./bin/run_dev.sh\n"))
-    assert result.status == "failed" and 'CMD ["./bin/run_dev.sh"]' in result.message
+def test_cmd_exec_form_catches_the_shell_form():
+    catches("cmd-exec-form", BEFORE + "CMD ./bin/run_dev.sh\n", says='CMD ["./bin/run_dev.sh"]')
 
 
-def test_cmd_exec_form_catches_single_quotes(context):
-    result = lesson7.cmd_exec_form(context(BEFORE + "CMD ['./bin/run_dev.sh']\n"))
-    assert result.status == "failed" and "not valid JSON" in result.message
-    assert '["./bin/run_dev.sh"]' in result.message
+def test_cmd_exec_form_catches_single_quotes():
+    catches("cmd-exec-form", BEFORE + "CMD ['./bin/run_dev.sh']\n", says=["not valid JSON", '["./bin/run_dev.sh"]'])
 
 
-def test_cmd_exec_form_catches_a_shell_form_entrypoint(context):
-    result = lesson7.cmd_exec_form(context(BEFORE + "ENTRYPOINT ./bin/run_dev.sh\n"))
-    assert result.status == "failed"
+def test_cmd_exec_form_catches_a_shell_form_entrypoint():
+    catches("cmd-exec-form", BEFORE + "ENTRYPOINT ./bin/run_dev.sh\n")
 
 
 @pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'CMD ["sh", "bin/run_dev.sh"]',
                                   'ENTRYPOINT ["./bin/run_dev.sh"]', 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]'])
-def test_cmd_exec_form_catches_not(context, line):
-    assert lesson7.cmd_exec_form(context(BEFORE + line + "\n")).status == "passed"
+def test_cmd_exec_form_catches_not(line):
+    catches_not("cmd-exec-form", BEFORE + line + "\n")
 
 
 # -- cmd-single ----------------------------------------------------------------------------------
-def test_cmd_single_warns_on_two_cmds(context):
-    result = lesson7.cmd_single(context(BEFORE + 'CMD ["python3"]\nCMD ["./bin/run_dev.sh"]\n'))
-    assert result.status == "warning" and "line 8" in result.message and result.line == 7
+def test_cmd_single_warns_on_two_cmds():
+    catches("cmd-single", BEFORE + 'CMD ["python3"]\nCMD ["./bin/run_dev.sh"]\n', says="line 8", status="warning", line=7)
 
 
-def test_cmd_single_catches_not_one_cmd_per_stage(context):
-    dockerfile = "FROM python:3.13-slim AS test\nCMD [\"pytest\"]\n" + SOLUTION
-    assert lesson7.cmd_single(context(dockerfile)).status == "passed"
+def test_cmd_single_catches_not_one_cmd_per_stage():
+    catches_not("cmd-single", "FROM python:3.13-slim AS test\nCMD [\"pytest\"]\n" + SOLUTION)
 
 
 # -- the start command, from the image's config ----------------------------------------------------

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
-
-from learner_engine import (  # noqa: E402,F401  (fixtures)
-    assert_terminal_sample, containers, docker, images, learner_image, learner_workspace, transcript, try_sections,
+from learner_engine import (
+    assert_terminal_sample,
+    docker,
+    transcript,
+    try_sections,
     unique,
     wait_for_workers,
 )

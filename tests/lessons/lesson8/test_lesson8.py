@@ -9,14 +9,24 @@ import shutil
 
 import pytest
 
-from support import run_checks
-from learner_engine import (  # noqa: F401  (fixtures)
-    forget_progress,
-    IMAGE, ROOT, assert_sample, assert_terminal_sample, containers, docker, image_id, images, learner_image,
-    learner_workspace, number_steps, sh, shorten_build, snippets, transcript, try_sections, unique,
-)
-
 from checks.checkers.lesson8 import normalise_step
+from learner_engine import (
+    IMAGE,
+    ROOT,
+    assert_sample,
+    assert_terminal_sample,
+    docker,
+    forget_progress,
+    image_id,
+    number_steps,
+    sh,
+    shorten_build,
+    snippets,
+    transcript,
+    try_sections,
+    unique,
+)
+from support import run_checks
 
 pytestmark = pytest.mark.docker
 
@@ -26,6 +36,12 @@ def lesson8(workspace, *options: str):
     forget_progress(workspace)
     assert run.code in (0, 1), run.err
     return run
+
+
+@pytest.fixture(scope="module")
+def graded(learner_image, learner_workspace):
+    """`checks lesson8` on the learner's workspace and image as the page leaves them, graded once."""
+    return lesson8(learner_workspace)
 
 
 @pytest.fixture
@@ -53,8 +69,8 @@ def test_reference_commands_pass(learner_image, learner_workspace):
     assert_sample("lesson8-pass", snippets("lesson8")["check"], checked.stdout, learner_workspace)
 
 
-def test_image_exists(learner_image, learner_workspace):
-    run = lesson8(learner_workspace)
+def test_image_exists(graded):
+    run = graded
     assert run.status("image-exists") == "passed"
     assert IMAGE in run.check("image-exists")["message"]
 
@@ -93,8 +109,8 @@ def test_image_exists_catches_an_untagged_image(learner_image, edited_workspace,
     assert f"docker tag {untagged.removeprefix('sha256:')[:12]} {wanted}" in message
 
 
-def test_image_current(learner_image, learner_workspace):
-    run = lesson8(learner_workspace)
+def test_image_current(graded):
+    run = graded
     assert run.status("image-current") == "passed", run.check("image-current")
 
 
@@ -162,8 +178,8 @@ def test_image_current_catches_not_a_rebuilt_image(learner_image, edited_workspa
         docker("image", "rm", tag, check=False)
 
 
-def test_image_size(learner_image, learner_workspace):
-    run = lesson8(learner_workspace)
+def test_image_size(graded):
+    run = graded
     inspected = json.loads(docker("image", "inspect", IMAGE).stdout)[0]
     layers = len(inspected["RootFS"]["Layers"])
     message = run.check("image-size")["message"]

@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lesson8"))
-
-from support import run_checks  # noqa: E402
-from learner_engine import (  # noqa: E402,F401  (fixtures)
+from checks.checkers.lesson9 import _address
+from learner_engine import (
+    APP_NAME,
+    IMAGE,
+    app_ready,
+    assert_sample,
+    assert_terminal_sample,
+    docker,
     forget_progress,
-    APP_NAME, IMAGE, app_ready, assert_sample, assert_terminal_sample, containers, docker, free_port, learner_image,
-    learner_workspace, loosely_logged, sh, snippets, state, transcript, try_sections, unique, wait_for_workers,
+    free_port,
+    loosely_logged,
+    sh,
+    snippets,
+    state,
+    transcript,
+    try_sections,
+    unique,
+    wait_for_workers,
     wait_until,
 )
-
-from checks.checkers.lesson9 import _address  # noqa: E402
+from support import run_checks
 
 pytestmark = pytest.mark.docker
 
@@ -36,6 +45,21 @@ def started(containers, arguments: str) -> tuple[str, int]:
     port = free_port()
     name = containers.run(arguments.format(port=port))
     return name, port
+
+
+@pytest.fixture(scope="module")
+def healthy(learner_image, module_containers) -> tuple[str, int]:
+    """The learner's container as the page runs it, on a free host port, its app up; (name, host port).
+    Several tests look at it: it is started once, and graded once with --container (`graded`)."""
+    name, port = started(module_containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+    wait_for_workers(name)
+    return name, port
+
+
+@pytest.fixture(scope="module")
+def graded(healthy, learner_workspace):
+    """`checks lesson9 --container` on the healthy container, graded once."""
+    return lesson9(learner_workspace, "--container", healthy[0])
 
 
 def test_reference_commands_pass(learner_image, learner_workspace, containers):
@@ -75,13 +99,13 @@ def test_try_running_without_p(learner_image, containers):
     assert called.returncode == 7, text  # curl: (7) Failed to connect
     assert_terminal_sample("lesson9-try-no-publish", sections["no-publish"], text)
     text, results = transcript(sections["publish"], rename=rename, only=mine)
-    assert f"127.0.0.1:4000->4000/tcp" in text, text
+    assert "127.0.0.1:4000->4000/tcp" in text, text
     wait_until(lambda: app_ready(f"http://127.0.0.1:{port}/statz"), 30, "the app on its published port")
     assert_terminal_sample("lesson9-try-publish", sections["publish"], text)
 
 
-def test_container_running(learner_image, learner_workspace, containers):
-    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
+def test_container_running(healthy, learner_workspace):
+    name, port = healthy
     run = lesson9(learner_workspace)  # found by its image, as a learner's would be
     assert run.status("container-running") == "passed"
     assert name in run.check("container-running")["message"]
@@ -117,9 +141,8 @@ def test_container_running_catches_no_container(learner_image, learner_workspace
     assert "no container by that name" in run.check("container-running")["message"]
 
 
-def test_host_port_free(learner_image, learner_workspace, containers):
-    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
-    run = lesson9(learner_workspace, "--container", name)
+def test_host_port_free(graded):
+    run = graded
     assert run.status("host-port-free") == "passed"
 
 
@@ -164,10 +187,9 @@ def test_port_published_catches_no_published_port(learner_image, learner_workspa
     assert "EXPOSE 4000 in the Dockerfile only documents" in message and "-p 4000:4000" in message
 
 
-def test_port_published_catches_another_host_port(learner_image, learner_workspace, containers):
-    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
-    wait_for_workers(name)
-    run = lesson9(learner_workspace, "--container", name)
+def test_port_published_catches_another_host_port(healthy, graded):
+    name, port = healthy
+    run = graded
     message = run.check("port-published")["message"]
     assert run.status("port-published") == "warning", message
     assert f"http://127.0.0.1:{port}/statz" in message  # the URL that works
@@ -185,10 +207,8 @@ def test_port_published_catches_the_mapping_written_the_wrong_way_round(learner_
     assert "HOST:CONTAINER" in message and "-p 8000:4000" in message
 
 
-def test_app_listens_everywhere(learner_image, learner_workspace, containers):
-    name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
-    wait_for_workers(name)
-    run = lesson9(learner_workspace, "--container", name)
+def test_app_listens_everywhere(graded):
+    run = graded
     assert run.status("app-listens-everywhere") == "passed", run.check("app-listens-everywhere")
 
 
@@ -203,10 +223,9 @@ def test_app_listens_everywhere_catches_an_app_on_127_0_0_1(learner_image, learn
     assert statz["status"] == "failed" and f"http://127.0.0.1:{port}/statz" in statz["message"]
 
 
-def test_statz_answers(learner_image, learner_workspace, containers):
-    name, port = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE}")
-    wait_for_workers(name)
-    run = lesson9(learner_workspace, "--container", name)
+def test_statz_answers(healthy, graded):
+    name, port = healthy
+    run = graded
     message = run.check("statz-answers")["message"]
     assert run.status("statz-answers") == "passed", message
     assert f"http://127.0.0.1:{port}/statz answered {{\"version\": \"0.0.1\"}}" in message

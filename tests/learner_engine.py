@@ -1,9 +1,9 @@
 """What the tests of lessons 8–10 share: a learner's workspace after lesson 7, the learner's commands
-(the snippet sections of lessons/lessonN/solution/commands.sh, run as written), and containers
-that are removed after each test, also when it fails.
+(the snippet sections of lessons/lessonN/solution/commands.sh, run as written), and the containers
+they start. The fixtures built on these (the learner's image, containers removed after a test or a
+module, also when it fails) are in tests/lessons/conftest.py.
 
-The learner's image is built once per session with lesson 8's `build` command; BuildKit's cache
-makes every later build of the same Dockerfile (by `checks` too) a cache hit.
+(`from learner_engine import sh`: tests/conftest.py puts this folder on sys.path, as for support.py.)
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "lessons" / "together"
 IMAGE = "together:0.0.1"  # lessons/course.toml's image, which lesson 8's commands build
 APP_NAME = "together"  # the container name lesson 9's commands give
@@ -324,66 +322,31 @@ def wait_for_workers(name: str, timeout: float = 30) -> None:
                + docker("logs", name, check=False).stderr, timeout, f"the app in {name} to start")
 
 
-@pytest.fixture(scope="session")
-def learner_workspace(tmp_path_factory) -> Path:
-    """A workspace as the learner has it after lesson 7."""
-    return make_workspace(tmp_path_factory.mktemp("learner") / "together")
+class Containers:
+    """Containers started as the learner does; `remove_all()` removes every one (the fixtures call it)."""
 
+    def __init__(self) -> None:
+        self.names: list[str] = []
 
-_BUILT: dict[str, str] = {}
+    def run(self, arguments: str, name: str | None = None, check: bool = True) -> str:
+        """`docker run -d --name NAME ARGUMENTS`; returns the name."""
+        name = name or unique()
+        self.names.append(name)
+        sh(f"docker run -d --name {name} {arguments}", check=check, timeout=120)
+        return name
 
+    def commands(self, text: str, names: list[str]) -> subprocess.CompletedProcess:
+        """Run learner commands that create the containers `names`."""
+        for taken in names:
+            assert not docker("container", "inspect", taken, check=False).returncode == 0, (
+                f"a container named {taken} already exists: remove it (docker rm -f {taken}) to run these tests")
+        self.names.extend(names)
+        return sh(text)
 
-@pytest.fixture(scope="session")
-def learner_image(learner_workspace):
-    """together:0.0.1, built once per session with lesson 8's `build` command; the tag is put back as it was."""
-    if "id" not in _BUILT:
-        _BUILT["before"] = image_id(IMAGE) or ""
-        sh(snippets("lesson8")["build"], cwd=learner_workspace)
-        _BUILT["id"] = image_id(IMAGE)
-    yield IMAGE
-    if image_id(IMAGE) is None or "done" in _BUILT:
-        return
-    _BUILT["done"] = "yes"
-    if _BUILT.get("before") and _BUILT["before"] != image_id(IMAGE):
-        docker("tag", _BUILT["before"], IMAGE, check=False)
-        docker("image", "rm", _BUILT["id"], check=False)  # ours, and now nameless
-    elif not _BUILT.get("before"):
-        docker("image", "rm", IMAGE, check=False)
+    def track(self, name: str) -> None:
+        self.names.append(name)
 
-
-@pytest.fixture
-def containers():
-    """Start containers as the learner does; every one is removed after the test, pass or fail."""
-    names: list[str] = []
-
-    class Containers:
-        def run(self, arguments: str, name: str | None = None, check: bool = True) -> str:
-            """`docker run -d --name NAME ARGUMENTS`; returns the name."""
-            name = name or unique()
-            names.append(name)
-            sh(f"docker run -d --name {name} {arguments}", check=check, timeout=120)
-            return name
-
-        def commands(self, text: str, names_: list[str]) -> subprocess.CompletedProcess:
-            """Run learner commands that create the containers `names_`."""
-            for taken in names_:
-                assert not docker("container", "inspect", taken, check=False).returncode == 0, (
-                    f"a container named {taken} already exists: remove it (docker rm -f {taken}) to run these tests")
-            names.extend(names_)
-            return sh(text)
-
-        def track(self, name: str) -> None:
-            names.append(name)
-
-    yield Containers()
-    for name in reversed(names):
-        docker("rm", "-f", "-v", name, check=False)
-
-
-@pytest.fixture
-def images():
-    """Images a test builds, removed afterwards."""
-    ids: list[str] = []
-    yield ids
-    for image in ids:
-        docker("image", "rm", "-f", image, check=False)
+    def remove_all(self) -> None:
+        for name in reversed(self.names):
+            docker("rm", "-f", "-v", name, check=False)
+        self.names.clear()
