@@ -6,12 +6,16 @@ docker SDK, and several checks share one build.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
+from typing import Callable, Hashable, TypeVar
 
 from . import dockerfile as dockerfile_module
 from .catalogue import Catalogue
+
+
+T = TypeVar("T")
 
 
 class Unavailable(Exception):
@@ -38,20 +42,45 @@ class Context:
         self.course = catalogue.course
         self.options = options or {}
         self._engine = None
+        self._memo: dict[Hashable, _Entry] = {}
+        self._memo_lock = threading.Lock()
+
+    # -- what several checks share ---------------------------------------------------------------
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per run, for every check that asks for `key`; the one place checks cache.
+
+        A value is kept; an exception (Unavailable, say) is not, so the next asker meets it again.
+        Thread-safe: while one thread computes `key`, another that asks for it waits for the value.
+        """
+        with self._memo_lock:
+            entry = self._memo.setdefault(key, _Entry())
+        with entry.lock:
+            if not entry.done:
+                entry.value = compute()
+                entry.done = True
+        return entry.value
+
+    def memo_ready(self, key: Hashable) -> bool:
+        """Has `key` been computed already (so asking for it does not wait)?"""
+        entry = self._memo.get(key)
+        return entry is not None and entry.done
 
     # -- the Dockerfile --------------------------------------------------------------------------
-    @cached_property
+    @property
     def dockerfile_path(self) -> Path | None:
-        return dockerfile_module.find(self.workspace)
+        return self.memo("dockerfile-path", lambda: dockerfile_module.find(self.workspace))
 
-    @cached_property
+    @property
     def _dockerfile(self):
-        if self.dockerfile_path is None:
-            return None, "there is no Dockerfile yet"
-        try:
-            return dockerfile_module.load(self.dockerfile_path), None
-        except dockerfile_module.DockerfileProblem as problem:
-            return None, problem
+        def load():
+            if self.dockerfile_path is None:
+                return None, "there is no Dockerfile yet"
+            try:
+                return dockerfile_module.load(self.dockerfile_path), None
+            except dockerfile_module.DockerfileProblem as problem:
+                return None, problem
+
+        return self.memo("dockerfile", load)
 
     @property
     def dockerfile(self) -> dockerfile_module.Dockerfile:
@@ -79,9 +108,12 @@ class Context:
             self._engine = Engine.connect()
         return self._engine
 
-    @cached_property
+    @property
     def build(self) -> Build:
         """Build the workspace's Dockerfile; if a step fails, also build the steps before it."""
+        return self.memo("build", self._build)
+
+    def _build(self) -> Build:
         dockerfile = self.dockerfile
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
@@ -108,12 +140,7 @@ class Context:
             build = self.build
             if build.failed_line is not None and build.failed_line <= stage_end:
                 raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
-            if stage_end not in self._stage_images:
-                result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
-                if not result.ok:
-                    raise Unavailable(f"the build stage ending on line {stage_end} does not build")
-                self._stage_images[stage_end] = result.image_id
-            return self._stage_images[stage_end]
+            return self.memo(("stage-image", stage_end), lambda: self._build_stage(stage_end))
         build = self.build
         if build.complete or (build.image and build.failed_line and build.failed_line > line):
             return build.image
@@ -126,9 +153,11 @@ class Context:
                               + (f" ({error[-200:]})" if error else ""))
         raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
 
-    @cached_property
-    def _stage_images(self) -> dict[int, str]:
-        return {}
+    def _build_stage(self, stage_end: int) -> str:
+        result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
+        if not result.ok:
+            raise Unavailable(f"the build stage ending on line {stage_end} does not build")
+        return result.image_id
 
     def _earlier_stage_end(self, line: int) -> int | None:
         """The last line of the build stage holding `line`, when that is not the final stage; else None."""
@@ -141,3 +170,12 @@ class Context:
 
     def cleanup(self) -> int:
         return self._engine.cleanup() if self._engine is not None else 0
+
+
+class _Entry:
+    """One memo slot: its value once computed, and the lock its computation holds."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.done = False
+        self.value = None

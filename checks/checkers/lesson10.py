@@ -14,7 +14,7 @@ import re
 from ..checker import check
 from ..context import Context, Unavailable
 from ..result import failed, passed
-from .lesson8 import age, memo, seconds_since
+from .lesson8 import age, seconds_since
 from .lesson9 import _ours, app_container
 
 KINDS = {"pid": ("PidMode", "--pid", "PID"), "net": ("NetworkMode", "--net", "network")}
@@ -64,7 +64,7 @@ def sidecar(context: Context):
         app_id = app_container_.id if app_container_ is not None else ""
         return max(running, key=lambda c: (targets_app(context, c, app_id), c.attrs.get("Created", "")))
 
-    return memo(context, "sidecar", find)
+    return context.memo("sidecar", find)
 
 
 def require_sidecar(context: Context):

@@ -96,9 +96,10 @@ def human(size: int) -> str:
 
 def sent_context(context: Context) -> SentContext:
     """Build the probe from the workspace and list what the engine received (once per run)."""
-    cache = context.__dict__.setdefault("_lesson11", {})
-    if "sent" in cache:
-        return cache["sent"]
+    return context.memo("sent-context", lambda: _sent_context(context))
+
+
+def _sent_context(context: Context) -> SentContext:
     engine = context.engine
     probe = f"FROM {context.course.base_image}\nCOPY . {PROBE_FOLDER}/\n"
     built = engine.build(context.workspace, probe)
@@ -112,7 +113,6 @@ def sent_context(context: Context) -> SentContext:
         parts = line.split("\t", 2)
         if len(parts) == 3 and parts[0].isdigit():
             sent.files.append(SentFile(parts[2], int(parts[0]), parts[1]))
-    cache["sent"] = sent
     return sent
 
 

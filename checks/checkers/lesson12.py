@@ -120,9 +120,10 @@ def locate_steps(context: Context, steps: list[Step]) -> None:
 
 def rebuild_after_code_change(context: Context) -> Rebuild:
     """Build the workspace, change one line of the app's code in a copy of what it sends, build again (once per run)."""
-    cache = context.__dict__.setdefault("_lesson12", {})
-    if "rebuild" in cache:
-        return cache["rebuild"]
+    return context.memo("rebuild-after-code-change", lambda: _rebuild_after_code_change(context))
+
+
+def _rebuild_after_code_change(context: Context) -> Rebuild:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
@@ -144,7 +145,6 @@ def rebuild_after_code_change(context: Context) -> Rebuild:
     if not rebuild.steps:
         raise Unavailable("the builder's output does not say which steps came from the cache")
     locate_steps(context, rebuild.steps)
-    cache["rebuild"] = rebuild
     return rebuild
 
 

@@ -83,11 +83,11 @@ def image_workdir(context: Context, image: str) -> str:
 
 def image_entry(context: Context, image: str, path: str):
     """The tar entry of `path` in `image` (mode, type), or None when it is not there; read once per run."""
-    cache = context.__dict__.setdefault("_image_entries", {})
-    if (image, path) not in cache:
+    def read():
         members = context.engine.read_path(image, path)
-        cache[(image, path)] = members[0] if members else None
-    return cache[(image, path)]
+        return members[0] if members else None
+
+    return context.memo(("image-entry", image, path), read)
 
 
 def app_files_in(context: Context, image: str, folder: str) -> dict[str, bool]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-import weakref
 
 from ..checker import check
 from ..context import Context, Unavailable
@@ -301,19 +300,13 @@ def package_name(word: str) -> str | None:
     return re.split(r"[=/:]", word, maxsplit=1)[0].lower() or None
 
 
-_MISSING: "weakref.WeakKeyDictionary[Context, dict]" = weakref.WeakKeyDictionary()  # one dpkg-query per run
-
-
 def not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
     """(RUN, package) for the first package an apt-get install names that the image has neither installed nor
     provided (a virtual package such as libc-dev counts when a package provides it): checked in the image."""
     if not runs:
         return None
-    known = _MISSING.setdefault(context, {})
-    key = tuple(i.line for i, _ in runs)
-    if key not in known:
-        known[key] = _not_installed(context, runs)
-    return known[key]
+    key = ("not-installed", tuple(i.line for i, _ in runs))  # one dpkg-query per run
+    return context.memo(key, lambda: _not_installed(context, runs))
 
 
 def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:

@@ -10,7 +10,6 @@ import shlex
 import time
 import urllib.error
 import urllib.request
-import weakref
 from dataclasses import dataclass, field
 
 from .. import status
@@ -131,13 +130,12 @@ class AppRun:
         return " | ".join(tail)
 
 
-_RUNS: "weakref.WeakKeyDictionary[Context, AppRun]" = weakref.WeakKeyDictionary()
-
-
 def app_run(context: Context) -> AppRun:
     """Start one container of the built image (labelled, port published on 127.0.0.1), wait for /statz, remove it."""
-    if context in _RUNS:
-        return _RUNS[context]
+    return context.memo("app-run", lambda: _app_run(context))
+
+
+def _app_run(context: Context) -> AppRun:
     if not start_instructions(context):
         raise Unavailable("needs CMD (see cmd-present)")
     build = context.build
@@ -208,7 +206,6 @@ def app_run(context: Context) -> AppRun:
             container.remove(force=True, v=True)
         except Exception:
             pass  # the run's cleanup removes it
-    _RUNS[context] = run
     return run
 
 
@@ -269,22 +266,21 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     return "not one checks knows: run the image with `docker run --rm` to see all its output"
 
 
-_CRLF: "weakref.WeakKeyDictionary[Context, bool]" = weakref.WeakKeyDictionary()
-
-
 def script_has_crlf(context: Context) -> bool:
     """Does the script the container starts have CRLF line endings in the image? (False when unknown.)"""
-    if context not in _CRLF:
-        _CRLF[context] = False
-        try:
-            command = start_command(context)
-            program, script = command.program_and_script()
-            if script and "/" in script:
-                shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)])
-                _CRLF[context] = shown.exit_code == 0 and "\r\n" in shown.output
-        except Unavailable:
-            pass
-    return _CRLF[context]
+    return context.memo("script-has-crlf", lambda: _script_has_crlf(context))
+
+
+def _script_has_crlf(context: Context) -> bool:
+    try:
+        command = start_command(context)
+        program, script = command.program_and_script()
+        if script and "/" in script:
+            shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)])
+            return shown.exit_code == 0 and "\r\n" in shown.output
+    except Unavailable:
+        pass
+    return False
 
 
 # -- checks ------------------------------------------------------------------------------------

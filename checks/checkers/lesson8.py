@@ -28,14 +28,6 @@ def wanted_name(context: Context) -> str:
     return name if ":" in name.rsplit("/", 1)[-1] else name + ":latest"
 
 
-def memo(context: Context, key: str, compute):
-    """Compute something once per run and keep it on the context (several checks share it)."""
-    cache = context.__dict__.setdefault("_lessons_8_10", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def learner_image(context: Context):
     """The learner's image (docker SDK Image), or None when no image has that name."""
 
@@ -47,7 +39,7 @@ def learner_image(context: Context):
         except docker.errors.ImageNotFound:
             return None
 
-    return memo(context, "image", find)
+    return context.memo("learner-image", find)
 
 
 def require_image(context: Context):

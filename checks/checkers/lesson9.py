@@ -17,7 +17,7 @@ import urllib.request
 from ..checker import check
 from ..context import Context, Unavailable
 from ..result import failed, passed, warning
-from .lesson8 import learner_image, memo, seconds_since, wanted_name
+from .lesson8 import learner_image, seconds_since, wanted_name
 
 LOG_LINES = 5
 STARTING_SECONDS = 15  # a container this young may still be starting its app: retry the request
@@ -76,7 +76,7 @@ def app_container(context: Context):
             return None
         return max(found, key=lambda c: (c.status == "running", c.attrs.get("Created", "")))
 
-    return memo(context, "container", find)
+    return context.memo("learner-container", find)
 
 
 def _is_sidecar(container) -> bool:
