@@ -7,6 +7,7 @@ docker SDK, and several checks share one build.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Hashable, TypeVar
@@ -16,6 +17,8 @@ from .catalogue import Catalogue
 
 
 T = TypeVar("T")
+BACKGROUND_GRACE = 15  # seconds cleanup waits for background work (a probe ends within one poll)
+BACKGROUND_AT_ONCE = 8  # background computations at the same time (several of them wait on one probe)
 
 
 class Unavailable(Exception):
@@ -44,6 +47,10 @@ class Context:
         self._engine = None
         self._memo: dict[Hashable, _Entry] = {}
         self._memo_lock = threading.Lock()
+        self._background: list[threading.Thread] = []
+        self._at_once = threading.BoundedSemaphore(BACKGROUND_AT_ONCE)
+        self._after_build: list[Callable[[], None]] = []
+        self.stopping = threading.Event()  # set by cleanup(): background work ends early
 
     # -- what several checks share ---------------------------------------------------------------
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -64,6 +71,44 @@ class Context:
         """Has `key` been computed already (so asking for it does not wait)?"""
         entry = self._memo.get(key)
         return entry is not None and entry.done
+
+    def in_background(self, key: Hashable, compute: Callable[[], object]) -> None:
+        """Start computing `key` in another thread; a check that asks for it later waits for the value.
+
+        Only for engine work a check will ask for anyway; an exception is dropped here and met
+        again by the check that asks (the memo keeps no exceptions)."""
+        if self.stopping.is_set() or key in self._memo:
+            return
+
+        def work() -> None:
+            with self._at_once:
+                if self.stopping.is_set() or key in self._memo:
+                    return  # cleaning up, or a check already asked for it
+                try:
+                    self.memo(key, compute)
+                except BaseException:  # the asking check computes it again and reports it
+                    pass
+
+        thread = threading.Thread(target=work, name=f"checks-{key}", daemon=True)
+        self._background.append(thread)
+        thread.start()
+
+    def after_build(self, work: Callable[[], None]) -> None:
+        """Call `work()` once the workspace's image is built (at once if it is built already)."""
+        if self.memo_ready("build"):
+            self._run_after_build(work)
+        else:
+            self._after_build.append(work)
+
+    def _run_after_build(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:  # preparing ahead never fails a run: the check that needs it will say why
+            pass
+
+    def image_config(self, image: str) -> dict:
+        """The Config of an image this run built (Cmd, Entrypoint, WorkingDir, ExposedPorts, Env…), read once."""
+        return self.memo(("image-config", image), lambda: self.engine.image_config(image))
 
     # -- the Dockerfile --------------------------------------------------------------------------
     @property
@@ -106,6 +151,8 @@ class Context:
             from .engine import Engine
 
             self._engine = Engine.connect()
+            engine = self._engine
+            self.in_background("buildkit", lambda: engine.buildkit)  # asks `docker buildx`: ready by the build
         return self._engine
 
     @property
@@ -117,7 +164,12 @@ class Context:
         dockerfile = self.dockerfile
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
-            return Build(result, result.image_id, True)
+            build = Build(result, result.image_id, True)
+            self._memo["build"].value, self._memo["build"].done = build, True  # what comes next may ask for it
+            for work in self._after_build:
+                self._run_after_build(work)
+            self._after_build.clear()
+            return build
         partial = self._build_steps_before(result.failed_line) if result.failed_line else None
         return Build(result, partial.image_id if partial and partial.ok else None, False)
 
@@ -169,6 +221,13 @@ class Context:
         return max(i.end_line for i in dockerfile.instructions if i.stage == holding[-1].stage)
 
     def cleanup(self) -> int:
+        """End background work (bounded), then remove everything this run created."""
+        self.stopping.set()
+        if self._engine is not None:
+            self._engine.stop_builds()  # a build in the background ends now, as one in front does on Ctrl-C
+        deadline = time.monotonic() + BACKGROUND_GRACE
+        for thread in self._background:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         return self._engine.cleanup() if self._engine is not None else 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed
+from ..result import Outcome, failed, passed
 
 CODE_FILE = "together/app.py"  # the app's code: what a developer changes every day
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|pip3?|uv|poetry|conda)\b.*\binstall\b|\bpython3? -m pip install\b")
@@ -175,7 +175,7 @@ def copy_sent_files(workspace: Path, target: Path) -> None:
 
 # -- checks ------------------------------------------------------------------------------------
 @check("code-copied-after-deps")
-def code_copied_after_deps(context: Context):
+def code_copied_after_deps(context: Context) -> Outcome:
     """Every step that installs dependencies (apt-get, pip) comes before the COPY that brings in the app's code."""
     copy = first_code_copy(context)
     if copy is None:
@@ -194,7 +194,7 @@ def code_copied_after_deps(context: Context):
 
 
 @check("deps-cached-after-code-change")
-def deps_cached_after_code_change(context: Context):
+def deps_cached_after_code_change(context: Context) -> Outcome:
     """Measured by a real rebuild after a one-line change to the app's code: no step that installs dependencies runs again."""
     rebuild = rebuild_after_code_change(context)
     rerun = rebuild.rerun()

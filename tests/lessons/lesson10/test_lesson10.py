@@ -23,7 +23,7 @@ from learner_engine import (  # noqa: E402,F401  (fixtures)
     wait_until,
 )
 
-from checks.checkers.lesson8 import seconds_since  # noqa: E402
+from checks.learner import seconds_since  # noqa: E402
 
 pytestmark = pytest.mark.docker
 PROMPT = r"/ # "

@@ -19,7 +19,7 @@ from learner_engine import (  # noqa: E402,F401  (fixtures)
     wait_until,
 )
 
-from checks.checkers.lesson9 import _address  # noqa: E402
+from checks.ports import socket_address as _address  # noqa: E402
 
 pytestmark = pytest.mark.docker
 
