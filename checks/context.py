@@ -6,12 +6,19 @@ docker SDK, and several checks share one build.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
+from typing import Callable, Hashable, TypeVar
 
 from . import dockerfile as dockerfile_module
 from .catalogue import Catalogue
+
+
+T = TypeVar("T")
+BACKGROUND_GRACE = 15  # seconds cleanup waits for background work (a probe ends within one poll)
+BACKGROUND_AT_ONCE = 8  # background computations at the same time (several of them wait on one probe)
 
 
 class Unavailable(Exception):
@@ -38,20 +45,87 @@ class Context:
         self.course = catalogue.course
         self.options = options or {}
         self._engine = None
+        self._memo: dict[Hashable, _Entry] = {}
+        self._memo_lock = threading.Lock()
+        self._background: list[threading.Thread] = []
+        self._at_once = threading.BoundedSemaphore(BACKGROUND_AT_ONCE)
+        self._after_build: list[Callable[[], None]] = []
+        self.stopping = threading.Event()  # set by cleanup(): background work ends early
+
+    # -- what several checks share ---------------------------------------------------------------
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per run, for every check that asks for `key`; the one place checks cache.
+
+        A value is kept; an exception (Unavailable, say) is not, so the next asker meets it again.
+        Thread-safe: while one thread computes `key`, another that asks for it waits for the value.
+        """
+        with self._memo_lock:
+            entry = self._memo.setdefault(key, _Entry())
+        with entry.lock:
+            if not entry.done:
+                entry.value = compute()
+                entry.done = True
+        return entry.value
+
+    def memo_ready(self, key: Hashable) -> bool:
+        """Has `key` been computed already (so asking for it does not wait)?"""
+        entry = self._memo.get(key)
+        return entry is not None and entry.done
+
+    def in_background(self, key: Hashable, compute: Callable[[], object]) -> None:
+        """Start computing `key` in another thread; a check that asks for it later waits for the value.
+
+        Only for engine work a check will ask for anyway; an exception is dropped here and met
+        again by the check that asks (the memo keeps no exceptions)."""
+        if self.stopping.is_set() or key in self._memo:
+            return
+
+        def work() -> None:
+            with self._at_once:
+                if self.stopping.is_set() or key in self._memo:
+                    return  # cleaning up, or a check already asked for it
+                try:
+                    self.memo(key, compute)
+                except BaseException:  # the asking check computes it again and reports it
+                    pass
+
+        thread = threading.Thread(target=work, name=f"checks-{key}", daemon=True)
+        self._background.append(thread)
+        thread.start()
+
+    def after_build(self, work: Callable[[], None]) -> None:
+        """Call `work()` once the workspace's image is built (at once if it is built already)."""
+        if self.memo_ready("build"):
+            self._run_after_build(work)
+        else:
+            self._after_build.append(work)
+
+    def _run_after_build(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:  # preparing ahead never fails a run: the check that needs it will say why
+            pass
+
+    def image_config(self, image: str) -> dict:
+        """The Config of an image this run built (Cmd, Entrypoint, WorkingDir, ExposedPorts, Env…), read once."""
+        return self.memo(("image-config", image), lambda: self.engine.image_config(image))
 
     # -- the Dockerfile --------------------------------------------------------------------------
-    @cached_property
+    @property
     def dockerfile_path(self) -> Path | None:
-        return dockerfile_module.find(self.workspace)
+        return self.memo("dockerfile-path", lambda: dockerfile_module.find(self.workspace))
 
-    @cached_property
+    @property
     def _dockerfile(self):
-        if self.dockerfile_path is None:
-            return None, "there is no Dockerfile yet"
-        try:
-            return dockerfile_module.load(self.dockerfile_path), None
-        except dockerfile_module.DockerfileProblem as problem:
-            return None, problem
+        def load():
+            if self.dockerfile_path is None:
+                return None, "there is no Dockerfile yet"
+            try:
+                return dockerfile_module.load(self.dockerfile_path), None
+            except dockerfile_module.DockerfileProblem as problem:
+                return None, problem
+
+        return self.memo("dockerfile", load)
 
     @property
     def dockerfile(self) -> dockerfile_module.Dockerfile:
@@ -77,15 +151,25 @@ class Context:
             from .engine import Engine
 
             self._engine = Engine.connect()
+            engine = self._engine
+            self.in_background("buildkit", lambda: engine.buildkit)  # asks `docker buildx`: ready by the build
         return self._engine
 
-    @cached_property
+    @property
     def build(self) -> Build:
         """Build the workspace's Dockerfile; if a step fails, also build the steps before it."""
+        return self.memo("build", self._build)
+
+    def _build(self) -> Build:
         dockerfile = self.dockerfile
         result = self.engine.build(self.workspace, dockerfile.text)
         if result.ok:
-            return Build(result, result.image_id, True)
+            build = Build(result, result.image_id, True)
+            self._memo["build"].value, self._memo["build"].done = build, True  # what comes next may ask for it
+            for work in self._after_build:
+                self._run_after_build(work)
+            self._after_build.clear()
+            return build
         partial = self._build_steps_before(result.failed_line) if result.failed_line else None
         return Build(result, partial.image_id if partial and partial.ok else None, False)
 
@@ -108,12 +192,7 @@ class Context:
             build = self.build
             if build.failed_line is not None and build.failed_line <= stage_end:
                 raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
-            if stage_end not in self._stage_images:
-                result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
-                if not result.ok:
-                    raise Unavailable(f"the build stage ending on line {stage_end} does not build")
-                self._stage_images[stage_end] = result.image_id
-            return self._stage_images[stage_end]
+            return self.memo(("stage-image", stage_end), lambda: self._build_stage(stage_end))
         build = self.build
         if build.complete or (build.image and build.failed_line and build.failed_line > line):
             return build.image
@@ -126,9 +205,11 @@ class Context:
                               + (f" ({error[-200:]})" if error else ""))
         raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
 
-    @cached_property
-    def _stage_images(self) -> dict[int, str]:
-        return {}
+    def _build_stage(self, stage_end: int) -> str:
+        result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
+        if not result.ok:
+            raise Unavailable(f"the build stage ending on line {stage_end} does not build")
+        return result.image_id
 
     def _earlier_stage_end(self, line: int) -> int | None:
         """The last line of the build stage holding `line`, when that is not the final stage; else None."""
@@ -140,4 +221,20 @@ class Context:
         return max(i.end_line for i in dockerfile.instructions if i.stage == holding[-1].stage)
 
     def cleanup(self) -> int:
+        """End background work (bounded), then remove everything this run created."""
+        self.stopping.set()
+        if self._engine is not None:
+            self._engine.stop_builds()  # a build in the background ends now, as one in front does on Ctrl-C
+        deadline = time.monotonic() + BACKGROUND_GRACE
+        for thread in self._background:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         return self._engine.cleanup() if self._engine is not None else 0
+
+
+class _Entry:
+    """One memo slot: its value once computed, and the lock its computation holds."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.done = False
+        self.value = None

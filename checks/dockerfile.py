@@ -137,10 +137,6 @@ class Dockerfile:
             stage = earlier
         return stage
 
-    def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
 
 def find(workspace: Path) -> Path | None:
     """The Dockerfile `docker build .` would use: `Dockerfile`, or `dockerfile` as Docker also accepts."""

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import tarfile
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,40 +22,16 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
+
 LABEL = "org.docker-lessons.checks"
 RUN_LABEL = LABEL + ".run"
 TEMP_REPOSITORY = "docker-lessons-checks"
 API_TIMEOUT = 30  # seconds for one Engine API call
 BUILD_TIMEOUT = int(os.environ.get("CHECKS_BUILD_TIMEOUT", "900"))  # seconds for a whole build
-
-
-def step_silence() -> float:
-    """Seconds a RUN step may run without printing anything before it is stopped (CHECKS_STEP_SILENCE)."""
-    return _seconds("CHECKS_STEP_SILENCE", 45)
-
-
-def busy_silence() -> float:
-    """The same, after a line announcing work that ends with a line of its own (pip's `…: started`)."""
-    return _seconds("CHECKS_STEP_SILENCE_BUSY", max(600, step_silence()))
-
-
-def _seconds(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-# What a program prints when it has started serving and will wait for clients: it never ends.
-SERVER_LISTENING = re.compile(
-    r"(?i)running on https?://|listening (?:on|at)\b|serving (?:http )?on\b|bound (?:on|to) (?:\w+ )*\S*:\d+|"
-    r"spawned uwsgi (?:worker|http)|server (?:is )?(?:running|listening|started) (?:on|at)\b|"
-    r"ready to accept connections|application startup complete")
-# A line that announces work still going on, whose end is printed later: pip's "Building wheel for uWSGI
-# (pyproject.toml): started" or "Downloading …", apt-get's "Get:3 http://…" while it fetches the next file
-# (on a slow network a big package list takes a while): the quiet after it may last longer.
-ANNOUNCES_WORK = re.compile(r"(?i):\s*started\s*$|^\s*(?:building wheel|running setup\.py|downloading)\b|^Get:\d+ ")
+TOOLBOX_SECONDS = 1800  # a toolbox container ends by itself after this long, should its run never clean up
+# what the engine answers when `docker exec` cannot start the program: the old way then says it as it always did
+EXEC_REFUSED = "OCI runtime exec failed"
 
 
 class EngineProblem(Exception):
@@ -73,34 +48,10 @@ class BuildResult:
     failed_line: int | None = None  # Dockerfile line of the step that failed
     error: str = ""  # the builder's own error summary
     timed_out: bool = False
-    stopped: "StoppedStep | None" = None  # a step checks stopped because it would never end
+    stopped: StoppedStep | None = None  # a step checks stopped because it would never end
 
     def tail(self, lines: int = 15) -> str:
         return "\n".join(self.log.rstrip().splitlines()[-lines:])
-
-
-@dataclass
-class StoppedStep:
-    """A build step that checks stopped: it kept running without output, or it started a server."""
-
-    step: str  # the instruction as the builder shows it: "RUN sleep infinity"
-    seconds: float  # how long it had run
-    silent_for: float  # seconds since its last output line
-    output: list[str]  # its last output lines
-    listening: str = ""  # the output line showing a server waiting for clients, if any
-    line: int | None = None  # its Dockerfile line
-
-    @property
-    def server(self) -> bool:
-        return bool(self.listening)
-
-    def describe(self) -> str:
-        """Why it was stopped, in a few words."""
-        if self.server:
-            return f"starting a server, which waits for clients and never ends (its output: `{self.listening}`)"
-        if self.seconds - self.silent_for < 1:
-            return f"still running after {self.seconds:.0f} s without printing anything"
-        return f"still running after {self.seconds:.0f} s, with no new output for the last {self.silent_for:.0f} s"
 
 
 @dataclass
@@ -168,6 +119,10 @@ class Engine:
         self._tags: list[str] = []
         self._containers: list[str] = []
         self._builds = 0
+        self._toolboxes: dict[tuple[str, str | None], object] = {}  # (image, user) -> idle container, or None
+        self._toolbox_lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()  # builds in progress, stopped by stop_builds()
+        self._removals: list[threading.Thread] = []  # containers being removed in the background
 
     @classmethod
     def connect(cls) -> "Engine":
@@ -256,7 +211,8 @@ class Engine:
 
             watch = BuildWatch()
             with build_status(dockerfile_text) as status:
-                log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch, status.feed)
+                log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch, status.feed,
+                                                                running=self._running)
             image_id = iidfile.read_text().strip() if iidfile.exists() and iidfile.read_text().strip() else None
         seconds = time.monotonic() - started
         ok = returncode == 0 and image_id is not None and watch.stopped is None
@@ -280,8 +236,140 @@ class Engine:
     def track_container(self, container) -> None:
         self._containers.append(container.id)
 
+    def create_container(self, image: str, **options):
+        """A container of `image` (docker SDK `containers.create` options), labelled and tracked as ours."""
+        container = self.client.containers.create(image, labels=self.labels(), **options)
+        self.track_container(container)
+        return container
+
+    def remove_container(self, container, wait: bool = True) -> None:
+        """Remove a container this run created (its cleanup removes it too, should this fail).
+
+        With wait=False the removal goes on in the background, and cleanup() waits for it."""
+        if wait:
+            self._remove_container(container.id)
+            return
+        thread = threading.Thread(target=self._remove_container, args=(container.id,), daemon=True)
+        self._removals.append(thread)
+        thread.start()
+
+    def listening_sockets(self, container) -> list[tuple[str, int]] | None:
+        """(address, port) of every TCP socket listening in `container`, from its own /proc/net; None when unreadable."""
+        from .ports import listening_sockets
+
+        try:
+            result = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], stdout=True, stderr=False)
+        except Exception:
+            return None
+        if result.exit_code not in (0, 1) or not result.output:
+            return None
+        return listening_sockets(result.output.decode("ascii", "replace"))
+
+    @staticmethod
+    def run_in_container(container, command: list[str]) -> RunResult:
+        """Run `command` in a running container (`docker exec`), collecting its output."""
+        result = container.exec_run(command)
+        return RunResult(result.exit_code, result.output.decode("utf-8", "replace"))
+
+    def find_container(self, name_or_id: str):
+        """The container (docker SDK Container) by name or id, or None when there is none."""
+        import docker
+
+        try:
+            return self.client.containers.get(name_or_id)
+        except docker.errors.NotFound:
+            return None
+
+    def containers(self, all: bool = False, filters: dict | None = None) -> list:
+        """Containers on the engine (running ones, or all), as docker SDK Containers."""
+        return self.client.containers.list(all=all, filters=filters or {})
+
+    # -- images ------------------------------------------------------------------------------------
+    def image_config(self, image: str) -> dict:
+        """The image's Config: Cmd, Entrypoint, WorkingDir, ExposedPorts, Env, User, Labels…"""
+        return self.client.api.inspect_image(image).get("Config") or {}
+
+    def image_size(self, image: str) -> int:
+        return self.client.api.inspect_image(image).get("Size") or 0
+
+    def image_history(self, image: str) -> list[dict]:
+        """The image's history entries (CreatedBy, Size…), newest first, as the engine gives them."""
+        return self.client.api.history(image)
+
+    def find_image(self, name: str):
+        """The image (docker SDK Image) by name or id, or None when there is none."""
+        import docker
+
+        try:
+            return self.client.images.get(name)
+        except docker.errors.ImageNotFound:
+            return None
+
+    def images(self, filters: dict | None = None) -> list:
+        """Images on the engine, as docker SDK Images."""
+        return self.client.images.list(filters=filters or {})
+
     def run_in_image(self, image: str, command: list[str], timeout: int = 60, user: str | None = None) -> RunResult:
-        """Run `command` in a throwaway container of `image` (entrypoint replaced) and collect its output."""
+        """Run `command` in a container of `image` (entrypoint replaced, no network) and collect its output.
+
+        The commands of one run share one idle container of the image (its toolbox) and run in it with
+        `docker exec`, which is several times cheaper than a container each; an image that cannot keep
+        one (no `sleep`) gets a throwaway container per command."""
+        box = self._toolbox(image, user)
+        if box is not None:
+            result = self._exec(box, image, user, command, timeout)
+            if result is not None:
+                return result
+        return self._run_in_new_container(image, command, timeout, user)
+
+    def _toolbox(self, image: str, user: str | None):
+        """The idle container of `image` this run's commands share (started on first use), or None."""
+        with self._toolbox_lock:
+            if (image, user) not in self._toolboxes:
+                container = None
+                try:
+                    container = self.create_container(image, command=["sleep", str(TOOLBOX_SECONDS)], entrypoint=[],
+                                                      user=user, network_disabled=True)
+                    container.start()
+                except Exception:  # no sleep in the image: one container per command, as before
+                    if container is not None:
+                        self.remove_container(container)
+                    container = None
+                self._toolboxes[(image, user)] = container
+            return self._toolboxes[(image, user)]
+
+    def _exec(self, box, image: str, user: str | None, command: list[str], timeout: int) -> RunResult | None:
+        """`command` run in the toolbox; None when it could not be run there (the caller falls back)."""
+
+        api = self.client.api
+        answer: dict = {}
+
+        def run() -> None:
+            try:
+                exec_id = api.exec_create(box.id, command, user=user or "")["Id"]
+                answer["output"] = api.exec_start(exec_id).decode("utf-8", "replace")
+                answer["exit_code"] = api.exec_inspect(exec_id).get("ExitCode")
+            except Exception as exc:
+                answer["error"] = exc
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():  # removing the toolbox ends the command; the next one gets a new toolbox
+            self._drop_toolbox(image, user, box)
+            return RunResult(None, "", True)
+        if "error" in answer or answer["output"].startswith(EXEC_REFUSED):
+            self._drop_toolbox(image, user, box)
+            return None
+        return RunResult(answer["exit_code"], answer["output"])
+
+    def _drop_toolbox(self, image: str, user: str | None, box) -> None:
+        with self._toolbox_lock:
+            if self._toolboxes.get((image, user)) is box:
+                del self._toolboxes[(image, user)]
+        self.remove_container(box)
+
+    def _run_in_new_container(self, image: str, command: list[str], timeout: int, user: str | None) -> RunResult:
         container = self.client.containers.create(image, command=command, entrypoint=[], labels=self.labels(),
                                                   user=user, network_disabled=True)
         self.track_container(container)
@@ -298,41 +386,63 @@ class Engine:
             self._remove_container(container.id)
 
     def read_path(self, image: str, path: str) -> list[tarfile.TarInfo] | None:
-        """The entries at `path` in `image` (a directory's members, or the file), without running anything."""
+        """The entries at `path` in `image` (a directory's members, or the file), without running anything there."""
         import docker
 
-        container = self.client.containers.create(image, command=["true"], entrypoint=[], labels=self.labels())
-        self.track_container(container)
+        box = self._toolbox(image, None)
+        container = box or self.create_container(image, command=["true"], entrypoint=[])
         try:
             try:
                 stream, _ = container.get_archive(path)
             except docker.errors.NotFound:
+                if box is not None and self.find_container(box.id) is None:  # the toolbox is gone, not the file
+                    self._drop_toolbox(image, None, box)
+                    return self.read_path(image, path)
                 return None
             data = io.BytesIO(b"".join(stream))
             with tarfile.open(fileobj=data) as archive:
                 return archive.getmembers()
         finally:
-            self._remove_container(container.id)
+            if box is None:
+                self._remove_container(container.id)
+
+    def _remove_containers(self, container_ids: list[str]) -> None:
+        """Remove several containers at once (each removal waits for its container to stop)."""
+        threads = [threading.Thread(target=self._remove_container, args=(container_id,), daemon=True)
+                   for container_id in container_ids]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + API_TIMEOUT
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _remove_container(self, container_id: str) -> None:
         try:
             self.client.api.remove_container(container_id, force=True, v=True)
         except Exception:
             pass
-        if container_id in self._containers:
+        try:
             self._containers.remove(container_id)
+        except ValueError:  # not tracked, or removed by another thread meanwhile
+            pass
 
     # -- cleaning up -----------------------------------------------------------------------------
+    def stop_builds(self) -> None:
+        """Stop every build still running (one a background thread started), as Ctrl-C stops the one in front."""
+        for process in list(self._running):
+            _stop(process)
+
     def cleanup(self) -> int:
         """Remove every container and image this run created, and only those. Returns how many."""
         removed = 0
         ours = {"label": f"{RUN_LABEL}={self.run_id}"}
+        deadline = time.monotonic() + API_TIMEOUT
+        for thread in self._removals:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         try:
-            for container in self.client.containers.list(all=True, filters=ours):
-                self._remove_container(container.id)
-                removed += 1
-            for container_id in list(self._containers):
-                self._remove_container(container_id)
+            listed = [container.id for container in self.client.containers.list(all=True, filters=ours)]
+            removed += len(listed)
+            self._remove_containers(list(dict.fromkeys(listed + self._containers)))
             for image in self.client.images.list(filters=ours):
                 for tag in image.tags:
                     if tag.startswith(TEMP_REPOSITORY + ":"):
@@ -357,86 +467,22 @@ class Engine:
         except Exception:
             pass
         self._tags.clear()
+        self._toolboxes.clear()
         return removed
 
 
-class BuildWatch:
-    """Follows a build's progress (BuildKit's plain output, or the classic builder's) as it is printed.
-
-    A RUN step that keeps running with no new output for `step_silence()` seconds, or whose output
-    shows a server listening, will never end by itself: `verdict()` says so and the build is stopped.
-    Judged from what the build shows, whatever program the step runs.
-    """
-
-    BUILDKIT_HEADER = re.compile(r"^#(\d+) \[[^\]]*\d+/\d+\] ((?i:RUN)\b.*)$")
-    BUILDKIT_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ?(.*)$")
-    BUILDKIT_END = re.compile(r"^#(\d+) (?:DONE|CACHED|ERROR|CANCELED)\b")
-    CLASSIC_STEP = re.compile(r"^Step \d+/\d+ : (.*)$")
-    CLASSIC_END = re.compile(r"^ ---> (?:[0-9a-f]{12}|Using cache)\s*$|^Removing intermediate container")
-
-    def __init__(self):
-        self.steps: dict[str, dict] = {}  # running RUN steps by BuildKit vertex (or "classic")
-        self.stopped: StoppedStep | None = None
-
-    def line(self, text: str, now: float) -> None:
-        text = text.rstrip("\r\n")
-        header = self.BUILDKIT_HEADER.match(text)
-        if header:
-            self.steps.setdefault(header.group(1), {"step": header.group(2), "started": now, "last": now,
-                                                    "output": [], "announced": False})
-            return
-        end = self.BUILDKIT_END.match(text)
-        if end:
-            self.steps.pop(end.group(1), None)
-            return
-        output = self.BUILDKIT_OUTPUT.match(text)
-        if output and output.group(1) in self.steps:
-            self._output(self.steps[output.group(1)], output.group(2), now)
-            return
-        classic = self.CLASSIC_STEP.match(text)
-        if classic:
-            self.steps.pop("classic", None)
-            if classic.group(1).upper().startswith("RUN"):
-                self.steps["classic"] = {"step": classic.group(1), "started": now, "last": now, "output": [],
-                                         "announced": False}
-            return
-        if "classic" in self.steps:
-            if self.CLASSIC_END.match(text):
-                self.steps.pop("classic")
-            elif not text.startswith(" ---> Running in "):
-                self._output(self.steps["classic"], text, now)
-
-    def _output(self, step: dict, text: str, now: float) -> None:
-        step["last"] = now
-        step["output"] = (step["output"] + [text])[-8:]
-        step["announced"] = bool(ANNOUNCES_WORK.search(text))
-        if SERVER_LISTENING.search(text) and not step.get("listening"):
-            step["listening"] = text.strip()
-            step["listening_since"] = now
-
-    def verdict(self, now: float) -> StoppedStep | None:
-        """The step to stop now, if one will never end."""
-        for step in self.steps.values():
-            silent = now - step["last"]
-            limit = busy_silence() if step["announced"] else step_silence()
-            # a server is stopped a moment after it says it listens, so its next lines are shown too
-            if (step.get("listening") and now - step["listening_since"] >= 1.5) or silent >= limit:
-                return StoppedStep(step=step["step"], seconds=now - step["started"], silent_for=silent,
-                                   output=list(step["output"]), listening=step.get("listening", ""))
-        return None
-
-
-def _run_interruptibly(command: list[str], env: dict, timeout: int,
-                       watch: BuildWatch | None = None, on_line=None) -> tuple[str, int, bool]:
+def _run_interruptibly(command: list[str], env: dict, timeout: int, watch: BuildWatch | None = None,
+                       on_line=None, running: set | None = None) -> tuple[str, int, bool]:
     """Run a command, collecting its output; stop it on Ctrl-C, on timeout, or when `watch` says a step never ends.
 
     `on_line(text)` sees each line as it comes (the live status line on a terminal)."""
     import queue
-    import threading
 
     lines: "queue.Queue[bytes | None]" = queue.Queue()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env=env)
+    running = running if running is not None else set()
+    running.add(process)
 
     def read() -> None:
         for raw in iter(process.stdout.readline, b""):
@@ -478,6 +524,8 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int,
     except BaseException:
         _stop(process)
         raise
+    finally:
+        running.discard(process)
     reader.join(timeout=5)
     while True:  # what the builder printed while it was being stopped
         try:
@@ -501,99 +549,3 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
         except Exception:
             pass
-
-
-def failed_line(log: str, dockerfile_text: str) -> int | None:
-    """The Dockerfile line of the failing step, from BuildKit's or the classic builder's output."""
-    lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
-    if lines:
-        return int(lines[-1])
-    parse = re.search(r"dockerfile parse error (?:on )?line (\d+)", log)
-    if parse:
-        return int(parse.group(1))
-    definition = _definition_error_line(log, dockerfile_text)
-    if definition:
-        return definition
-    vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
-    if vertex:
-        return vertex
-    marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
-    steps = re.findall(r"^Step (\d+)/\d+ : (.+)$", log, re.MULTILINE)
-    wanted = marker[-1] if marker else (steps[-1][1] if steps else None)
-    if wanted:
-        for number, text in enumerate(dockerfile_text.splitlines(), start=1):
-            if text.strip() and text.strip() == wanted.strip():
-                return number
-    return None
-
-
-def _definition_error_line(log: str, dockerfile_text: str) -> int | None:
-    """The line of a value BuildKit refused before building anything (`failed to create LLB definition:
-    Invalid hostPort: 127.0.0.1`): the first instruction line that contains the refused value."""
-    refused = re.search(r"failed to create LLB definition: [^\n]*?: (\S+)\s*$", log, re.MULTILINE)
-    if not refused:
-        return None
-    for number, text in enumerate(dockerfile_text.splitlines(), start=1):
-        if text.strip() and not text.lstrip().startswith("#") and refused.group(1) in text.split(None, 1)[-1]:
-            return number
-    return None
-
-
-def _failed_base_image_line(log: str, dockerfile_text: str) -> int | None:
-    """The FROM line whose image BuildKit could not get (`#3 [internal] load metadata for …` then ERROR)."""
-    failed = re.search(r"^#(\d+) ERROR:", log, re.MULTILINE)
-    header = failed and re.search(rf"^#{failed.group(1)} \[internal\] load metadata for (\S+)", log, re.MULTILINE)
-    if not header:
-        return None
-    from .dockerfile import DockerfileProblem, parse
-
-    wanted = header.group(1)
-    try:
-        stages = parse(dockerfile_text).stages
-    except DockerfileProblem:
-        return None
-    for stage in stages:
-        name = stage.image if "/" in stage.image.split(":")[0] else "library/" + stage.image
-        if wanted in (stage.image, name, "docker.io/" + name):
-            return stage.line
-    return stages[0].line if stages else None
-
-
-def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
-    """BuildKit without `Dockerfile:N` lines (Engine 20.10): find the failing vertex `#8 [4/4] RUN …` by its text."""
-    failed = re.findall(r"^#(\d+) ERROR:", log, re.MULTILINE)
-    if not failed:
-        return None
-    header = re.search(rf"^#{failed[0]} \[[^\]]*\d+/\d+\] (.+)$", log, re.MULTILINE)
-    if not header:
-        return None
-    return line_of_step(header.group(1), dockerfile_text)
-
-
-def line_of_step(step: str, dockerfile_text: str) -> int | None:
-    """The Dockerfile line of a step as the builder shows it (`RUN sleep infinity`, continuations joined)."""
-    def normal(text: str) -> str:  # BuildKit writes the keyword in capitals
-        keyword, _, rest = text.strip().partition(" ")
-        return " ".join([keyword.upper(), *rest.split()])
-
-    wanted = normal(step)
-    lines = dockerfile_text.splitlines()
-    index = 0
-    while index < len(lines):
-        first, logical = index, lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):  # BuildKit joins continuations
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        if logical.strip() and normal(logical) == wanted:
-            return first + 1
-        index += 1
-    return None
-
-
-def error_summary(log: str) -> str:
-    """The builder's closing error lines (BuildKit's `ERROR: …`, the classic builder's last lines)."""
-    errors = [line for line in log.splitlines() if line.startswith(("ERROR:", "error:")) or " ERROR: " in line]
-    if errors:
-        return errors[-1].strip()
-    tail = [line for line in log.strip().splitlines() if line.strip()]
-    return tail[-1].strip() if tail else "the build failed"

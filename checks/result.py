@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PASSED, FAILED, WARNING, SKIPPED, ERROR = "passed", "failed", "warning", "skipped", "error"
-STATUSES = (PASSED, FAILED, WARNING, SKIPPED, ERROR)
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,6 @@ def warning(message: str, line: int | None = None, file: str | None = None, hint
 
 def skipped(message: str) -> Outcome:
     return Outcome(SKIPPED, message)
-
-
-def expected_found(expected: str, found: str) -> str:
-    return f"expected {expected}; found {found}"
 
 
 @dataclass

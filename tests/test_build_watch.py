@@ -1,4 +1,4 @@
-"""How a build's own progress output is judged (engine.BuildWatch), line by line, with a clock we move.
+"""How a build's own progress output is judged (buildlog.BuildWatch), line by line, with a clock we move.
 
 The real-engine cases (sleep infinity, tail -f, a server in RUN, a steadily printing step, Ctrl-C)
 are in tests/lessons/lesson4 and lesson7; these cover the two output formats and the limits.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.engine import BuildWatch, line_of_step
+from checks.buildlog import BuildWatch, line_of_step
 
 
 def feed(watch: BuildWatch, lines: list[tuple[float, str]]) -> None:

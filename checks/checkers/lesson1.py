@@ -9,7 +9,7 @@ from datetime import date
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import near_misses
-from ..result import failed, passed, warning
+from ..result import Outcome, failed, passed, warning
 
 # End of life of each Python version (https://devguide.python.org/versions/): the last day of support.
 PYTHON_END_OF_LIFE = {
@@ -77,7 +77,7 @@ def is_official(name: str) -> bool:
 
 
 @check("dockerfile-present")
-def dockerfile_present(context: Context):
+def dockerfile_present(context: Context) -> Outcome:
     """A file `docker build .` will use is in the workspace."""
     if context.dockerfile_path is not None:
         if context.dockerfile_path.is_dir():
@@ -91,7 +91,7 @@ def dockerfile_present(context: Context):
 
 
 @check("dockerfile-syntax")
-def dockerfile_syntax(context: Context):
+def dockerfile_syntax(context: Context) -> Outcome:
     """The Dockerfile is UTF-8 text of known instructions."""
     if context.dockerfile_path is None:
         raise Unavailable("needs a Dockerfile")
@@ -104,7 +104,7 @@ def dockerfile_syntax(context: Context):
 
 
 @check("from-first")
-def from_first(context: Context):
+def from_first(context: Context) -> Outcome:
     """The first instruction (ARG aside) is FROM."""
     dockerfile = context.dockerfile
     for instruction in dockerfile.instructions:
@@ -117,7 +117,7 @@ def from_first(context: Context):
 
 
 @check("base-image-official")
-def base_image_official(context: Context):
+def base_image_official(context: Context) -> Outcome:
     """The image is Docker's official `python` image (or a public mirror of it)."""
     stage = base(context)
     ref = ImageRef.parse(stage.image)
@@ -145,7 +145,7 @@ def base_image_official(context: Context):
 
 
 @check("base-image-tag")
-def base_image_tag(context: Context):
+def base_image_tag(context: Context) -> Outcome:
     """Every image the Dockerfile starts from has a tag (or digest), and no tag is `latest`."""
     dockerfile = context.dockerfile
     stage_names = {s.name for s in dockerfile.stages if s.name}
@@ -164,7 +164,7 @@ def base_image_tag(context: Context):
 
 
 @check("base-image-version")
-def base_image_version(context: Context):
+def base_image_version(context: Context) -> Outcome:
     """The tag names a Python minor version, so the image stays on the Python the app was tested with."""
     stage = base(context)
     ref = ImageRef.parse(stage.image)
@@ -192,7 +192,7 @@ def support(minor: tuple[int, int], today: date) -> tuple[str, date | None]:
 
 
 @check("base-image-supported")
-def base_image_supported(context: Context, today: date | None = None):
+def base_image_supported(context: Context, today: date | None = None) -> Outcome:
     """The Python version has not reached its end of life."""
     stage = base(context)
     ref = ImageRef.parse(stage.image)
@@ -216,7 +216,7 @@ def base_image_supported(context: Context, today: date | None = None):
 
 
 @check("base-image-variant")
-def base_image_variant(context: Context):
+def base_image_variant(context: Context) -> Outcome:
     """A Debian variant (apt-get), preferably slim."""
     stage = base(context)
     ref = ImageRef.parse(stage.image)
@@ -241,7 +241,7 @@ def base_image_variant(context: Context):
 
 
 @check("base-image-platform")
-def base_image_platform(context: Context):
+def base_image_platform(context: Context) -> Outcome:
     """FROM does not pin a CPU architecture."""
     for stage in context.dockerfile.stages:
         platform = stage.platform

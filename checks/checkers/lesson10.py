@@ -13,9 +13,9 @@ import re
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..result import failed, passed
-from .lesson8 import age, memo, seconds_since
-from .lesson9 import _ours, app_container
+from ..engine import Engine
+from ..result import Outcome, failed, passed
+from ..learner import age, app_container, made_by_checks, seconds_since
 
 KINDS = {"pid": ("PidMode", "--pid", "PID"), "net": ("NetworkMode", "--net", "network")}
 RESTARTED_AFTER_CREATE = 3  # seconds: an app container started this long after its creation was restarted
@@ -35,17 +35,12 @@ def mode_target(container, kind: str) -> str | None:
 
 
 def is_sidecar(container) -> bool:
-    return not _ours(container) and any(mode_target(container, kind) for kind in KINDS)
+    return not made_by_checks(container) and any(mode_target(container, kind) for kind in KINDS)
 
 
 def resolve(context: Context, target: str):
     """The container a `container:<target>` names, or None if it no longer exists."""
-    import docker
-
-    try:
-        return context.engine.client.containers.get(target)
-    except docker.errors.NotFound:
-        return None
+    return context.engine.find_container(target)
 
 
 def targets_app(context: Context, sidecar, app_id: str) -> bool:
@@ -57,14 +52,14 @@ def sidecar(context: Context):
     """The running sidecar to grade: one attached to the app if there is one, else the newest."""
 
     def find():
-        running = [c for c in context.engine.client.containers.list() if is_sidecar(c)]
+        running = [c for c in context.engine.containers() if is_sidecar(c)]
         if not running:
             return None
         app_container_ = app_container(context)
         app_id = app_container_.id if app_container_ is not None else ""
         return max(running, key=lambda c: (targets_app(context, c, app_id), c.attrs.get("Created", "")))
 
-    return memo(context, "sidecar", find)
+    return context.memo("sidecar", find)
 
 
 def require_sidecar(context: Context):
@@ -77,8 +72,8 @@ def require_sidecar(context: Context):
 def namespaces(container) -> dict[str, str] | None:
     """{'pid': 'pid:[4026…]', 'net': 'net:[4026…]'} of a process in `container`, or None if unreadable."""
     try:
-        result = container.exec_run(["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"])
-        lines = result.output.decode("ascii", "replace").split()
+        result = Engine.run_in_container(container, ["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"])
+        lines = result.output.split()
         if result.exit_code == 0 and len(lines) == 2:
             return {"pid": lines[0], "net": lines[1]}
     except Exception:  # no shell in the image: try the engine's /proc (a local Linux engine)
@@ -91,7 +86,7 @@ def namespaces(container) -> dict[str, str] | None:
 
 
 @check("sidecar-running")
-def sidecar_running(context: Context):
+def sidecar_running(context: Context) -> Outcome:
     """A container that shares another container's namespaces (a sidecar) is running."""
     found = sidecar(context)
     if found is not None:
@@ -101,7 +96,7 @@ def sidecar_running(context: Context):
                f"--net=container:{target.name if target else '<app>'} busybox sh")
     if target is not None and target.status == "running":
         started = target.attrs["State"].get("StartedAt", "")
-        ended = [c for c in context.engine.client.containers.list(all=True, filters={"status": "exited"})
+        ended = [c for c in context.engine.containers(all=True, filters={"status": "exited"})
                  if is_sidecar(c) and targets_app(context, c, target.id)]
         ended = [c for c in ended if c.attrs["State"].get("FinishedAt", "") >= c.attrs["State"].get("StartedAt", "")
                  and seconds_since(c.attrs["State"].get("FinishedAt", "")) + 5 >= seconds_since(started)]
@@ -121,7 +116,7 @@ def sidecar_running(context: Context):
 
 
 @check("sidecar-attached")
-def sidecar_attached(context: Context):
+def sidecar_attached(context: Context) -> Outcome:
     """The containers the sidecar shares namespaces with are the app's container, as it runs now."""
     side = require_sidecar(context)
     target = app(context)
@@ -146,7 +141,7 @@ def sidecar_attached(context: Context):
     return passed(f"{side.name} -> {target.name}")
 
 
-def shares(context: Context, kind: str):
+def shares(context: Context, kind: str) -> Outcome:
     side = require_sidecar(context)
     target = app(context)
     mode, option, word = KINDS[kind]
@@ -172,22 +167,22 @@ def shares(context: Context, kind: str):
 
 
 @check("sidecar-shares-pid")
-def sidecar_shares_pid(context: Context):
+def sidecar_shares_pid(context: Context) -> Outcome:
     """The sidecar is in the app container's PID namespace (configured, and really the same at run time)."""
     return shares(context, "pid")
 
 
 @check("sidecar-shares-net")
-def sidecar_shares_net(context: Context):
+def sidecar_shares_net(context: Context) -> Outcome:
     """The sidecar is in the app container's network namespace (configured, and really the same at run time)."""
     return shares(context, "net")
 
 
 def processes(container) -> dict[int, tuple[str, int]]:
     """{pid: (command name, parent pid)} of every process in the container's PID namespace."""
-    result = container.exec_run(["sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null"])
+    result = Engine.run_in_container(container, ["sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null"])
     found = {}
-    for line in result.output.decode("utf-8", "replace").splitlines():
+    for line in result.output.splitlines():
         head, _, rest = line.rpartition(")")
         pid, _, name = head.partition(" (")
         fields = rest.split()
@@ -211,7 +206,7 @@ QUESTION = ("Question: in your sidecar, `ps` lists the app's processes. uWSGI ru
 
 
 @check("sidecar-question")
-def sidecar_question(context: Context):
+def sidecar_question(context: Context) -> Outcome:
     """The learner read a uWSGI worker's PID through the sidecar (checked against the app's own /proc)."""
     side = require_sidecar(context)
     target = app(context)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..result import failed, passed
+from ..result import Outcome, failed, passed
 
 MAX_CONTEXT = 1_000_000  # bytes: the app is about 15 kB; a context over 1 MB carries something it should not
 PROBE_FOLDER = "/checks-context"
@@ -96,9 +96,10 @@ def human(size: int) -> str:
 
 def sent_context(context: Context) -> SentContext:
     """Build the probe from the workspace and list what the engine received (once per run)."""
-    cache = context.__dict__.setdefault("_lesson11", {})
-    if "sent" in cache:
-        return cache["sent"]
+    return context.memo("sent-context", lambda: _sent_context(context))
+
+
+def _sent_context(context: Context) -> SentContext:
     engine = context.engine
     probe = f"FROM {context.course.base_image}\nCOPY . {PROBE_FOLDER}/\n"
     built = engine.build(context.workspace, probe)
@@ -112,7 +113,6 @@ def sent_context(context: Context) -> SentContext:
         parts = line.split("\t", 2)
         if len(parts) == 3 and parts[0].isdigit():
             sent.files.append(SentFile(parts[2], int(parts[0]), parts[1]))
-    cache["sent"] = sent
     return sent
 
 
@@ -216,7 +216,7 @@ def required_files(context: Context) -> list[str]:
 
 # -- checks ------------------------------------------------------------------------------------
 @check("dockerignore-present")
-def dockerignore_present(context: Context):
+def dockerignore_present(context: Context) -> Outcome:
     """The workspace has a .dockerignore at its top, named exactly so: the only place docker build reads it."""
     misnamed = misnamed_ignore_files(context.workspace)
     present = (context.workspace / IGNORE_FILE).is_file()
@@ -235,7 +235,7 @@ def dockerignore_present(context: Context):
 
 
 @check("context-small")
-def context_small(context: Context):
+def context_small(context: Context) -> Outcome:
     """The build context the engine receives, measured on the engine, is under 1 MB; else the largest things sent are named."""
     sent = sent_context(context)
     if sent.size <= MAX_CONTEXT:
@@ -261,7 +261,7 @@ def is_required(context: Context, top_level: str) -> bool:
 
 
 @check("context-keeps-app")
-def context_keeps_app(context: Context):
+def context_keeps_app(context: Context) -> Outcome:
     """Every file of the app the image needs (requirements.txt, bin/run_dev.sh, the app's package) still reaches the engine."""
     sent = sent_context(context)
     rules = ignore_rules(context.workspace)
@@ -288,7 +288,7 @@ def purpose(path: str) -> str:
 
 
 @check("pycache-not-sent")
-def pycache_not_sent(context: Context):
+def pycache_not_sent(context: Context) -> Outcome:
     """No Python cache (__pycache__, .pyc, .pytest_cache) reaches the engine, in any folder."""
     sent = sent_context(context)
     caches = sent.caches()

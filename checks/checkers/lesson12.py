@@ -19,7 +19,7 @@ from pathlib import Path
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed
+from ..result import Outcome, failed, passed
 
 CODE_FILE = "together/app.py"  # the app's code: what a developer changes every day
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|pip3?|uv|poetry|conda)\b.*\binstall\b|\bpython3? -m pip install\b")
@@ -120,9 +120,10 @@ def locate_steps(context: Context, steps: list[Step]) -> None:
 
 def rebuild_after_code_change(context: Context) -> Rebuild:
     """Build the workspace, change one line of the app's code in a copy of what it sends, build again (once per run)."""
-    cache = context.__dict__.setdefault("_lesson12", {})
-    if "rebuild" in cache:
-        return cache["rebuild"]
+    return context.memo("rebuild-after-code-change", lambda: _rebuild_after_code_change(context))
+
+
+def _rebuild_after_code_change(context: Context) -> Rebuild:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
@@ -144,7 +145,6 @@ def rebuild_after_code_change(context: Context) -> Rebuild:
     if not rebuild.steps:
         raise Unavailable("the builder's output does not say which steps came from the cache")
     locate_steps(context, rebuild.steps)
-    cache["rebuild"] = rebuild
     return rebuild
 
 
@@ -175,7 +175,7 @@ def copy_sent_files(workspace: Path, target: Path) -> None:
 
 # -- checks ------------------------------------------------------------------------------------
 @check("code-copied-after-deps")
-def code_copied_after_deps(context: Context):
+def code_copied_after_deps(context: Context) -> Outcome:
     """Every step that installs dependencies (apt-get, pip) comes before the COPY that brings in the app's code."""
     copy = first_code_copy(context)
     if copy is None:
@@ -194,7 +194,7 @@ def code_copied_after_deps(context: Context):
 
 
 @check("deps-cached-after-code-change")
-def deps_cached_after_code_change(context: Context):
+def deps_cached_after_code_change(context: Context) -> Outcome:
     """Measured by a real rebuild after a one-line change to the app's code: no step that installs dependencies runs again."""
     rebuild = rebuild_after_code_change(context)
     rerun = rebuild.rerun()

@@ -12,8 +12,8 @@ import posixpath
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed
-from .lesson2 import dependency_stage
+from ..result import Outcome, failed, passed
+from ..stages import dependency_stage
 
 COMPILERS = ("gcc", "cc", "g++", "c++", "clang")
 
@@ -68,7 +68,7 @@ def compilers_in(context: Context, image: str) -> list[str]:
 
 # -- checks ------------------------------------------------------------------------------------
 @check("compiler-not-in-final")
-def compiler_not_in_final(context: Context):
+def compiler_not_in_final(context: Context) -> Outcome:
     """No C compiler (gcc, cc) is in the final image: it stayed in the build stage."""
     image = final_image(context)
     found = compilers_in(context, image)
@@ -91,7 +91,7 @@ def compiler_not_in_final(context: Context):
 
 
 @check("venv-copied-from-build")
-def venv_copied_from_build(context: Context):
+def venv_copied_from_build(context: Context) -> Outcome:
     """Every path the final stage copies from the build stage exists there: the virtualenv uWSGI and Flask live in."""
     copies = copies_from_stages(context)
     if not copies:
@@ -117,7 +117,7 @@ def venv_copied_from_build(context: Context):
 
 
 @check("final-stage-config")
-def final_stage_config(context: Context):
+def final_stage_config(context: Context) -> Outcome:
     """CMD, EXPOSE and the PATH to the virtualenv are written in the final stage: a stage keeps nothing of another's settings."""
     dockerfile = context.dockerfile
     final = dockerfile.final_stage
@@ -134,11 +134,10 @@ def final_stage_config(context: Context):
 
 
 @check("image-smaller")
-def image_smaller(context: Context):
+def image_smaller(context: Context) -> Outcome:
     """Measured on the engine: the final image is smaller than the stage where the dependencies were compiled."""
     image = final_image(context)
-    client = context.engine.client
-    final_size = client.api.inspect_image(image)["Size"]
+    final_size = context.engine.image_size(image)
     stage = dependency_stage(context.dockerfile)
     final = context.dockerfile.final_stage
     if stage == final.index:
@@ -155,7 +154,7 @@ def image_smaller(context: Context):
                       "gcc, its headers and apt's lists: compile in `FROM python:3.13-slim AS build`, then start again "
                       "`FROM python:3.13-slim` and COPY --from=build the virtualenv", line=final.line)
     built = context.image_until(build_stage_line(context))
-    build_size = client.api.inspect_image(built)["Size"]
+    build_size = context.engine.image_size(built)
     if final_size < build_size:
         return passed(f"before: the build stage, {human(build_size)}; after: the final image, {human(final_size)} "
                       f"({(1 - final_size / build_size) * 100:.0f}% smaller)", line=final.line)

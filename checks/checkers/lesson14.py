@@ -12,14 +12,13 @@ import posixpath
 import re
 import shlex
 import time
-import weakref
 from dataclasses import dataclass, field
 
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed
-from .lesson7 import START_TIMEOUT, asked_port, listening_ports
+from ..probe import START_TIMEOUT, asked_port, listening_ports
 
 ROOT_NAMES = ("", "root", "0")
 SYSTEM_BIN = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
@@ -91,7 +90,7 @@ def final_image(context: Context) -> str:
 
 
 def image_config(context: Context) -> dict:
-    return context.engine.client.api.inspect_image(final_image(context))["Config"]
+    return context.image_config(final_image(context))
 
 
 def image_user(context: Context) -> str:
@@ -149,9 +148,6 @@ class FileProbe:
         return [root for root, found in self.roots.items() if found["created"]]
 
 
-_PROBES: "weakref.WeakKeyDictionary[Context, FileProbe]" = weakref.WeakKeyDictionary()
-
-
 def app_folders(context: Context) -> list[str]:
     """The WORKDIR, and every virtualenv on PATH (the folder above a bin/ that is not a system folder)."""
     config = image_config(context)
@@ -168,8 +164,10 @@ def app_folders(context: Context) -> list[str]:
 
 def file_probe(context: Context) -> FileProbe:
     """Run FILE_PROBE as the image's user on the app's folders (once per run)."""
-    if context in _PROBES:
-        return _PROBES[context]
+    return context.memo("lesson14-file-probe", lambda: _file_probe(context))
+
+
+def _file_probe(context: Context) -> FileProbe:
     image = final_image(context)
     if not user_exists_in_image(context):
         raise Unavailable("needs USER to name a user of the image (see user-exists)")
@@ -181,32 +179,28 @@ def file_probe(context: Context) -> FileProbe:
     if shown.exit_code != 0 or not lines:
         raise Unavailable(f"cannot run python3 in the image as its user: {shown.output.strip()[-200:] or 'no output'}")
     data = json.loads(lines[-1])
-    _PROBES[context] = FileProbe(data["uid"], data["roots"])
-    return _PROBES[context]
+    return FileProbe(data["uid"], data["roots"])
 
 
 def user_exists_in_image(context: Context) -> bool:
     return missing_account(context) is None
 
 
-_ACCOUNTS: "weakref.WeakKeyDictionary[Context, tuple]" = weakref.WeakKeyDictionary()
-
-
 def missing_account(context: Context) -> tuple[str, str] | None:
     """(kind, name) of the USER's user or group that the image's /etc/passwd or /etc/group lacks; None when all exist."""
-    if context not in _ACCOUNTS:
-        user = image_user(context)
-        name, _, group = user.partition(":")
-        wanted = [("user", name.strip(), "/etc/passwd"), ("group", group.strip(), "/etc/group")]
-        wanted = [w for w in wanted if w[1] and not w[1].isdigit()]
-        result = None
-        for kind, value, path in wanted:
+    return context.memo("lesson14-missing-account", lambda: _missing_account(context))
+
+
+def _missing_account(context: Context) -> tuple[str, str] | None:
+    user = image_user(context)
+    name, _, group = user.partition(":")
+    wanted = [("user", name.strip(), "/etc/passwd"), ("group", group.strip(), "/etc/group")]
+    for kind, value, path in wanted:
+        if value and not value.isdigit():
             shown = context.engine.run_in_image(final_image(context), ["cat", path], user="0:0")
             if value not in names_in(shown.output):
-                result = (kind, value)
-                break
-        _ACCOUNTS[context] = (result,)
-    return _ACCOUNTS[context][0]
+                return (kind, value)
+    return None
 
 
 # -- the running container -----------------------------------------------------------------------
@@ -229,19 +223,17 @@ class Running:
     port_start: int | None = None  # net.ipv4.ip_unprivileged_port_start in the container
 
 
-_RUNNING: "weakref.WeakKeyDictionary[Context, Running]" = weakref.WeakKeyDictionary()
-
-
 def running(context: Context, sysctls: dict | None = None) -> Running:
     """Start a container of the image (labelled, no port published), wait until the app listens, read /proc, remove it."""
-    if context in _RUNNING:
-        return _RUNNING[context]
+    return context.memo(("lesson14-running", repr(sysctls)), lambda: _running(context, sysctls))
+
+
+def _running(context: Context, sysctls: dict | None) -> Running:
     image = final_image(context)
     engine = context.engine
     port = asked_port(context)
     seen = Running()
-    container = engine.client.containers.create(image, detach=True, labels=engine.labels(), sysctls=sysctls)
-    engine.track_container(container)
+    container = engine.create_container(image, detach=True, sysctls=sysctls)
     try:
         try:
             container.start()
@@ -253,7 +245,7 @@ def running(context: Context, sysctls: dict | None = None) -> Running:
             if container.status in ("exited", "dead"):
                 seen.exited = True
                 break
-            if any(p.endswith(f":{port}") for p in listening_ports(container)):
+            if any(p.endswith(f":{port}") for p in listening_ports(context, container)):
                 seen.processes = processes_after_workers(container)
                 seen.port_start = unprivileged_port_start(container)
                 break
@@ -265,11 +257,7 @@ def running(context: Context, sysctls: dict | None = None) -> Running:
         except Exception:
             pass
     finally:
-        try:
-            container.remove(force=True, v=True)
-        except Exception:
-            pass  # the run's cleanup removes it
-    _RUNNING[context] = seen
+        engine.remove_container(container)
     return seen
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import re
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import status
 from ..checker import check
 from ..context import Context, Unavailable
+from ..probe import asked_port
 from ..result import Outcome, failed, passed, warning
 
 # Docker's defaults for a HEALTHCHECK option left out (0 in the image's config)
@@ -84,7 +84,7 @@ def image_config(context: Context) -> dict:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return context.engine.client.api.inspect_image(build.image)["Config"]
+    return context.image_config(build.image)
 
 
 def probe_of(context: Context) -> Probe:
@@ -102,11 +102,6 @@ def probe_of(context: Context) -> Probe:
 
 def spoken(seconds: float) -> str:
     return f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
-
-
-def app_port(context: Context) -> int:
-    exposed = sorted(int(p.split("/")[0]) for p in (image_config(context).get("ExposedPorts") or {}) if p.endswith("/tcp"))
-    return context.course.port if context.course.port in exposed or not exposed else exposed[0]
 
 
 # -- the engine's health log ------------------------------------------------------------------------
@@ -134,18 +129,9 @@ def missing_tool(entry: dict) -> str | None:
     return None
 
 
-def listening_ports(container) -> list[int]:
-    """TCP ports something listens on inside the container (from /proc/net/tcp, tcp6)."""
-    try:
-        _, output = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
-    except Exception:
-        return []
-    ports = set()
-    for line in output.decode("ascii", "replace").splitlines()[1:]:
-        parts = line.split()
-        if len(parts) > 3 and parts[3] == "0A" and ":" in parts[1]:  # 0A: LISTEN
-            ports.add(int(parts[1].rsplit(":", 1)[1], 16))
-    return sorted(ports)
+def listening_ports(context: Context, container) -> list[int]:
+    """TCP ports something listens on inside the container (the engine reads its /proc/net/tcp, tcp6)."""
+    return sorted({port for _, port in context.engine.listening_sockets(container) or []})
 
 
 # -- a container with the image's own HEALTHCHECK -----------------------------------------------------
@@ -168,10 +154,6 @@ class HealthRun:
     @property
     def failures(self) -> list[dict]:
         return [entry for entry in self.log if entry.get("ExitCode") != 0]
-
-
-_RUNS: "weakref.WeakKeyDictionary[Context, HealthRun]" = weakref.WeakKeyDictionary()
-_BROKEN: "weakref.WeakKeyDictionary[Context, Outcome]" = weakref.WeakKeyDictionary()
 
 
 def answers(container, port: int) -> bool:
@@ -251,15 +233,16 @@ def health_run(context: Context) -> HealthRun:
     """Start one container of the image, wait for the engine's health verdict, read its log, time `docker stop`.
 
     Without a HEALTHCHECK in the image there is no verdict to wait for; the log and the stop are still measured."""
-    if context in _RUNS:
-        return _RUNS[context]
+    return context.memo("lesson15-health-run", lambda: _health_run(context))
+
+
+def _health_run(context: Context) -> HealthRun:
     try:
         probe = probe_of(context)
     except Unavailable:
         probe = None
-    engine, port, run = context.engine, app_port(context), HealthRun(status="none")
-    container = engine.client.containers.create(context.build.image, detach=True, labels=engine.labels())
-    engine.track_container(container)
+    engine, port, run = context.engine, asked_port(context), HealthRun(status="none")
+    container = engine.create_container(context.build.image, detach=True)
     waiting = status.begin("starting a container of the image with its HEALTHCHECK")
     try:
         container.start()
@@ -267,18 +250,14 @@ def health_run(context: Context) -> HealthRun:
             run.status = "starting"
             wait_for_verdict(container, probe, port, run, waiting)
         if not run.exited:
-            run.listening = listening_ports(container)
+            run.listening = listening_ports(context, container)
             run.pid1 = pid1_of(container)
             measure_stop(container, port, run, waiting)
         # uWSGI warns as it starts: the first lines, before the requests (a probe's every 10 s) pile up
         run.logs = "\n".join(container.logs(stdout=True, stderr=True).decode("utf-8", "replace").splitlines()[:200])
     finally:
         waiting.end()
-        try:
-            container.remove(force=True, v=True)
-        except Exception:
-            pass  # the run's cleanup removes it
-    _RUNS[context] = run
+        engine.remove_container(container)
     return run
 
 
@@ -346,15 +325,15 @@ def judge_frozen(container, probe: Probe, frozen_at: datetime, stopped: int, wai
 
 
 def broken_app(context: Context) -> Outcome:
-    if context in _BROKEN:
-        return _BROKEN[context]
+    return context.memo("lesson15-broken-app", lambda: _broken_app(context))
+
+
+def _broken_app(context: Context) -> Outcome:
     probe = probe_of(context)
     engine = context.engine
     schedule = {"test": probe.test, "interval": 1_000_000_000, "timeout": int(probe.timeout * 1e9),
                 "retries": probe.retries, "start_period": int(probe.start_period * 1e9)}
-    container = engine.client.containers.create(context.build.image, detach=True, labels=engine.labels(),
-                                                healthcheck=schedule)
-    engine.track_container(container)
+    container = engine.create_container(context.build.image, detach=True, healthcheck=schedule)
     waiting = status.begin("a second container, probed every second")
     try:
         container.start()
@@ -366,11 +345,7 @@ def broken_app(context: Context) -> Outcome:
         outcome = judge_frozen(container, probe, frozen_at, stopped, waiting)
     finally:
         waiting.end()
-        try:
-            container.remove(force=True, v=True)
-        except Exception:
-            pass
-    _BROKEN[context] = outcome
+        engine.remove_container(container)
     return outcome
 
 
@@ -390,7 +365,7 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
                       "curl nor wget", line=line,
                       hint="Probe with a program the image has: `HEALTHCHECK CMD [\"python\", \"-c\", \"import "
                            "urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=2)\"]`.")
-    port = app_port(context)
+    port = asked_port(context)
     asked = re.match(r"https?://[^/:]+(?::(\d+))?(/[^?#]*)?", probe.url or "")
     if run.app_up and re.search(REFUSED, output):
         listens = ", ".join(map(str, run.listening)) or str(port)

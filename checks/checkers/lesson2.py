@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
-from dataclasses import dataclass
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..dockerfile import ARG_REF, Dockerfile, Instruction
-from ..result import failed, passed, warning
+from ..dockerfile import Dockerfile, Instruction
+from ..result import Outcome, failed, passed, warning
+from ..shell import shell_commands
+from ..stages import assignments, expand, final_instructions, workdirs
+# re-exported for lessons 14-15, written while these moved to checks/stages.py; drop after the merge
+from ..stages import dependency_instructions, dependency_stage, workdir_at  # noqa: F401
 
 # Folders that belong to the operating system: the app's files must not be mixed into them.
 SYSTEM_FOLDERS = (
@@ -31,133 +33,6 @@ BORROWED_FOLDERS = {
     "/root": "is root's home folder (dotfiles, caches), and a later non-root USER cannot read it",
 }
 WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
-SHELL_SEPARATORS = re.compile(r"&&|\|\||;|\n")
-
-
-@dataclass(frozen=True)
-class Workdir:
-    """One WORKDIR of the final stage: as written, and the absolute folder Docker makes of it."""
-
-    instruction: Instruction
-    written: str  # the argument, as written
-    expanded: str  # with variables, quotes and escapes processed
-    path: str  # absolute and normalised, as it ends up in the image config
-    previous: str  # the folder it was resolved against ("/" at the start of the image)
-
-
-def stage_chain(dockerfile: Dockerfile) -> list[int]:
-    """The final stage and the stages it is built `FROM`, oldest first."""
-    names = {s.name: s for s in dockerfile.stages if s.name}
-    final = dockerfile.final_stage
-    if final is None:
-        raise Unavailable("needs a FROM instruction")
-    chain, stage = [final.index], final
-    while stage.image.lower() in names and names[stage.image.lower()].index < stage.index:
-        stage = names[stage.image.lower()]
-        chain.insert(0, stage.index)
-    return chain
-
-
-PIP_INSTALL = re.compile(r"\bpip3?\s+(?:install|wheel)\b|\s-m\s+pip\s+(?:install|wheel)\b")
-
-
-def dependency_stage(dockerfile: Dockerfile) -> int:
-    """The stage where the app's dependencies are installed: the final stage, or, in a multi-stage build
-    (lesson 13), the earlier stage whose RUN runs `pip install` (or `pip wheel`) for the final one."""
-    final = dockerfile.final_stage
-    if final is None:
-        raise Unavailable("needs a FROM instruction")
-    runs = [i for i in dockerfile.instructions if i.keyword == "RUN" and PIP_INSTALL.search(" ".join(i.arguments.split()))]
-    if not runs or any(i.stage == final.index for i in runs):
-        return final.index
-    return runs[-1].stage
-
-
-def dependency_instructions(dockerfile: Dockerfile) -> list[Instruction]:
-    """The instructions that make the image where the dependencies are installed (and the stages it is built FROM)."""
-    wanted = dependency_stage(dockerfile)
-    names = {s.name: s for s in dockerfile.stages if s.name}
-    stage = next(s for s in dockerfile.stages if s.index == wanted)
-    chain = [stage.index]
-    while stage.image.lower() in names and names[stage.image.lower()].index < stage.index:
-        stage = names[stage.image.lower()]
-        chain.insert(0, stage.index)
-    return [i for i in dockerfile.instructions if i.stage in chain and i.keyword != "FROM"]
-
-
-def final_instructions(dockerfile: Dockerfile) -> list[Instruction]:
-    """The instructions that make the final image, including those of the stages it is built FROM."""
-    chain = set(stage_chain(dockerfile))
-    return [i for i in dockerfile.instructions if i.stage in chain and i.keyword != "FROM"]
-
-
-def _assignments(instruction: Instruction) -> dict[str, str]:
-    """Variables an ENV or ARG defines: `ENV A=1 B="2"`, legacy `ENV A 1`, `ARG A=1`, `ARG A`."""
-    text = instruction.arguments
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    if instruction.keyword == "ENV" and words and "=" not in words[0]:
-        return {words[0]: " ".join(words[1:])}
-    found = {}
-    for word in words:
-        name, sign, value = word.partition("=")
-        found[name] = value if sign else found.get(name, "")
-    return found
-
-
-def expand(text: str, variables: dict[str, str]) -> tuple[str, list[str]]:
-    """Expand $VAR, ${VAR} and ${VAR:-default} as WORKDIR does; also return the names that were not set."""
-    unset: list[str] = []
-
-    def replace(match: re.Match) -> str:
-        name = match.group(1) or match.group(3)
-        default = match.group(2)
-        value = variables.get(name)
-        if value:
-            return value
-        if default is None:
-            unset.append(name)
-        return default or ""
-
-    return ARG_REF.sub(replace, text), unset
-
-
-def _words(text: str) -> str:
-    """Quotes and backslash escapes as Docker's word processing reads them (`\\usr\\src` -> `usrsrc`)."""
-    try:
-        return " ".join(shlex.split(text, posix=True))
-    except ValueError:
-        return text
-
-
-def workdirs(dockerfile: Dockerfile) -> list[Workdir]:
-    """Every WORKDIR of the final image in order, resolved as Docker resolves it."""
-    variables: dict[str, str] = {}
-    current = "/"  # the official python images set no WORKDIR: containers start in /
-    found = []
-    for instruction in final_instructions(dockerfile):
-        if instruction.keyword in ("ENV", "ARG"):
-            variables.update({k: v for k, v in _assignments(instruction).items() if k not in variables or v})
-        elif instruction.keyword == "WORKDIR":
-            written = instruction.arguments
-            value, _ = expand(written, variables)
-            value = _words(value)
-            path = posixpath.normpath(posixpath.join(current, value)) if value else current
-            path = "/" + path.lstrip("/")  # normpath keeps a leading //
-            found.append(Workdir(instruction, written, value, path, current))
-            current = path
-    return found
-
-
-def workdir_at(dockerfile: Dockerfile, line: int) -> str | None:
-    """The WORKDIR in force at `line` of the final stage, or None if none has been set yet (then it is /)."""
-    current = None
-    for workdir in workdirs(dockerfile):
-        if workdir.instruction.line < line:
-            current = workdir.path
-    return current
 
 
 def unset_variables(dockerfile: Dockerfile, instruction: Instruction) -> list[str]:
@@ -166,28 +41,12 @@ def unset_variables(dockerfile: Dockerfile, instruction: Instruction) -> list[st
         if earlier.line >= instruction.line:
             break
         if earlier.keyword in ("ENV", "ARG"):
-            variables.update(_assignments(earlier))
+            variables.update(assignments(earlier))
     return expand(instruction.arguments, variables)[1]
 
 
-def shell_commands(instruction: Instruction) -> list[list[str]]:
-    """The simple commands of a shell-form RUN (`a && b; c` -> [[a…], [b…], [c…]]); exec form as one."""
-    exec_form = instruction.exec_form
-    if exec_form is not None:
-        return [exec_form]
-    commands = []
-    for part in SHELL_SEPARATORS.split(instruction.arguments):
-        try:
-            words = shlex.split(part)
-        except ValueError:
-            words = part.split()
-        if words:
-            commands.append(words)
-    return commands
-
-
 @check("workdir-set")
-def workdir_set(context: Context):
+def workdir_set(context: Context) -> Outcome:
     """The final image sets a WORKDIR: the folder later instructions and the container start in."""
     found = workdirs(context.dockerfile)
     if not found:
@@ -198,7 +57,7 @@ def workdir_set(context: Context):
 
 
 @check("workdir-absolute")
-def workdir_absolute(context: Context):
+def workdir_absolute(context: Context) -> Outcome:
     """The first WORKDIR is an absolute path, so it does not depend on the base image's own WORKDIR."""
     found = workdirs(context.dockerfile)
     if not found:
@@ -228,7 +87,7 @@ def workdir_absolute(context: Context):
 
 
 @check("workdir-slashes")
-def workdir_slashes(context: Context):
+def workdir_slashes(context: Context) -> Outcome:
     """The WORKDIR is a Linux path (forward slashes, no drive letter), even when written on Windows."""
     for workdir in workdirs(context.dockerfile):
         if WINDOWS_PATH.search(workdir.written):
@@ -239,7 +98,7 @@ def workdir_slashes(context: Context):
 
 
 @check("workdir-variable")
-def workdir_variable(context: Context):
+def workdir_variable(context: Context) -> Outcome:
     """Every variable a WORKDIR uses is defined earlier by ENV or ARG (WORKDIR sees no shell variables)."""
     dockerfile = context.dockerfile
     for workdir in workdirs(dockerfile):
@@ -253,7 +112,7 @@ def workdir_variable(context: Context):
 
 
 @check("workdir-own-folder")
-def workdir_own_folder(context: Context):
+def workdir_own_folder(context: Context) -> Outcome:
     """The WORKDIR is a folder of the app's own, not / or a folder of the operating system."""
     found = workdirs(context.dockerfile)
     if not found:
@@ -271,7 +130,7 @@ def workdir_own_folder(context: Context):
 
 
 @check("workdir-not-cd")
-def workdir_not_cd(context: Context):
+def workdir_not_cd(context: Context) -> Outcome:
     """No RUN uses `cd` to choose the folder for later instructions: each RUN starts a new shell in the WORKDIR."""
     result = passed()
     for instruction in final_instructions(context.dockerfile):
@@ -292,7 +151,7 @@ def workdir_not_cd(context: Context):
 
 
 @check("workdir-no-mkdir")
-def workdir_no_mkdir(context: Context):
+def workdir_no_mkdir(context: Context) -> Outcome:
     """The WORKDIR's folder is not created by hand: WORKDIR creates it."""
     dockerfile = context.dockerfile
     paths = {w.path for w in workdirs(dockerfile)}

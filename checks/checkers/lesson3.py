@@ -17,8 +17,9 @@ import stat
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed, warning
-from .lesson2 import final_instructions, shell_commands, workdir_at
+from ..result import Outcome, failed, passed, warning
+from ..shell import shell_commands
+from ..stages import final_instructions, workdir_at
 
 # What "the app" is in the image: its manifest, its start script and its code, relative to WORKDIR.
 APP_FILES = ("requirements.txt", "bin/run_dev.sh", "together/app.py")
@@ -75,19 +76,17 @@ def image_with_app(context: Context) -> str:
 
 def image_workdir(context: Context, image: str) -> str:
     """The WORKDIR recorded in the image's config ("" in the config means /), without a trailing slash."""
-    import posixpath
-
-    config = context.engine.client.api.inspect_image(image).get("Config") or {}
+    config = context.image_config(image)
     return posixpath.normpath(config.get("WorkingDir") or "/")
 
 
 def image_entry(context: Context, image: str, path: str):
     """The tar entry of `path` in `image` (mode, type), or None when it is not there; read once per run."""
-    cache = context.__dict__.setdefault("_image_entries", {})
-    if (image, path) not in cache:
+    def read():
         members = context.engine.read_path(image, path)
-        cache[(image, path)] = members[0] if members else None
-    return cache[(image, path)]
+        return members[0] if members else None
+
+    return context.memo(("image-entry", image, path), read)
 
 
 def app_files_in(context: Context, image: str, folder: str) -> dict[str, bool]:
@@ -121,7 +120,7 @@ def ignored(context: Context, name: str) -> str | None:
 
 
 @check("copy-present")
-def copy_present(context: Context):
+def copy_present(context: Context) -> Outcome:
     """A COPY (or ADD) brings files from the build context into the image."""
     found = copies(context)
     if not found:
@@ -136,7 +135,7 @@ def copy_present(context: Context):
 
 
 @check("copy-after-workdir")
-def copy_after_workdir(context: Context):
+def copy_after_workdir(context: Context) -> Outcome:
     """No COPY with a relative destination runs before a WORKDIR is set (it would copy into /)."""
     dockerfile = context.dockerfile
     for instruction in copies(context):
@@ -165,7 +164,7 @@ PULL_PROBLEMS = (
 
 
 @check("base-image-available")
-def base_image_available(context: Context):
+def base_image_available(context: Context) -> Outcome:
     """The engine has the base image (or can pull it): the build gets past FROM."""
     dockerfile = context.dockerfile
     build = context.build
@@ -184,7 +183,7 @@ def base_image_available(context: Context):
 
 
 @check("copy-source-exists")
-def copy_source_exists(context: Context):
+def copy_source_exists(context: Context) -> Outcome:
     """Every COPY source is in the build context: the build does not stop at a COPY with "not found"."""
     if not copies(context):
         raise Unavailable("needs a COPY (see copy-present)")
@@ -229,7 +228,7 @@ def copy_source_exists(context: Context):
 
 
 @check("copy-into-workdir")
-def copy_into_workdir(context: Context):
+def copy_into_workdir(context: Context) -> Outcome:
     """Every COPY writes inside the image's WORKDIR, the folder the container starts in."""
     if not copies(context):
         raise Unavailable("needs a COPY (see copy-present)")
@@ -256,7 +255,7 @@ def copy_into_workdir(context: Context):
 
 
 @check("copy-whole-app")
-def copy_whole_app(context: Context):
+def copy_whole_app(context: Context) -> Outcome:
     """The app's manifest, start script and code (requirements.txt, bin/run_dev.sh, together/) are in the WORKDIR."""
     image = image_with_app(context)
     workdir = image_workdir(context, image)
@@ -284,7 +283,7 @@ def copy_whole_app(context: Context):
 
 
 @check("copy-script-executable")
-def copy_script_executable(context: Context):
+def copy_script_executable(context: Context) -> Outcome:
     """bin/run_dev.sh is executable in the image, so `./bin/run_dev.sh` can start the app."""
     image = image_with_app(context)
     workdir = image_workdir(context, image)
@@ -308,7 +307,7 @@ def copy_script_executable(context: Context):
 
 
 @check("copy-not-add")
-def copy_not_add(context: Context):
+def copy_not_add(context: Context) -> Outcome:
     """Local files are copied with COPY, not ADD (ADD also unpacks archives and downloads URLs)."""
     for instruction in copies(context):
         if instruction.keyword != "ADD":

@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-import weakref
 
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed, warning
-from .lesson2 import dependency_instructions, shell_commands
+from ..result import Outcome, failed, passed, warning
+from ..shell import shell_commands
+from ..stages import dependency_instructions
 
 PACKAGE_MANAGERS = ("apt-get", "apt", "aptitude")
 FOREIGN_MANAGERS = {"apk": "Alpine's", "yum": "Red Hat's", "dnf": "Fedora's and Red Hat's", "microdnf": "Red Hat's",
@@ -148,7 +148,7 @@ def runs_as_another_user(context: Context, failing: Instruction, output: str) ->
 
 
 @check("gcc-installed")
-def gcc_installed(context: Context):
+def gcc_installed(context: Context) -> Outcome:
     """gcc runs in the image: `gcc --version` succeeds in a container of it."""
     runs = install_runs(context)
     failing = failing_run(context)
@@ -192,7 +192,7 @@ def without_recommends(context: Context) -> Instruction | None:
 
 
 @check("gcc-compiles")
-def gcc_compiles(context: Context):
+def gcc_compiles(context: Context) -> Outcome:
     """gcc compiles and links a C program that includes <stdio.h> in a container of the image, as uWSGI's build does."""
     runs = install_runs(context)
     if not runs or failing_run(context) is not None:
@@ -219,7 +219,7 @@ def gcc_compiles(context: Context):
 
 
 @check("apt-yes")
-def apt_yes(context: Context):
+def apt_yes(context: Context) -> Outcome:
     """apt-get install runs without asking: a build cannot answer "Do you want to continue? [Y/n]"."""
     found = installs(context)
     if not found:
@@ -245,7 +245,7 @@ def unknown_packages(context: Context) -> tuple[Instruction, str] | None:
 
 
 @check("apt-update")
-def apt_update(context: Context):
+def apt_update(context: Context) -> Outcome:
     """`apt-get update` runs before `apt-get install`: the image ships without package lists."""
     found = installs(context)
     if not found:
@@ -263,7 +263,7 @@ def apt_update(context: Context):
 
 
 @check("apt-update-same-run")
-def apt_update_same_run(context: Context):
+def apt_update_same_run(context: Context) -> Outcome:
     """apt-get update and apt-get install share one RUN, so the lists are never older than the install."""
     for instruction, _ in installs(context):
         same, earlier = updates_before(context, instruction)
@@ -277,7 +277,7 @@ def apt_update_same_run(context: Context):
 
 
 @check("apt-package-name")
-def apt_package_name(context: Context):
+def apt_package_name(context: Context) -> Outcome:
     """Every package apt-get is asked for exists in Debian (`gcc`, not a guess such as `build-essentials`)."""
     unknown = unknown_packages(context)
     if unknown is None:
@@ -312,19 +312,13 @@ def package_name(word: str) -> str | None:
     return re.split(r"[=/:]", word, maxsplit=1)[0].lower() or None
 
 
-_MISSING: "weakref.WeakKeyDictionary[Context, dict]" = weakref.WeakKeyDictionary()  # one dpkg-query per run
-
-
 def not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
     """(RUN, package) for the first package an apt-get install names that the image has neither installed nor
     provided (a virtual package such as libc-dev counts when a package provides it): checked in the image."""
     if not runs:
         return None
-    known = _MISSING.setdefault(context, {})
-    key = tuple(i.line for i, _ in runs)
-    if key not in known:
-        known[key] = _not_installed(context, runs)
-    return known[key]
+    key = ("not-installed", tuple(i.line for i, _ in runs))  # one dpkg-query per run
+    return context.memo(key, lambda: _not_installed(context, runs))
 
 
 def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
@@ -368,7 +362,7 @@ def hidden_failure(context: Context, instruction: Instruction, name: str) -> str
 
 
 @check("apt-no-sudo")
-def apt_no_sudo(context: Context):
+def apt_no_sudo(context: Context) -> Outcome:
     """No RUN uses sudo: build steps already run as root, and the image has no sudo."""
     for instruction in dependency_instructions(context.dockerfile):
         if instruction.keyword == "RUN" and any(words[0] == "sudo" for words in shell_commands(instruction)):
@@ -378,7 +372,7 @@ def apt_no_sudo(context: Context):
 
 
 @check("apt-package-manager")
-def apt_package_manager(context: Context):
+def apt_package_manager(context: Context) -> Outcome:
     """The package manager is Debian's apt-get: python:3.13-slim is Debian, not Alpine or Red Hat."""
     for instruction, command in system_commands(context):
         if command[0] in FOREIGN_MANAGERS:
@@ -397,7 +391,7 @@ def last_output(stopped, lines: int = 4) -> str:
 
 
 @check("run-finishes")
-def run_finishes(context: Context):
+def run_finishes(context: Context) -> Outcome:
     """Every RUN ends by itself: checks stops a step that runs on with no new output (or starts a server)."""
     if not any(i.keyword == "RUN" for i in context.dockerfile.instructions):
         raise Unavailable("needs a RUN")
@@ -415,7 +409,7 @@ def run_finishes(context: Context):
 
 
 @check("apt-get-not-apt")
-def apt_get_not_apt(context: Context):
+def apt_get_not_apt(context: Context) -> Outcome:
     """Scripts use apt-get: `apt` is for people at a terminal and warns that its interface may change."""
     for instruction, command in system_commands(context):
         if command[0] == "apt":
@@ -425,7 +419,7 @@ def apt_get_not_apt(context: Context):
 
 
 @check("apt-no-recommends")
-def apt_no_recommends(context: Context):
+def apt_no_recommends(context: Context) -> Outcome:
     """apt-get install uses --no-install-recommends, so only what gcc needs is installed."""
     for instruction, command in installs(context):
         if "--no-install-recommends" not in command:
@@ -437,7 +431,7 @@ def apt_no_recommends(context: Context):
 
 
 @check("apt-lists-removed")
-def apt_lists_removed(context: Context):
+def apt_lists_removed(context: Context) -> Outcome:
     """The RUN that downloads the package lists also deletes them (`rm -rf /var/lib/apt/lists/*`)."""
     runs = [i for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "update" in c[1:]]
     if not runs:

@@ -6,14 +6,14 @@ import fnmatch
 import json
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed, warning
-from .lesson2 import dependency_stage
+from ..result import Outcome, failed, passed, warning
+from ..shell import shell_commands
+from ..stages import dependency_stage
 
 # pip options that take a value (the value is not a package to install)
 VALUE_OPTIONS = {
@@ -47,23 +47,6 @@ class PipInstall:
     @property
     def line(self) -> int:
         return self.instruction.line
-
-
-def shell_commands(instruction: Instruction) -> list[list[str]]:
-    """The simple commands of a RUN (`a && b; c | d`), as words; the exec form is one command."""
-    form = instruction.exec_form
-    if form is not None:
-        return [form]
-    text = instruction.arguments.replace("\\\n", " ")
-    commands = []
-    for part in re.split(r"&&|\|\||[;|\n]", text):
-        try:
-            words = shlex.split(part, comments=True)
-        except ValueError:
-            words = part.split()
-        if words:
-            commands.append(words)
-    return commands
 
 
 def pip_install_of(words: list[str]) -> tuple[list[str], bool] | None:
@@ -190,7 +173,7 @@ def pip_step_failure(context: Context, install: PipInstall) -> str | None:
 
 
 @check("pip-install-present")
-def pip_install_present(context: Context):
+def pip_install_present(context: Context) -> Outcome:
     """The final stage has a RUN that runs `pip install`."""
     installs = pip_installs(context)
     if installs:
@@ -204,7 +187,7 @@ def pip_install_present(context: Context):
 
 
 @check("pip-install-requirements")
-def pip_install_requirements(context: Context):
+def pip_install_requirements(context: Context) -> Outcome:
     """pip installs from requirements.txt (`-r`), so every declared dependency, at its pinned version, is installed."""
     install = main_install(context)
     declared = declared_requirements(context)
@@ -237,7 +220,7 @@ def pip_install_requirements(context: Context):
 
 
 @check("requirements-before-pip")
-def requirements_before_pip(context: Context):
+def requirements_before_pip(context: Context) -> Outcome:
     """requirements.txt is in the image (copied, relative to WORKDIR) before the pip install that reads it."""
     install = main_install(context)
     if not install.requirement_files:
@@ -260,7 +243,7 @@ def requirements_before_pip(context: Context):
 
 
 @check("gcc-before-pip")
-def gcc_before_pip(context: Context):
+def gcc_before_pip(context: Context) -> Outcome:
     """gcc is installed before pip install, because uWSGI is compiled from C source during the install."""
     install = main_install(context)
     compiler_line = compiler_install_line(context)
@@ -276,7 +259,7 @@ def gcc_before_pip(context: Context):
 
 
 @check("pip-install-builds")
-def pip_install_builds(context: Context):
+def pip_install_builds(context: Context) -> Outcome:
     """The pip install step runs to completion in the build."""
     install = main_install(context)
     build = context.build
@@ -313,7 +296,7 @@ def pip_install_builds(context: Context):
 
 
 @check("pip-no-cache")
-def pip_no_cache(context: Context):
+def pip_no_cache(context: Context) -> Outcome:
     """The image holds no pip download cache (`--no-cache-dir`, PIP_NO_CACHE_DIR, or the cache removed in the same RUN)."""
     install = main_install(context)
     image = context.image_until(install.instruction.end_line)
@@ -345,11 +328,17 @@ print(json.dumps(found))
 
 
 @check("pip-dependencies-import")
-def pip_dependencies_import(context: Context):
+def pip_dependencies_import(context: Context) -> Outcome:
     """In the image, the `python` on PATH has every package of requirements.txt at its pinned version, flask imports, and `uwsgi` runs."""
     install = main_install(context)
     image = context.image_until(install.instruction.end_line)
     declared = declared_requirements(context)
+    uwsgi_key = ("uwsgi-version", image)
+
+    def uwsgi_version():
+        return context.engine.run_in_image(image, ["sh", "-c", "uwsgi --version"])
+
+    context.in_background(uwsgi_key, uwsgi_version)  # independent of the probe: both at once
     probe = context.engine.run_in_image(image, ["python", "-c", IMPORT_PROBE, json.dumps(sorted(declared))])
     try:
         found = json.loads(probe.output.strip().splitlines()[-1])
@@ -368,7 +357,7 @@ def pip_dependencies_import(context: Context):
                       line=install.line)
     if found.get("import flask") != "ok":
         return failed(f"expected `import flask` to work in the image; found {found.get('import flask')}", line=install.line)
-    uwsgi = context.engine.run_in_image(image, ["sh", "-c", "uwsgi --version"])
+    uwsgi = context.memo(uwsgi_key, uwsgi_version)
     if uwsgi.exit_code != 0:
         return failed(f"expected the `uwsgi` command on PATH (bin/run_dev.sh runs it); found: "
                       f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}", line=install.line)

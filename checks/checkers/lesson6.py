@@ -7,7 +7,8 @@ import re
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed, warning
+from ..ports import app_port, env_values
+from ..result import Outcome, failed, passed, warning
 
 PORT_WORD = re.compile(r"^(?P<port>\d+)(?:-(?P<end>\d+))?(?:/(?P<protocol>[A-Za-z]+))?$")
 VARIABLE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?(/[A-Za-z]+)?$")
@@ -19,26 +20,6 @@ KNOWN_PORTS = {
     8080: "8080 is the usual port on a host; EXPOSE names the port inside the container",
     443: "443 is HTTPS; this app speaks plain HTTP on 4000",
 }
-
-
-def env_values(context: Context) -> dict[str, str]:
-    """ENV values of the final stage, as far as they are literal (`ENV PORT=4000`, `ENV PORT 4000`)."""
-    values = {}
-    for instruction in context.dockerfile.in_final_stage("ENV"):
-        text = instruction.arguments
-        pairs = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S+)", text)
-        if pairs:
-            values.update({name: value.strip("\"'") for name, value in pairs})
-        else:
-            name, _, value = text.partition(" ")
-            values[name.strip()] = value.strip().strip("\"'")
-    return values
-
-
-def app_port(context: Context) -> int:
-    """The port bin/run_dev.sh listens on: PORT when the Dockerfile sets it, else the course's (4000)."""
-    value = env_values(context).get("PORT", "")
-    return int(value) if value.isdigit() else context.course.port
 
 
 def expose_instructions(context: Context) -> list[Instruction]:
@@ -75,7 +56,7 @@ def exposed_in_image(context: Context) -> tuple[set[str], bool]:
     try:
         line = exposes[-1].end_line if exposes else context.dockerfile.instructions[-1].end_line
         image = context.image_until(line)
-        config = context.engine.client.api.inspect_image(image)["Config"]
+        config = context.image_config(image)
         return set((config.get("ExposedPorts") or {}).keys()), True
     except Unavailable:
         ports = set()
@@ -96,7 +77,7 @@ def refused_at(context: Context, instruction: Instruction) -> str | None:
 
 
 @check("expose-present")
-def expose_present(context: Context):
+def expose_present(context: Context) -> Outcome:
     """The final stage has an EXPOSE instruction."""
     exposes = expose_instructions(context)
     if exposes:
@@ -110,7 +91,7 @@ def expose_present(context: Context):
 
 
 @check("expose-syntax")
-def expose_syntax(context: Context):
+def expose_syntax(context: Context) -> Outcome:
     """Every EXPOSE argument is a container port (`4000`, `4000/tcp`), not a publish mapping or an invalid number."""
     if not expose_instructions(context):
         raise Unavailable("needs EXPOSE")
@@ -141,7 +122,7 @@ def expose_syntax(context: Context):
 
 
 @check("expose-protocol")
-def expose_protocol(context: Context):
+def expose_protocol(context: Context) -> Outcome:
     """The app's port is exposed as TCP (the default): HTTP runs over TCP."""
     if not expose_instructions(context):
         raise Unavailable("needs EXPOSE")
@@ -158,7 +139,7 @@ def expose_protocol(context: Context):
 
 
 @check("expose-port")
-def expose_port(context: Context):
+def expose_port(context: Context) -> Outcome:
     """The image exposes the TCP port the app listens on (PORT in bin/run_dev.sh: 4000), proved on the image's config."""
     exposes = expose_instructions(context)
     if not exposes:
@@ -181,7 +162,7 @@ def expose_port(context: Context):
 
 
 @check("expose-extra-ports")
-def expose_extra_ports(context: Context):
+def expose_extra_ports(context: Context) -> Outcome:
     """The image exposes no port that nothing listens on."""
     exposes = expose_instructions(context)
     if not exposes:

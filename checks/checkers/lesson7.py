@@ -3,248 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
-import shlex
-import time
-import urllib.error
-import urllib.request
-import weakref
-from dataclasses import dataclass, field
 
-from .. import status
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import failed, passed, warning
-from .lesson6 import app_port
-
-START_TIMEOUT = float(os.environ.get("CHECKS_START_TIMEOUT", "30"))  # seconds for the app to answer
-SETTLE_SECONDS = 5  # after this long, a server listening elsewhere is not going to move
-INTERPRETERS = ("sh", "bash", "dash", "python", "python3")
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-# -- what the image starts ---------------------------------------------------------------------
-def start_instructions(context: Context) -> list[Instruction]:
-    """CMD and ENTRYPOINT instructions of the final stage, in order."""
-    return [i for i in context.dockerfile.in_final_stage() if i.keyword in ("CMD", "ENTRYPOINT")]
-
-
-def last_start_line(context: Context) -> int | None:
-    found = start_instructions(context)
-    return found[-1].line if found else None
-
-
-@dataclass
-class StartCommand:
-    """What a container of the image runs, from the image's config: Entrypoint + Cmd, in WorkingDir."""
-
-    argv: list[str]
-    workdir: str
-    path: str
-
-    @property
-    def shell_form(self) -> bool:
-        return self.argv[:2] == ["/bin/sh", "-c"]
-
-    def program_and_script(self) -> tuple[str, str | None]:
-        """The program exec() runs, and the script it runs (the program itself, or an interpreter's argument)."""
-        argv = self.argv
-        if self.shell_form:
-            words = shell_words(argv[2] if len(argv) > 2 else "")
-            while words and words[0] == "exec":
-                words = words[1:]
-            argv = words or [""]
-        program = argv[0]
-        if posixpath.basename(program) in INTERPRETERS and len(argv) > 1:
-            rest = argv[1:]
-            if rest[0] == "-c" and len(rest) > 1:
-                first = shell_words(rest[1])
-                return program, first[0] if first else None
-            if not rest[0].startswith("-"):
-                return program, rest[0]
-            return program, None
-        return program, program
-
-    def resolve(self, path: str) -> str:
-        return posixpath.normpath(posixpath.join(self.workdir or "/", path))
-
-
-def shell_words(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
-
-
-def start_command(context: Context) -> StartCommand:
-    if not start_instructions(context):
-        raise Unavailable("needs CMD")
-    build = context.build
-    if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
-    config = context.engine.client.api.inspect_image(build.image)["Config"]
-    argv = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
-    env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
-    return StartCommand(argv, config.get("WorkingDir") or "/", env.get("PATH", DEFAULT_PATH))
-
-
-def file_in_image(context: Context, path: str):
-    """The TarInfo of `path` in the image, or None."""
-    members = context.engine.read_path(context.build.image, path)
-    if not members:
-        return None
-    name = posixpath.basename(path.rstrip("/"))
-    return next((m for m in members if posixpath.basename(m.name) == name), members[0])
-
-
-def locate(context: Context, command: StartCommand, program: str) -> str | None:
-    """Where exec() finds `program`: a path with a slash is taken from WORKDIR, a bare name from PATH."""
-    if "/" in program:
-        path = command.resolve(program)
-        return path if file_in_image(context, path) is not None else None
-    for folder in command.path.split(":"):
-        if folder and file_in_image(context, posixpath.join(folder, program)) is not None:
-            return posixpath.join(folder, program)
-    return None
-
-
-# -- the running container -----------------------------------------------------------------------
-@dataclass
-class AppRun:
-    """What happened when a container of the image was started with its own CMD."""
-
-    port: int
-    start_error: str = ""
-    exited: bool = False
-    exit_code: int | None = None
-    logs: str = ""
-    statz: dict | None = None
-    answer_error: str = ""
-    listening: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def log_tail(self, lines: int = 6) -> str:
-        tail = [line for line in self.logs.strip().splitlines() if line.strip()][-lines:]
-        return " | ".join(tail)
-
-
-_RUNS: "weakref.WeakKeyDictionary[Context, AppRun]" = weakref.WeakKeyDictionary()
-
-
-def app_run(context: Context) -> AppRun:
-    """Start one container of the built image (labelled, port published on 127.0.0.1), wait for /statz, remove it."""
-    if context in _RUNS:
-        return _RUNS[context]
-    if not start_instructions(context):
-        raise Unavailable("needs CMD (see cmd-present)")
-    build = context.build
-    if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
-    engine = context.engine
-    port = asked_port(context)
-    run = AppRun(port)
-    host = engine.published_host()
-    bind = "127.0.0.1" if host == "127.0.0.1" else "0.0.0.0"
-    started = time.monotonic()
-    container = engine.client.containers.create(build.image, detach=True, labels=engine.labels(),
-                                                ports={f"{port}/tcp": (bind, None)})
-    engine.track_container(container)
-    waiting = status.begin(f"starting a container of the image, waiting for /statz on port {port}")
-    try:
-        try:
-            container.start()
-        except Exception as exc:  # docker refuses to start it: exec of the program failed
-            run.start_error = getattr(exc, "explanation", None) or str(exc)
-        deadline = time.monotonic() + START_TIMEOUT
-        host_port = None
-        while not run.start_error and time.monotonic() < deadline:
-            container.reload()
-            if container.status in ("exited", "dead"):
-                run.exited = True
-                run.exit_code = container.attrs["State"].get("ExitCode")
-                break
-            if host_port is None:
-                bindings = (container.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
-                host_port = int(bindings[0]["HostPort"]) if bindings and bindings[0].get("HostPort") else None
-            if host_port is not None:
-                try:
-                    with urllib.request.urlopen(f"http://{host}:{host_port}/statz", timeout=2) as response:
-                        body = response.read(4096).decode("utf-8", "replace")
-                    try:
-                        run.statz = json.loads(body)
-                    except ValueError:
-                        run.answer_error = f"/statz answered, but not with JSON: {body[:120]!r}"
-                    break
-                except urllib.error.HTTPError as exc:
-                    run.answer_error = f"/statz answered HTTP {exc.code}"
-                    break
-                except (OSError, ValueError) as exc:
-                    run.answer_error = f"no answer on {host}:{host_port} ({getattr(exc, 'reason', exc)})"
-            if time.monotonic() - started > SETTLE_SECONDS:
-                # something listens, but not where it can answer: waiting longer will not change that
-                listening = listening_ports(container)
-                if listening and not any(reachable(p, port) for p in listening):
-                    break
-            time.sleep(0.5)
-        else:
-            if not run.start_error and not run.answer_error:
-                run.answer_error = f"no answer within {START_TIMEOUT:.0f} s"
-        if not run.start_error and not run.exited and run.statz is None:
-            run.listening = listening_ports(container)
-        try:
-            run.logs = container.logs(stdout=True, stderr=True, tail=40).decode("utf-8", "replace")
-        except Exception:
-            pass
-        if run.start_error:
-            container.reload()
-            run.exit_code = container.attrs["State"].get("ExitCode")
-    finally:
-        waiting.end()
-        run.seconds = time.monotonic() - started
-        try:
-            container.remove(force=True, v=True)
-        except Exception:
-            pass  # the run's cleanup removes it
-    _RUNS[context] = run
-    return run
-
-
-def asked_port(context: Context) -> int:
-    """The port to ask the app on: the TCP port the image exposes (the app's own, if several), else the app's."""
-    config = context.engine.client.api.inspect_image(context.build.image)["Config"]
-    exposed = sorted(int(p.split("/")[0]) for p in (config.get("ExposedPorts") or {}) if p.endswith("/tcp"))
-    port = app_port(context)
-    return port if port in exposed or not exposed else exposed[0]
-
-
-def listening_ports(container) -> list[str]:
-    """`address:port` of every TCP socket listening inside the container (from /proc/net/tcp, tcp6)."""
-    try:
-        code, output = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
-    except Exception:
-        return []
-    found = []
-    for line in output.decode("ascii", "replace").splitlines()[1:]:
-        parts = line.split()
-        if len(parts) > 3 and parts[3] == "0A" and ":" in parts[1]:  # 0A: LISTEN
-            address, port = parts[1].rsplit(":", 1)
-            found.append(f"{decode_address(address)}:{int(port, 16)}")
-    return sorted(set(found))
-
-
-def reachable(listening: str, port: int) -> bool:
-    """Does a socket listening on `listening` (address:port) accept the published port from outside?"""
-    address, _, number = listening.rpartition(":")
-    return number == str(port) and not address.startswith("127.") and address != "[ipv6]"
-
-
-def decode_address(hex_address: str) -> str:
-    if len(hex_address) == 8:
-        return ".".join(str(int(hex_address[i:i + 2], 16)) for i in (6, 4, 2, 0))
-    return "::" if set(hex_address) == {"0"} else "[ipv6]"
+from ..probe import app_run
+from ..result import Outcome, failed, passed, warning
+from ..shell import shell_words
+from ..start import StartCommand, file_in_image, last_start_line, locate, start_command, start_instructions
 
 
 def user_cause(text: str) -> str | None:
@@ -287,28 +55,33 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     return "not one checks knows: run the image with `docker run --rm` to see all its output"
 
 
-_CRLF: "weakref.WeakKeyDictionary[Context, bool]" = weakref.WeakKeyDictionary()
+def script_start(context: Context, path: str):
+    """The first 64 KiB of `path` in the image, as `head` prints them (read once per run)."""
+    image = context.build.image
+    return context.memo(("head", image, path),  # as root: the file as it is, whatever USER says (lesson 14)
+                        lambda: context.engine.run_in_image(image, ["head", "-c", "65536", path], user="0:0"))
 
 
 def script_has_crlf(context: Context) -> bool:
     """Does the script the container starts have CRLF line endings in the image? (False when unknown.)"""
-    if context not in _CRLF:
-        _CRLF[context] = False
-        try:
-            command = start_command(context)
-            program, script = command.program_and_script()
-            if script and "/" in script:
-                shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", command.resolve(script)],
-                                                   user="0:0")  # the file as it is, whatever USER says
-                _CRLF[context] = shown.exit_code == 0 and "\r\n" in shown.output
-        except Unavailable:
-            pass
-    return _CRLF[context]
+    return context.memo("script-has-crlf", lambda: _script_has_crlf(context))
+
+
+def _script_has_crlf(context: Context) -> bool:
+    try:
+        command = start_command(context)
+        program, script = command.program_and_script()
+        if script and "/" in script:
+            shown = script_start(context, command.resolve(script))
+            return shown.exit_code == 0 and "\r\n" in shown.output
+    except Unavailable:
+        pass
+    return False
 
 
 # -- checks ------------------------------------------------------------------------------------
 @check("cmd-present")
-def cmd_present(context: Context):
+def cmd_present(context: Context) -> Outcome:
     """The final stage says what a container runs (CMD, or ENTRYPOINT), instead of the base image's python3."""
     found = start_instructions(context)
     if found:
@@ -322,7 +95,7 @@ def cmd_present(context: Context):
 
 
 @check("server-not-in-run")
-def server_not_in_run(context: Context):
+def server_not_in_run(context: Context) -> Outcome:
     """No RUN starts the server: the build's output shows no step listening for clients (checks stops such a step)."""
     stopped = context.build.result.stopped
     if stopped is None:
@@ -338,7 +111,7 @@ def server_not_in_run(context: Context):
 
 
 @check("cmd-exec-form")
-def cmd_exec_form(context: Context):
+def cmd_exec_form(context: Context) -> Outcome:
     """CMD (and ENTRYPOINT) use the exec form, a JSON array with double quotes: the app runs as PID 1 and gets signals."""
     found = start_instructions(context)
     if not found:
@@ -359,7 +132,7 @@ def cmd_exec_form(context: Context):
 
 
 @check("cmd-single")
-def cmd_single(context: Context):
+def cmd_single(context: Context) -> Outcome:
     """The final stage has one CMD (and at most one ENTRYPOINT): only the last of each takes effect."""
     if not start_instructions(context):
         raise Unavailable("needs CMD")
@@ -373,7 +146,7 @@ def cmd_single(context: Context):
 
 
 @check("cmd-program-exists")
-def cmd_program_exists(context: Context):
+def cmd_program_exists(context: Context) -> Outcome:
     """The program (and script) the container starts exist in the image, resolved from WORKDIR or PATH."""
     command = start_command(context)
     if not command.argv:
@@ -404,7 +177,7 @@ def existing_scripts(context: Context, command: StartCommand) -> str:
 
 
 @check("cmd-program-executable")
-def cmd_program_executable(context: Context):
+def cmd_program_executable(context: Context) -> Outcome:
     """A script the container starts directly has the executable bit in the image."""
     command = start_command(context)
     if not command.argv:
@@ -424,7 +197,7 @@ def cmd_program_executable(context: Context):
 
 
 @check("script-line-endings")
-def script_line_endings(context: Context):
+def script_line_endings(context: Context) -> Outcome:
     """The shell script the container starts has Unix (LF) line endings in the image, not Windows CRLF."""
     command = start_command(context)
     if not command.argv:
@@ -433,8 +206,7 @@ def script_line_endings(context: Context):
     if not script or "/" not in script and script == program:
         return passed(line=last_start_line(context))
     path = command.resolve(script)
-    shown = context.engine.run_in_image(context.build.image, ["head", "-c", "65536", path],
-                                        user="0:0")  # the file as it is, whatever USER says
+    shown = script_start(context, path)
     if shown.exit_code != 0:
         raise Unavailable(f"cannot read {path} in the image")
     text = shown.output
@@ -450,7 +222,7 @@ def script_line_endings(context: Context):
 
 
 @check("container-starts")
-def container_starts(context: Context):
+def container_starts(context: Context) -> Outcome:
     """A container of the image, started with its own CMD, is still running while the app starts (it does not exit)."""
     run = app_run(context)
     line = last_start_line(context)
@@ -468,7 +240,7 @@ def container_starts(context: Context):
 
 
 @check("app-answers")
-def app_answers(context: Context):
+def app_answers(context: Context) -> Outcome:
     """The running app answers `GET /statz` with its version on the exposed port, published on 127.0.0.1."""
     run = app_run(context)
     line = last_start_line(context)
@@ -509,7 +281,7 @@ DEVELOPMENT_SERVER = re.compile(r"(?i)^.*\bthis is a development server\b.*$|^.*
 
 
 @check("app-production-server")
-def app_production_server(context: Context):
+def app_production_server(context: Context) -> Outcome:
     """The running app's log shows no development server (Flask's says so when it starts): uWSGI serves it."""
     run = app_run(context)
     if run.start_error or run.exited:

@@ -16,45 +16,12 @@ from datetime import datetime, timezone
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..result import failed, passed, warning
+from ..engine import LABEL, RUN_LABEL
+from ..learner import age, learner_image, require_image, wanted_name
+from ..result import Outcome, failed, passed, warning
 
 CONFIG_FIELDS = ("Cmd", "Entrypoint", "WorkingDir", "ExposedPorts", "Env", "User", "Volumes", "StopSignal")
 TOO_BIG = 2_000_000_000  # bytes: bigger than this and something unintended went into the image
-
-
-def wanted_name(context: Context) -> str:
-    """The image the learner was asked to build (`--image` overrides course.toml's `image`)."""
-    name = context.options.get("image") or context.course.image
-    return name if ":" in name.rsplit("/", 1)[-1] else name + ":latest"
-
-
-def memo(context: Context, key: str, compute):
-    """Compute something once per run and keep it on the context (several checks share it)."""
-    cache = context.__dict__.setdefault("_lessons_8_10", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
-def learner_image(context: Context):
-    """The learner's image (docker SDK Image), or None when no image has that name."""
-
-    def find():
-        import docker
-
-        try:
-            return context.engine.client.images.get(wanted_name(context))
-        except docker.errors.ImageNotFound:
-            return None
-
-    return memo(context, "image", find)
-
-
-def require_image(context: Context):
-    image = learner_image(context)
-    if image is None:
-        raise Unavailable(f"needs the image {wanted_name(context)} (see image-exists)")
-    return image
 
 
 def normalise_step(created_by: str) -> str | None:
@@ -75,16 +42,14 @@ def normalise_step(created_by: str) -> str | None:
     return text
 
 
-def steps_of(client, image_id: str) -> list[str]:
+def steps_of(context: Context, image_id: str) -> list[str]:
     """The image's build steps, oldest first, base image included."""
-    history = client.api.history(image_id)
+    history = context.engine.image_history(image_id)
     steps = (normalise_step(entry.get("CreatedBy") or "") for entry in reversed(history))
     return [step for step in steps if step]
 
 
 def config_of(image) -> dict:
-    from ..engine import LABEL
-
     config = image.attrs.get("Config") or {}
     found = {}
     for field in CONFIG_FIELDS:
@@ -142,15 +107,14 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
     if not build.complete:
         where = f"{context.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
         raise Unavailable(f"the workspace's Dockerfile does not build (the step at {where} fails)")
-    client = context.engine.client
-    reference = client.images.get(build.image)
+    reference = context.engine.find_image(build.image)
     if image.id == reference.id:
         return True, ""
     ours, theirs = config_of(reference), config_of(image)
     for field in ours:  # CONFIG_FIELDS, and the learner's Labels
         if ours[field] != theirs[field]:
             return False, f"the Dockerfile gives {field} {_show(ours[field])}, the image has {_show(theirs[field])}"
-    wanted, found = steps_of(client, reference.id), steps_of(client, image.id)
+    wanted, found = steps_of(context, reference.id), steps_of(context, image.id)
     if wanted == found:
         difference = files_differ(context, reference, image)
         return not difference, difference
@@ -170,32 +134,13 @@ def _show(value) -> str:
     return "none" if value is None else str(value)
 
 
-def seconds_since(timestamp: str) -> float:
-    """Seconds since an engine timestamp (RFC 3339 with nanoseconds); 0 when it cannot be read."""
-    try:
-        when = datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", timestamp).replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    return max(0.0, (datetime.now(timezone.utc) - when).total_seconds())
-
-
-def age(created: str) -> str:
-    """'3 minutes ago' from an engine timestamp."""
-    seconds = int(seconds_since(created))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return f"{seconds} seconds ago"
-
-
 def look_alikes(context: Context) -> list[str]:
     """Named images the learner may have meant: the same repository, a typo of it, or the app's name in both."""
     wanted = wanted_name(context)
     repository = wanted.rsplit(":", 1)[0]
     app = context.course.app.lower()
     found = []
-    for image in context.engine.client.images.list():
+    for image in context.engine.images():
         for tag in image.tags:
             name = tag.rsplit(":", 1)[0]
             short = name.removeprefix("docker.io/").removeprefix("library/")
@@ -214,9 +159,7 @@ def _close(a: str, b: str) -> bool:
 
 def untagged_from_workspace(context: Context) -> list:
     """Untagged (<none>) images whose config and steps are the workspace's Dockerfile's."""
-    from ..engine import RUN_LABEL
-
-    images = context.engine.client.images.list(filters={"dangling": True})
+    images = context.engine.images(filters={"dangling": True})
     ours = [image for image in images if RUN_LABEL not in ((image.attrs.get("Config") or {}).get("Labels") or {})]
     try:
         return [image for image in ours if matches_workspace(context, image)[0]]
@@ -225,7 +168,7 @@ def untagged_from_workspace(context: Context) -> list:
 
 
 @check("image-exists")
-def image_exists(context: Context):
+def image_exists(context: Context) -> Outcome:
     """An image with the name and tag the lesson asks for (or --image) exists on the learner's engine."""
     wanted = wanted_name(context)
     image = learner_image(context)
@@ -251,7 +194,7 @@ def image_exists(context: Context):
 
 
 @check("image-current")
-def image_current(context: Context):
+def image_current(context: Context) -> Outcome:
     """The image was built from the workspace as it is now: same config and labels, same steps, same copied files."""
     image = require_image(context)
     same, difference = matches_workspace(context, image)
@@ -268,7 +211,7 @@ def image_current(context: Context):
 
 
 @check("image-size")
-def image_size(context: Context):
+def image_size(context: Context) -> Outcome:
     """Reports the image's size and layer count (how many of them come from the base image)."""
     image = require_image(context)
     size = image.attrs.get("Size") or 0
@@ -284,10 +227,7 @@ def image_size(context: Context):
 
 
 def _base_layers(context: Context) -> int | None:
-    import docker
-
-    try:
-        base = context.engine.client.images.get(context.course.base_image)
-    except docker.errors.ImageNotFound:
+    base = context.engine.find_image(context.course.base_image)
+    if base is None:
         return None
     return len((base.attrs.get("RootFS") or {}).get("Layers") or [])

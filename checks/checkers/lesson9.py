@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 import urllib.error
 import urllib.request
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..result import failed, passed, warning
-from .lesson8 import learner_image, memo, seconds_since, wanted_name
+from ..result import Outcome, failed, passed, warning
+from ..learner import app_container, seconds_since, wanted_name
 
 LOG_LINES = 5
 STARTING_SECONDS = 15  # a container this young may still be starting its app: retry the request
@@ -44,45 +43,6 @@ EXIT_CAUSES = {
 
 def app_port(context: Context) -> str:
     return f"{context.course.port}/tcp"
-
-
-def _ours(container) -> bool:
-    from ..engine import RUN_LABEL
-
-    return RUN_LABEL in ((container.attrs.get("Config") or {}).get("Labels") or {})
-
-
-def app_container(context: Context):
-    """The learner's app container: --container, else the newest (running first) of the learner's image."""
-
-    def find():
-        import docker
-
-        client = context.engine.client
-        named = context.options.get("container")
-        if named:
-            try:
-                return client.containers.get(named)
-            except docker.errors.NotFound:
-                return None
-        image = learner_image(context)
-        wanted = wanted_name(context)
-        names = {wanted, wanted.removesuffix(":latest"), "docker.io/library/" + wanted}
-        found = [c for c in client.containers.list(all=True)
-                 if not _ours(c) and not _is_sidecar(c)
-                 and ((image is not None and c.attrs.get("Image") == image.id)
-                      or (c.attrs.get("Config") or {}).get("Image") in names)]
-        if not found:
-            return None
-        return max(found, key=lambda c: (c.status == "running", c.attrs.get("Created", "")))
-
-    return memo(context, "container", find)
-
-
-def _is_sidecar(container) -> bool:
-    host = container.attrs.get("HostConfig") or {}
-    return str(host.get("PidMode") or "").startswith("container:") or \
-        str(host.get("NetworkMode") or "").startswith("container:")
 
 
 def require_running(context: Context):
@@ -150,7 +110,7 @@ def overridden_command(context: Context, container) -> str | None:
     """How the container's command differs from its image's CMD/ENTRYPOINT (`docker run IMAGE bash`), or None."""
     config = container.attrs.get("Config") or {}
     try:
-        image = context.engine.client.api.inspect_image(container.attrs.get("Image"))["Config"]
+        image = context.engine.image_config(container.attrs.get("Image"))
     except Exception:
         return None
     if (config.get("Entrypoint") or None) != (image.get("Entrypoint") or None):
@@ -165,7 +125,7 @@ def overridden_command(context: Context, container) -> str | None:
 
 
 @check("container-running")
-def container_running(context: Context):
+def container_running(context: Context) -> Outcome:
     """A container of the learner's image (or --container) exists and is running."""
     container = app_container(context)
     wanted = wanted_name(context)
@@ -190,7 +150,7 @@ def container_running(context: Context):
 
 
 @check("host-port-free")
-def host_port_free(context: Context):
+def host_port_free(context: Context) -> Outcome:
     """The host port the learner published was free, so the container could start."""
     container = app_container(context)
     if container is None:
@@ -202,7 +162,7 @@ def host_port_free(context: Context):
         return passed()
     match = re.search(r"(?:Bind for |listen tcp\d? )\[?([\d.:a-f]*)\]?:(\d+)", error)
     host_port = match.group(2) if match else "?"
-    holders = [c.name for c in context.engine.client.containers.list()
+    holders = [c.name for c in context.engine.containers()
                if c.id != container.id and any(b.get("HostPort") == host_port
                                                for bindings in all_published(c).values() for b in bindings)]
     if holders:
@@ -215,7 +175,7 @@ def host_port_free(context: Context):
 
 
 @check("port-published")
-def port_published(context: Context):
+def port_published(context: Context) -> Outcome:
     """The app's container port is published on a host port (EXPOSE alone publishes nothing)."""
     container = require_running(context)
     port, number = app_port(context), str(context.course.port)
@@ -241,34 +201,11 @@ def port_published(context: Context):
                   f"{because}Run the container with `-p {number}:{number}` (`docker rm -f {container.name}` first)")
 
 
-def listening(container) -> list[tuple[str, int]] | None:
-    """(address, port) of every TCP socket listening in the container, read from its own /proc/net."""
-    result = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], stdout=True, stderr=False)
-    if result.exit_code not in (0, 1) or not result.output:
-        return None
-    sockets = []
-    for line in result.output.decode("ascii", "replace").splitlines():
-        fields = line.split()
-        if len(fields) < 4 or fields[3] != "0A" or ":" not in fields[1]:  # 0A: LISTEN
-            continue
-        address, port = fields[1].split(":")
-        sockets.append((_address(address), int(port, 16)))
-    return sockets
-
-
-def _address(hex_address: str) -> str:
-    raw = bytes.fromhex(hex_address)
-    if len(raw) == 4:
-        return socket.inet_ntop(socket.AF_INET, raw[::-1])
-    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
-    return socket.inet_ntop(socket.AF_INET6, words)
-
-
 @check("app-listens-everywhere")
-def app_listens_everywhere(context: Context):
+def app_listens_everywhere(context: Context) -> Outcome:
     """Inside the container the app listens on every interface (0.0.0.0), where published ports arrive."""
     container = require_running(context)
-    sockets = listening(container)
+    sockets = context.engine.listening_sockets(container)
     if sockets is None:
         raise Unavailable(f"cannot read the sockets of {container.name} (no `cat` in the image)")
     port = context.course.port
@@ -303,14 +240,14 @@ def get(url: str, deadline: float) -> tuple[int | None, str, str, str]:
 
 
 @check("statz-answers")
-def statz_answers(context: Context):
+def statz_answers(context: Context) -> Outcome:
     """GET /statz through the published port, on the engine's host, answers JSON with the app's version."""
     container = require_running(context)
     bindings = published(container, app_port(context))
     if not bindings:
         raise Unavailable(f"needs container port {context.course.port} published (see port-published)")
     url = url_of(context, bindings[0])
-    sockets = listening(container)
+    sockets = context.engine.listening_sockets(container)
     ready = sockets is not None and any(number == context.course.port for _, number in sockets)
     # a container that just started may not listen yet: give it until STARTING_SECONDS after its start
     wait = 1 if ready else max(1.0, STARTING_SECONDS - seconds_since(container.attrs["State"].get("StartedAt", "")))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from checks.checkers.lesson8 import seconds_since
+from checks.learner import seconds_since
 from learner_engine import (
     APP_NAME,
     IMAGE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checks.catalogue import load
-from checks.checkers.lesson2 import workdir_at, workdirs
+from checks.stages import workdir_at, workdirs
 from checks.dockerfile import parse
 from support import catches, catches_not, run_checks
 

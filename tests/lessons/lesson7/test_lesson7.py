@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from checks import ports, probe, start
 from checks.catalogue import load
 from checks.checkers import lesson7
 from support import ROOT, catches, catches_not, grade_fixture, run_checks
@@ -141,7 +142,7 @@ def test_cmd_single_catches_not_one_cmd_per_stage():
     (["uwsgi", "--http-socket", ":4000"], "uwsgi", "uwsgi"),
 ])
 def test_program_and_script(argv, program, script):
-    command = lesson7.StartCommand(argv, "/usr/src/app", lesson7.DEFAULT_PATH)
+    command = start.StartCommand(argv, "/usr/src/app", start.DEFAULT_PATH)
     assert command.program_and_script() == (program, script)
 
 
@@ -154,9 +155,9 @@ def test_likely_cause_names_crlf_and_permissions():
 
 
 def test_listening_addresses_are_decoded():
-    assert lesson7.decode_address("0100007F") == "127.0.0.1"
-    assert lesson7.decode_address("00000000") == "0.0.0.0"
-    assert lesson7.reachable("0.0.0.0:4000", 4000) and not lesson7.reachable("127.0.0.1:4000", 4000)
+    assert ports.socket_address("0100007F") == "127.0.0.1"
+    assert ports.socket_address("00000000") == "0.0.0.0"
+    assert probe.reachable("0.0.0.0:4000", 4000) and not probe.reachable("127.0.0.1:4000", 4000)
 
 
 # -- on a real engine ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checks.checkers.lesson9 import _address
+from checks.ports import socket_address as _address
 from learner_engine import (
     APP_NAME,
     IMAGE,

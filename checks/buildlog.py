@@ -1,0 +1,223 @@
+"""Reading a build's own output: which Dockerfile line failed and why (BuildKit's plain progress or the
+classic builder's), and, while it runs, whether a RUN step will never end (silent, or serving)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+
+def step_silence() -> float:
+    """Seconds a RUN step may run without printing anything before it is stopped (CHECKS_STEP_SILENCE)."""
+    return _seconds("CHECKS_STEP_SILENCE", 45)
+
+
+def busy_silence() -> float:
+    """The same, after a line announcing work that ends with a line of its own (pip's `…: started`)."""
+    return _seconds("CHECKS_STEP_SILENCE_BUSY", max(600, step_silence()))
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+# What a program prints when it has started serving and will wait for clients: it never ends.
+SERVER_LISTENING = re.compile(
+    r"(?i)running on https?://|listening (?:on|at)\b|serving (?:http )?on\b|bound (?:on|to) (?:\w+ )*\S*:\d+|"
+    r"spawned uwsgi (?:worker|http)|server (?:is )?(?:running|listening|started) (?:on|at)\b|"
+    r"ready to accept connections|application startup complete")
+# A line that announces work still going on, whose end is printed later: pip's "Building wheel for uWSGI
+# (pyproject.toml): started" or "Downloading …", apt-get's "Get:3 http://…" while it fetches the next file
+# (on a slow network a big package list takes a while): the quiet after it may last longer.
+ANNOUNCES_WORK = re.compile(r"(?i):\s*started\s*$|^\s*(?:building wheel|running setup\.py|downloading)\b|^Get:\d+ ")
+
+
+@dataclass
+class StoppedStep:
+    """A build step that checks stopped: it kept running without output, or it started a server."""
+
+    step: str  # the instruction as the builder shows it: "RUN sleep infinity"
+    seconds: float  # how long it had run
+    silent_for: float  # seconds since its last output line
+    output: list[str]  # its last output lines
+    listening: str = ""  # the output line showing a server waiting for clients, if any
+    line: int | None = None  # its Dockerfile line
+
+    @property
+    def server(self) -> bool:
+        return bool(self.listening)
+
+    def describe(self) -> str:
+        """Why it was stopped, in a few words."""
+        if self.server:
+            return f"starting a server, which waits for clients and never ends (its output: `{self.listening}`)"
+        if self.seconds - self.silent_for < 1:
+            return f"still running after {self.seconds:.0f} s without printing anything"
+        return f"still running after {self.seconds:.0f} s, with no new output for the last {self.silent_for:.0f} s"
+
+
+class BuildWatch:
+    """Follows a build's progress (BuildKit's plain output, or the classic builder's) as it is printed.
+
+    A RUN step that keeps running with no new output for `step_silence()` seconds, or whose output
+    shows a server listening, will never end by itself: `verdict()` says so and the build is stopped.
+    Judged from what the build shows, whatever program the step runs.
+    """
+
+    BUILDKIT_HEADER = re.compile(r"^#(\d+) \[[^\]]*\d+/\d+\] ((?i:RUN)\b.*)$")
+    BUILDKIT_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ?(.*)$")
+    BUILDKIT_END = re.compile(r"^#(\d+) (?:DONE|CACHED|ERROR|CANCELED)\b")
+    CLASSIC_STEP = re.compile(r"^Step \d+/\d+ : (.*)$")
+    CLASSIC_END = re.compile(r"^ ---> (?:[0-9a-f]{12}|Using cache)\s*$|^Removing intermediate container")
+
+    def __init__(self):
+        self.steps: dict[str, dict] = {}  # running RUN steps by BuildKit vertex (or "classic")
+        self.stopped: StoppedStep | None = None
+
+    def line(self, text: str, now: float) -> None:
+        text = text.rstrip("\r\n")
+        header = self.BUILDKIT_HEADER.match(text)
+        if header:
+            self.steps.setdefault(header.group(1), {"step": header.group(2), "started": now, "last": now,
+                                                    "output": [], "announced": False})
+            return
+        end = self.BUILDKIT_END.match(text)
+        if end:
+            self.steps.pop(end.group(1), None)
+            return
+        output = self.BUILDKIT_OUTPUT.match(text)
+        if output and output.group(1) in self.steps:
+            self._output(self.steps[output.group(1)], output.group(2), now)
+            return
+        classic = self.CLASSIC_STEP.match(text)
+        if classic:
+            self.steps.pop("classic", None)
+            if classic.group(1).upper().startswith("RUN"):
+                self.steps["classic"] = {"step": classic.group(1), "started": now, "last": now, "output": [],
+                                         "announced": False}
+            return
+        if "classic" in self.steps:
+            if self.CLASSIC_END.match(text):
+                self.steps.pop("classic")
+            elif not text.startswith(" ---> Running in "):
+                self._output(self.steps["classic"], text, now)
+
+    def _output(self, step: dict, text: str, now: float) -> None:
+        step["last"] = now
+        step["output"] = (step["output"] + [text])[-8:]
+        step["announced"] = bool(ANNOUNCES_WORK.search(text))
+        if SERVER_LISTENING.search(text) and not step.get("listening"):
+            step["listening"] = text.strip()
+            step["listening_since"] = now
+
+    def verdict(self, now: float) -> StoppedStep | None:
+        """The step to stop now, if one will never end."""
+        for step in self.steps.values():
+            silent = now - step["last"]
+            limit = busy_silence() if step["announced"] else step_silence()
+            # a server is stopped a moment after it says it listens, so its next lines are shown too
+            if (step.get("listening") and now - step["listening_since"] >= 1.5) or silent >= limit:
+                return StoppedStep(step=step["step"], seconds=now - step["started"], silent_for=silent,
+                                   output=list(step["output"]), listening=step.get("listening", ""))
+        return None
+
+
+def failed_line(log: str, dockerfile_text: str) -> int | None:
+    """The Dockerfile line of the failing step, from BuildKit's or the classic builder's output."""
+    lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
+    if lines:
+        return int(lines[-1])
+    parse = re.search(r"dockerfile parse error (?:on )?line (\d+)", log)
+    if parse:
+        return int(parse.group(1))
+    definition = _definition_error_line(log, dockerfile_text)
+    if definition:
+        return definition
+    vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
+    if vertex:
+        return vertex
+    marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
+    steps = re.findall(r"^Step (\d+)/\d+ : (.+)$", log, re.MULTILINE)
+    wanted = marker[-1] if marker else (steps[-1][1] if steps else None)
+    if wanted:
+        for number, text in enumerate(dockerfile_text.splitlines(), start=1):
+            if text.strip() and text.strip() == wanted.strip():
+                return number
+    return None
+
+
+def _definition_error_line(log: str, dockerfile_text: str) -> int | None:
+    """The line of a value BuildKit refused before building anything (`failed to create LLB definition:
+    Invalid hostPort: 127.0.0.1`): the first instruction line that contains the refused value."""
+    refused = re.search(r"failed to create LLB definition: [^\n]*?: (\S+)\s*$", log, re.MULTILINE)
+    if not refused:
+        return None
+    for number, text in enumerate(dockerfile_text.splitlines(), start=1):
+        if text.strip() and not text.lstrip().startswith("#") and refused.group(1) in text.split(None, 1)[-1]:
+            return number
+    return None
+
+
+def _failed_base_image_line(log: str, dockerfile_text: str) -> int | None:
+    """The FROM line whose image BuildKit could not get (`#3 [internal] load metadata for …` then ERROR)."""
+    failed = re.search(r"^#(\d+) ERROR:", log, re.MULTILINE)
+    header = failed and re.search(rf"^#{failed.group(1)} \[internal\] load metadata for (\S+)", log, re.MULTILINE)
+    if not header:
+        return None
+    from .dockerfile import DockerfileProblem, parse
+
+    wanted = header.group(1)
+    try:
+        stages = parse(dockerfile_text).stages
+    except DockerfileProblem:
+        return None
+    for stage in stages:
+        name = stage.image if "/" in stage.image.split(":")[0] else "library/" + stage.image
+        if wanted in (stage.image, name, "docker.io/" + name):
+            return stage.line
+    return stages[0].line if stages else None
+
+
+def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
+    """BuildKit without `Dockerfile:N` lines (Engine 20.10): find the failing vertex `#8 [4/4] RUN …` by its text."""
+    failed = re.findall(r"^#(\d+) ERROR:", log, re.MULTILINE)
+    if not failed:
+        return None
+    header = re.search(rf"^#{failed[0]} \[[^\]]*\d+/\d+\] (.+)$", log, re.MULTILINE)
+    if not header:
+        return None
+    return line_of_step(header.group(1), dockerfile_text)
+
+
+def line_of_step(step: str, dockerfile_text: str) -> int | None:
+    """The Dockerfile line of a step as the builder shows it (`RUN sleep infinity`, continuations joined)."""
+    def normal(text: str) -> str:  # BuildKit writes the keyword in capitals
+        keyword, _, rest = text.strip().partition(" ")
+        return " ".join([keyword.upper(), *rest.split()])
+
+    wanted = normal(step)
+    lines = dockerfile_text.splitlines()
+    index = 0
+    while index < len(lines):
+        first, logical = index, lines[index]
+        while logical.rstrip().endswith("\\") and index + 1 < len(lines):  # BuildKit joins continuations
+            index += 1
+            logical = logical.rstrip()[:-1] + " " + lines[index]
+        if logical.strip() and normal(logical) == wanted:
+            return first + 1
+        index += 1
+    return None
+
+
+def error_summary(log: str) -> str:
+    """The builder's closing error lines (BuildKit's `ERROR: …`, the classic builder's last lines)."""
+    errors = [line for line in log.splitlines() if line.startswith(("ERROR:", "error:")) or " ERROR: " in line]
+    if errors:
+        return errors[-1].strip()
+    tail = [line for line in log.strip().splitlines() if line.strip()]
+    return tail[-1].strip() if tail else "the build failed"
