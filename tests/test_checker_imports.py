@@ -20,17 +20,18 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
             base = ["checks", "checkers"][: max(0, 2 - node.level + 1)] if node.level else []
             module = ".".join([*base, node.module] if node.module else base)
             found.append((node.lineno, module))
-            if node.module is None or module == "checks.checkers":  # `from . import lesson2`
-                found += [(node.lineno, f"checks.checkers.{alias.name}") for alias in node.names]
+            if node.module is None:  # `from . import lesson2`, `from .. import status`: the names are modules
+                found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
     return found
 
 
 def test_the_resolver_sees_lesson_imports(tmp_path):
     sample = tmp_path / "lesson99.py"
-    sample.write_text("from .lesson2 import x\nfrom . import lesson3\nfrom ..stages import y\n"
+    sample.write_text("from .lesson2 import x\nfrom . import lesson3\nfrom ..stages import y\nfrom .. import status\n"
                       "import checks.checkers.lesson4\nfrom checks.checkers.lesson5 import z\n")
     assert [m for _, m in imported_modules(sample)] == [
-        "checks.checkers.lesson2", "checks.checkers", "checks.checkers.lesson3", "checks.stages",
+        "checks.checkers.lesson2", "checks.checkers", "checks.checkers.lesson3", "checks.stages", "checks",
+        "checks.status",
         "checks.checkers.lesson4", "checks.checkers.lesson5"]
 
 
