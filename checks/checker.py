@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 from .catalogue import Catalogue, CatalogueError, Lesson
 from .context import Context, Unavailable
@@ -28,7 +28,7 @@ def check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
     return register
 
 
-@lru_cache(maxsize=None)
+@cache
 def functions_of(lesson: Lesson) -> dict[str, CheckFunction]:
     """The check functions of a lesson's module, by check id; they must match lesson.toml exactly."""
     try:

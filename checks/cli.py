@@ -14,9 +14,9 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 
@@ -316,7 +316,6 @@ def command_watch(args, catalogue) -> int:
 
 def command_doctor(args, catalogue) -> int:
     from .doctor import run
-
     from .workspace import find
 
     start = Path(args.path or ".").expanduser()

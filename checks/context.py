@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import TypeVar
 
 from . import dockerfile as dockerfile_module
 from .catalogue import Catalogue
-
 
 T = TypeVar("T")
 BACKGROUND_GRACE = 15  # seconds cleanup waits for background work (a probe ends within one poll)

@@ -125,7 +125,7 @@ class Engine:
         self._removals: list[threading.Thread] = []  # containers being removed in the background
 
     @classmethod
-    def connect(cls) -> "Engine":
+    def connect(cls) -> Engine:
         endpoint, chosen_by = endpoint_description()
         try:
             import docker
@@ -478,7 +478,7 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int, watch: Build
     `on_line(text)` sees each line as it comes (the live status line on a terminal)."""
     import queue
 
-    lines: "queue.Queue[bytes | None]" = queue.Queue()
+    lines: queue.Queue[bytes | None] = queue.Queue()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env=env)
     running = running if running is not None else set()

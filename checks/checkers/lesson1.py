@@ -35,7 +35,7 @@ class ImageRef:
     digest: str | None
 
     @classmethod
-    def parse(cls, text: str) -> "ImageRef":
+    def parse(cls, text: str) -> ImageRef:
         rest, _, digest = text.partition("@")
         name, tag = rest, None
         last = rest.rsplit("/", 1)[-1]

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import Outcome, failed, passed
 from ..probe import START_TIMEOUT, asked_port, listening_ports
+from ..result import Outcome, failed, passed
 
 ROOT_NAMES = ("", "root", "0")
 SYSTEM_BIN = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}

@@ -22,9 +22,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from support import checks_process
 
 from checks.classroom.kit import MANIFEST
+from support import checks_process
 
 pytestmark = pytest.mark.docker
 
