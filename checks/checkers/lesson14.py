@@ -174,7 +174,7 @@ def _file_probe(context: Context) -> FileProbe:
     try:
         shown = context.engine.run_in_image(image, ["sh", "-c", RUN_PROBE, FILE_PROBE, *app_folders(context)])
     except Exception as exc:  # the engine refused to start it
-        raise Unavailable(f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}")
+        raise Unavailable(f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}") from exc
     lines = [line for line in shown.output.splitlines() if line.startswith("{")]
     if shown.exit_code != 0 or not lines:
         raise Unavailable(f"cannot run python3 in the image as its user: {shown.output.strip()[-200:] or 'no output'}")

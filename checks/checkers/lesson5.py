@@ -125,7 +125,7 @@ def declared_requirements(context: Context) -> dict[str, str]:
         line = raw.split("#", 1)[0].strip()
         if not line or line.startswith("-"):
             continue
-        name = re.split(r"[<>=!~;\[ @]", line, 1)[0]
+        name = re.split(r"[<>=!~;\[ @]", line, maxsplit=1)[0]
         declared[normalise(name)] = line
     return declared
 
@@ -135,7 +135,7 @@ def normalise(name: str) -> str:
 
 
 def package_name(spec: str) -> str:
-    return normalise(re.split(r"[<>=!~;\[ @]", spec, 1)[0])
+    return normalise(re.split(r"[<>=!~;\[ @]", spec, maxsplit=1)[0])
 
 
 def brings_requirements(instruction: Instruction) -> bool:
@@ -225,7 +225,6 @@ def requirements_before_pip(context: Context) -> Outcome:
     install = main_install(context)
     if not install.requirement_files:
         raise Unavailable("needs pip install -r requirements.txt")
-    dockerfile = context.dockerfile
     if "mount" not in install.instruction.flags:
         before = [i for i in dependency_steps(context) if i.line < install.line and brings_requirements(i)]
         after = [i for i in dependency_steps(context) if i.line > install.line and brings_requirements(i)]

@@ -120,7 +120,7 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
         return not difference, difference
     import difflib
 
-    for change, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
+    for change, i1, _i2, j1, _j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
         if change == "insert":
             return False, f"the image has the step `{found[j1]}`, which the Dockerfile no longer has"
         if change == "delete":
