@@ -29,7 +29,7 @@ def final_image(context: Context) -> str:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return build.image
+    return build.final_image
 
 
 def build_stage_line(context: Context) -> int:

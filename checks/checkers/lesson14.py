@@ -86,7 +86,7 @@ def final_image(context: Context) -> str:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return build.image
+    return build.final_image
 
 
 def image_config(context: Context) -> dict:

@@ -84,7 +84,7 @@ def image_config(context: Context) -> dict:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return context.image_config(build.image)
+    return context.image_config(build.final_image)
 
 
 def probe_of(context: Context) -> Probe:
@@ -242,7 +242,7 @@ def _health_run(context: Context) -> HealthRun:
     except Unavailable:
         probe = None
     engine, port, run = context.engine, asked_port(context), HealthRun(status="none")
-    container = engine.create_container(context.build.image, detach=True)
+    container = engine.create_container(context.build.some_image, detach=True)
     waiting = status.begin("starting a container of the image with its HEALTHCHECK")
     try:
         container.start()
@@ -333,7 +333,7 @@ def _broken_app(context: Context) -> Outcome:
     engine = context.engine
     schedule = {"test": probe.test, "interval": 1_000_000_000, "timeout": int(probe.timeout * 1e9),
                 "retries": probe.retries, "start_period": int(probe.start_period * 1e9)}
-    container = engine.create_container(context.build.image, detach=True, healthcheck=schedule)
+    container = engine.create_container(context.build.some_image, detach=True, healthcheck=schedule)
     waiting = status.begin("a second container, probed every second")
     try:
         container.start()
