@@ -78,7 +78,7 @@ def assignments(instruction: Instruction) -> dict[str, str]:
         words = text.split()
     if instruction.keyword == "ENV" and words and "=" not in words[0]:
         return {words[0]: " ".join(words[1:])}
-    found = {}
+    found: dict[str, str] = {}
     for word in words:
         name, sign, value = word.partition("=")
         found[name] = value if sign else found.get(name, "")
