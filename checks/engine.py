@@ -484,8 +484,11 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int, watch: Build
     running = running if running is not None else set()
     running.add(process)
 
+    stdout = process.stdout
+    assert stdout is not None  # Popen(stdout=PIPE) always gives a pipe
+
     def read() -> None:
-        for raw in iter(process.stdout.readline, b""):
+        for raw in iter(stdout.readline, b""):
             lines.put(raw)
         lines.put(None)
 

@@ -250,9 +250,10 @@ def gcc_before_pip(context: Context) -> Outcome:
         return failed(f"expected gcc to be installed before pip install (line {install.line}); found it installed "
                       f"after, on line {compiler_line}: uWSGI is compiled while pip installs it", line=install.line)
     log = pip_step_failure(context, install)
-    if log is not None and COMPILER_MISSING.search(log):
+    missing = COMPILER_MISSING.search(log) if log is not None else None
+    if missing is not None:
         return failed(f"pip install (line {install.line}) failed compiling uWSGI: "
-                      f"{COMPILER_MISSING.search(log).group(0)}; install gcc with apt-get before it",
+                      f"{missing.group(0)}; install gcc with apt-get before it",
                       line=install.line)
     return passed(f"gcc is installed on line {compiler_line}" if compiler_line else "", line=install.line)
 
