@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -246,7 +246,7 @@ def _lesson(path: Path, course: Course) -> Lesson:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(root: Path | None = None) -> Catalogue:
     root = root or data_dir()
     course = Course(**{"site_url": "", **_fields(str(root / "course.toml"), _read_toml(root / "course.toml"),

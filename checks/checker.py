@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
-from typing import Callable
+from functools import cache, partial
 
 from .catalogue import Catalogue, CatalogueError, Lesson
 from .context import Context, Unavailable
 from .result import ERROR, FAILED, SKIPPED, Outcome, Report, Result, skipped
 
 CheckFunction = Callable[[Context], Outcome]
+MARK = "check_id"  # the attribute @check sets on a check function
 # Checks of these lessons ask only the built image and containers of it: once the image is built, they run
 # ahead in the background (a few at a time) while the checks before them are graded. Not lessons 8-10:
 # they read the learner's engine, and lesson 10 asks the learner a question.
@@ -22,20 +23,20 @@ def check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
     """Mark a function as the check `check_id`; its title, hint and page come from lesson.toml."""
 
     def register(function: CheckFunction) -> CheckFunction:
-        function.check_id = check_id
+        setattr(function, MARK, check_id)  # a function carries its id; mypy knows no attributes of functions
         return function
 
     return register
 
 
-@lru_cache(maxsize=None)
+@cache
 def functions_of(lesson: Lesson) -> dict[str, CheckFunction]:
     """The check functions of a lesson's module, by check id; they must match lesson.toml exactly."""
     try:
         module = importlib.import_module(f"checks.checkers.{lesson.id}")
     except ModuleNotFoundError:
         raise CatalogueError(f"{lesson.id} has no checker module checks/checkers/{lesson.id}.py") from None
-    found = {f.check_id: f for f in vars(module).values() if callable(f) and hasattr(f, "check_id")}
+    found = {getattr(f, MARK): f for f in vars(module).values() if callable(f) and hasattr(f, MARK)}
     declared = {info.id for info in lesson.checks}
     if set(found) != declared:
         missing, extra = sorted(declared - set(found)), sorted(set(found) - declared)
@@ -99,11 +100,11 @@ def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report
 
     def start_ahead() -> None:  # the image is built: what its checks ask the engine is independent
         for step, check_id in reversed(ahead):  # the later lessons' evidence takes longest (the app probe)
-            context.in_background(("check", step.id, check_id), lambda s=step, c=check_id: run_one(s, c, context))
+            context.in_background(("check", step.id, check_id), partial(run_one, step, check_id, context))
 
     context.after_build(start_ahead)
     for step in steps:
-        report.results += [replace(context.memo(("check", step.id, info.id), lambda s=step, c=info.id: run_one(s, c, context)))
+        report.results += [replace(context.memo(("check", step.id, info.id), partial(run_one, step, info.id, context)))
                            for info in step.checks]
     unproved_goals(report.of(lesson.id))
     if not report.passed and not any(r.status in (FAILED, ERROR) for r in report.results):

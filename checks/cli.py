@@ -14,9 +14,9 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 
@@ -316,7 +316,6 @@ def command_watch(args, catalogue) -> int:
 
 def command_doctor(args, catalogue) -> int:
     from .doctor import run
-
     from .workspace import find
 
     start = Path(args.path or ".").expanduser()
@@ -352,10 +351,11 @@ def run(argv: list[str] | None = None) -> int:
 
     try:
         catalogue = load()
-        if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]) and catalogue.get(argv[0]) is None:
-            raise UsageError(unknown_lesson(argv[0], catalogue))
-        if argv and re.fullmatch(r"(?i)lesson0*\d+", argv[0]):
-            argv = [catalogue.get(argv[0]).id, *argv[1:]]
+        if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]):
+            named = catalogue.get(argv[0])
+            if named is None:
+                raise UsageError(unknown_lesson(argv[0], catalogue))
+            argv = [named.id, *argv[1:]]
         table = {command.name: command for command in commands(catalogue)}
         known = argv[0] if argv and argv[0] in table else None
         args = build_parser(catalogue, only=known).parse_args(argv)

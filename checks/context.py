@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from . import dockerfile as dockerfile_module
 from .catalogue import Catalogue
 
+if TYPE_CHECKING:  # engine imports the docker SDK's helpers lazily; a Dockerfile-only run needs none of it
+    from .engine import BuildResult, Engine
 
 T = TypeVar("T")
 BACKGROUND_GRACE = 15  # seconds cleanup waits for background work (a probe ends within one poll)
@@ -29,13 +32,27 @@ class Unavailable(Exception):
 class Build:
     """The image built from the workspace: complete, or as far as the Dockerfile builds."""
 
-    result: object  # engine.BuildResult of the whole Dockerfile
+    result: BuildResult  # of the whole Dockerfile
     image: str | None  # the complete image, or the image of the steps before the failing one
     complete: bool
 
     @property
     def failed_line(self) -> int | None:
         return self.result.failed_line
+
+    @property
+    def final_image(self) -> str:
+        """The image of the whole Dockerfile; a check that needs it is skipped when it does not build."""
+        if not self.complete or self.image is None:  # complete means built, so it has an image
+            raise Unavailable("needs the image to build (see the checks above)")
+        return self.image
+
+    @property
+    def some_image(self) -> str:
+        """The complete image, else the image of the steps before the failing one, else Unavailable."""
+        if self.image is None:
+            raise Unavailable("needs the image to build (see the checks above)")
+        return self.image
 
 
 class Context:
@@ -44,7 +61,7 @@ class Context:
         self.catalogue = catalogue
         self.course = catalogue.course
         self.options = options or {}
-        self._engine = None
+        self._engine: Engine | None = None
         self._memo: dict[Hashable, _Entry] = {}
         self._memo_lock = threading.Lock()
         self._background: list[threading.Thread] = []
@@ -65,7 +82,7 @@ class Context:
             if not entry.done:
                 entry.value = compute()
                 entry.done = True
-        return entry.value
+        return cast(T, entry.value)  # the memo holds values of many types; `compute` gave this one
 
     def memo_ready(self, key: Hashable) -> bool:
         """Has `key` been computed already (so asking for it does not wait)?"""
@@ -145,7 +162,7 @@ class Context:
 
     # -- the engine ------------------------------------------------------------------------------
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         """The learner's Docker engine (EngineProblem, exit 2, when it cannot be reached)."""
         if self._engine is None:
             from .engine import Engine
@@ -194,7 +211,7 @@ class Context:
                 raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
             return self.memo(("stage-image", stage_end), lambda: self._build_stage(stage_end))
         build = self.build
-        if build.complete or (build.image and build.failed_line and build.failed_line > line):
+        if build.image is not None and (build.complete or (build.failed_line and build.failed_line > line)):
             return build.image
         if build.result.stopped is not None and build.failed_line:
             raise Unavailable(f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
@@ -207,7 +224,7 @@ class Context:
 
     def _build_stage(self, stage_end: int) -> str:
         result = self.engine.build(self.workspace, "\n".join(self.dockerfile.text.splitlines()[:stage_end]) + "\n")
-        if not result.ok:
+        if not result.ok or result.image_id is None:  # ok means built, so it has an image
             raise Unavailable(f"the build stage ending on line {stage_end} does not build")
         return result.image_id
 
@@ -237,4 +254,4 @@ class _Entry:
     def __init__(self):
         self.lock = threading.RLock()
         self.done = False
-        self.value = None
+        self.value: object = None

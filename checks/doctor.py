@@ -72,8 +72,8 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
 
         cli = which("docker")
         if cli:
-            version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=20)
-            facts["docker_cli"] = version.stdout.strip() or version.stderr.strip()
+            cli_version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=20)
+            facts["docker_cli"] = cli_version.stdout.strip() or cli_version.stderr.strip()
             findings.append(Finding("docker command", OK, facts["docker_cli"]))
         else:
             findings.append(Finding("docker command", FAIL, "not found on PATH",

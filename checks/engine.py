@@ -125,7 +125,7 @@ class Engine:
         self._removals: list[threading.Thread] = []  # containers being removed in the background
 
     @classmethod
-    def connect(cls) -> "Engine":
+    def connect(cls) -> Engine:
         endpoint, chosen_by = endpoint_description()
         try:
             import docker
@@ -478,14 +478,17 @@ def _run_interruptibly(command: list[str], env: dict, timeout: int, watch: Build
     `on_line(text)` sees each line as it comes (the live status line on a terminal)."""
     import queue
 
-    lines: "queue.Queue[bytes | None]" = queue.Queue()
+    lines: queue.Queue[bytes | None] = queue.Queue()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env=env)
     running = running if running is not None else set()
     running.add(process)
 
+    stdout = process.stdout
+    assert stdout is not None  # Popen(stdout=PIPE) always gives a pipe
+
     def read() -> None:
-        for raw in iter(process.stdout.readline, b""):
+        for raw in iter(stdout.readline, b""):
             lines.put(raw)
         lines.put(None)
 

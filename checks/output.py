@@ -44,7 +44,7 @@ class Style:
 
 
 def _detail(result: Result, style: Style, indent: str) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if result.status in (SKIPPED, PASSED):
         return lines
     where = f"{result.file}:{result.line}: " if result.file and result.line else (f"{result.file}: " if result.file else "")

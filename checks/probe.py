@@ -62,7 +62,7 @@ def probe(context: Context) -> AppRun:
     host = engine.published_host()
     bind = "127.0.0.1" if host == "127.0.0.1" else "0.0.0.0"
     started = time.monotonic()
-    container = engine.create_container(build.image, detach=True, ports={f"{port}/tcp": (bind, None)})
+    container = engine.create_container(build.final_image, detach=True, ports={f"{port}/tcp": (bind, None)})
     waiting = status.begin(f"starting a container of the image, waiting for /statz on port {port}")
     try:
         try:
@@ -123,7 +123,7 @@ def probe(context: Context) -> AppRun:
 
 def asked_port(context: Context) -> int:
     """The port to ask the app on: the TCP port the image exposes (the app's own, if several), else the app's."""
-    config = context.image_config(context.build.image)
+    config = context.image_config(context.build.some_image)
     exposed = sorted(int(p.split("/")[0]) for p in (config.get("ExposedPorts") or {}) if p.endswith("/tcp"))
     port = app_port(context)
     return port if port in exposed or not exposed else exposed[0]

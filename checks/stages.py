@@ -9,7 +9,7 @@ import shlex
 from dataclasses import dataclass
 
 from .context import Unavailable
-from .dockerfile import ARG_REF, Dockerfile, Instruction
+from .dockerfile import ARG_REF, Dockerfile, Instruction, Stage
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,18 @@ class Workdir:
     previous: str  # the folder it was resolved against ("/" at the start of the image)
 
 
-def stage_chain(dockerfile: Dockerfile) -> list[int]:
-    """The final stage and the stages it is built `FROM`, oldest first."""
-    names = {s.name: s for s in dockerfile.stages if s.name}
+def final_stage(dockerfile: Dockerfile) -> Stage:
+    """The stage of the last FROM; a check that needs it is skipped when there is no FROM."""
     final = dockerfile.final_stage
     if final is None:
         raise Unavailable("needs a FROM instruction")
+    return final
+
+
+def stage_chain(dockerfile: Dockerfile) -> list[int]:
+    """The final stage and the stages it is built `FROM`, oldest first."""
+    names = {s.name: s for s in dockerfile.stages if s.name}
+    final = final_stage(dockerfile)
     chain, stage = [final.index], final
     while stage.image.lower() in names and names[stage.image.lower()].index < stage.index:
         stage = names[stage.image.lower()]
@@ -78,7 +84,7 @@ def assignments(instruction: Instruction) -> dict[str, str]:
         words = text.split()
     if instruction.keyword == "ENV" and words and "=" not in words[0]:
         return {words[0]: " ".join(words[1:])}
-    found = {}
+    found: dict[str, str] = {}
     for word in words:
         name, sign, value = word.partition("=")
         found[name] = value if sign else found.get(name, "")

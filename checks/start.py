@@ -65,7 +65,7 @@ def start_command(context: Context) -> StartCommand:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    config = context.image_config(build.image)
+    config = context.image_config(build.final_image)
     argv = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
     env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
     return StartCommand(argv, config.get("WorkingDir") or "/", env.get("PATH", DEFAULT_PATH))
@@ -73,7 +73,7 @@ def start_command(context: Context) -> StartCommand:
 
 def file_in_image(context: Context, path: str):
     """The TarInfo of `path` in the image, or None (read once per run)."""
-    image = context.build.image
+    image = context.build.some_image
     members = context.memo(("image-path", image, path), lambda: context.engine.read_path(image, path))
     if not members:
         return None

@@ -176,6 +176,10 @@ class _Follower(threading.Thread):
         except (OSError, ValueError):
             pass
 
+    def end(self) -> None:
+        """The end of a wait begun with begin(): the line is cleared."""
+        self.stop()
+
     def stop(self) -> None:
         self.done.set()
         self.join(timeout=2)
@@ -222,6 +226,5 @@ def begin(text: str):
     if _stream is None:
         return _Off()
     follower = _Follower(_stream, _Waiting(text))
-    follower.end = follower.stop
     follower.start()
     return follower

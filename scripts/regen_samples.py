@@ -46,8 +46,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "docs" / "samples"
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     lessons = dockerfile_lessons(catalogue)
     if args.lessons:
         wanted = [catalogue.get(name) for name in args.lessons]
-        unknown = [name for name, lesson in zip(args.lessons, wanted) if lesson not in lessons]
+        unknown = [name for name, lesson in zip(args.lessons, wanted, strict=True) if lesson not in lessons]
         if unknown:
             parser.error(f"no samples are generated for {', '.join(unknown)}; "
                          f"choose from {', '.join(lesson.id for lesson in lessons)}")

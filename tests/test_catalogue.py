@@ -21,7 +21,7 @@ def lesson_params():
         yield pytest.param(lesson, id=lesson.id, marks=marks)
 
 
-@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+@pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in CATALOGUE.lessons])
 def test_lesson_is_complete(lesson):
     assert functions_of(lesson), lesson.id  # raises if lesson.toml and the module disagree
     for info in lesson.checks:
@@ -38,7 +38,7 @@ def test_lesson_is_complete(lesson):
             f"{lesson.id}: check {info.id} has no mistake fixture tests/lessons/{lesson.id}/fixtures/{info.id}.Dockerfile")
 
 
-@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+@pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in CATALOGUE.lessons])
 def test_lesson_page_exists(lesson):
     page = ROOT / "docs" / lesson.page
     assert page.is_file(), f"{lesson.id}: docs page {lesson.page} is missing"
@@ -84,7 +84,7 @@ def test_missing_field_fails_loudly(tmp_path):
         load.__wrapped__(tmp_path / "lessons")
 
 
-@pytest.mark.parametrize("lesson", [pytest.param(l, id=l.id) for l in CATALOGUE.lessons])
+@pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in CATALOGUE.lessons])
 def test_every_lesson_has_goal_checks(lesson):
     assert any(info.goal for info in lesson.checks), f"{lesson.id}: mark the checks that prove its goal (goal = true)"
 

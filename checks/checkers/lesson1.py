@@ -35,7 +35,7 @@ class ImageRef:
     digest: str | None
 
     @classmethod
-    def parse(cls, text: str) -> "ImageRef":
+    def parse(cls, text: str) -> ImageRef:
         rest, _, digest = text.partition("@")
         name, tag = rest, None
         last = rest.rsplit("/", 1)[-1]
@@ -207,11 +207,11 @@ def base_image_supported(context: Context, today: date | None = None) -> Outcome
                       "and gets no security fixes", line=stage.line)
     if re.search(r"(a|b|rc)\d*$", ref.version or ""):
         return warning(f"Python {ref.version} is a pre-release: fine to try, not to ship", line=stage.line)
+    if state == "unknown" or end is None:  # support() dates every state but "ended" and "unknown"
+        return warning(f"Python {version} is newer than this course knows; check that the tag exists", line=stage.line)
     if state == "ending":
         return warning(f"Python {version} reaches end of life on {end.isoformat()}: plan the move to a newer version",
                        line=stage.line)
-    if state == "unknown":
-        return warning(f"Python {version} is newer than this course knows; check that the tag exists", line=stage.line)
     return passed(f"Python {version}, supported until {end.isoformat()}", line=stage.line)
 
 

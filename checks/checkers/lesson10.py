@@ -14,8 +14,8 @@ import re
 from ..checker import check
 from ..context import Context, Unavailable
 from ..engine import Engine
-from ..result import Outcome, failed, passed
 from ..learner import age, app_container, made_by_checks, seconds_since
+from ..result import Outcome, failed, passed
 
 KINDS = {"pid": ("PidMode", "--pid", "PID"), "net": ("NetworkMode", "--net", "network")}
 RESTARTED_AFTER_CREATE = 3  # seconds: an app container started this long after its creation was restarted

@@ -13,7 +13,7 @@ from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed
-from ..stages import dependency_stage
+from ..stages import dependency_stage, final_stage
 
 COMPILERS = ("gcc", "cc", "g++", "c++", "clang")
 
@@ -29,7 +29,7 @@ def final_image(context: Context) -> str:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return build.image
+    return build.final_image
 
 
 def build_stage_line(context: Context) -> int:
@@ -74,7 +74,7 @@ def compiler_not_in_final(context: Context) -> Outcome:
     found = compilers_in(context, image)
     if not found:
         return passed("no gcc, cc or clang in the final image")
-    final = context.dockerfile.final_stage
+    final = final_stage(context.dockerfile)
     names = {s.name: s for s in context.dockerfile.stages if s.name}
     if final.image.lower() in names:
         return failed(f"expected no compiler in the final image; found {', '.join(found)}: the final stage starts "
@@ -120,9 +120,9 @@ def venv_copied_from_build(context: Context) -> Outcome:
 def final_stage_config(context: Context) -> Outcome:
     """CMD, EXPOSE and the PATH to the virtualenv are written in the final stage: a stage keeps nothing of another's settings."""
     dockerfile = context.dockerfile
-    final = dockerfile.final_stage
     if len(dockerfile.stages) < 2:
         raise Unavailable("needs a multi-stage Dockerfile (see image-smaller)")
+    final = final_stage(dockerfile)
     for keyword in ("CMD", "ENTRYPOINT", "EXPOSE"):
         earlier = [i for i in dockerfile.of(keyword) if i.stage != final.index]
         if earlier and not dockerfile.in_final_stage(keyword):
@@ -139,13 +139,13 @@ def image_smaller(context: Context) -> Outcome:
     image = final_image(context)
     final_size = context.engine.image_size(image)
     stage = dependency_stage(context.dockerfile)
-    final = context.dockerfile.final_stage
+    final = final_stage(context.dockerfile)
     if stage == final.index:
         compiler = next((i for i in context.dockerfile.in_final_stage("RUN") if "gcc" in i.arguments), None)
         removal = next((i for i in context.dockerfile.in_final_stage("RUN")
-                        if compiler and i.line > compiler.line and ("purge" in i.arguments or "remove" in i.arguments)),
-                       None)
-        if removal is not None:
+                        if i.line > compiler.line and ("purge" in i.arguments or "remove" in i.arguments)),
+                       None) if compiler is not None else None
+        if compiler is not None and removal is not None:
             return failed(f"expected a smaller image; found {human(final_size)}: removing gcc on line {removal.line} "
                           f"hides its files, but the layer of line {compiler.line} still holds them. Install it in a "
                           "build stage instead (`FROM python:3.13-slim AS build`) and copy the virtualenv into a "

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import Outcome, failed, passed
 from ..probe import START_TIMEOUT, asked_port, listening_ports
+from ..result import Outcome, failed, passed
+from ..stages import final_stage
 
 ROOT_NAMES = ("", "root", "0")
 SYSTEM_BIN = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
@@ -86,7 +87,7 @@ def final_image(context: Context) -> str:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return build.image
+    return build.final_image
 
 
 def image_config(context: Context) -> dict:
@@ -109,6 +110,11 @@ def user_lines(context: Context, stage: int | None = None) -> list[Instruction]:
 def final_user_line(context: Context) -> Instruction | None:
     found = context.dockerfile.in_final_stage("USER")
     return found[-1] if found else None
+
+
+def final_user_number(context: Context) -> int | None:
+    last = final_user_line(context)
+    return last.line if last is not None else None
 
 
 def created_users(context: Context) -> list[tuple[str, Instruction]]:
@@ -174,7 +180,7 @@ def _file_probe(context: Context) -> FileProbe:
     try:
         shown = context.engine.run_in_image(image, ["sh", "-c", RUN_PROBE, FILE_PROBE, *app_folders(context)])
     except Exception as exc:  # the engine refused to start it
-        raise Unavailable(f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}")
+        raise Unavailable(f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}") from exc
     lines = [line for line in shown.output.splitlines() if line.startswith("{")]
     if shown.exit_code != 0 or not lines:
         raise Unavailable(f"cannot run python3 in the image as its user: {shown.output.strip()[-200:] or 'no output'}")
@@ -359,7 +365,7 @@ def user_exists(context: Context) -> Outcome:
 def missing_cause(context: Context, kind: str, name: str) -> tuple[str, str | None]:
     """Why the image lacks the user (or group) USER names, and the hint that follows from it."""
     made = [(n, i) for n, i in created_users(context) if n == name]
-    final = context.dockerfile.final_stage.index
+    final = final_stage(context.dockerfile).index
     if kind == "group":
         return (f"`useradd --user-group` (Debian's default) makes a group named like the user; no RUN makes `{name}`",
                 f"Name the user's own group in USER, or create `{name}` with groupadd before useradd.")
@@ -385,7 +391,7 @@ def runs_as_non_root(context: Context) -> Outcome:
     if not as_root:
         uids = ", ".join(map(str, sorted({p.uid for p in seen.processes})))
         return passed(f"{described(seen.processes)} run as uid {uids} (USER {user})",
-                      line=final_user_line(context) and final_user_line(context).line)
+                      line=final_user_number(context))
     return failed(f"expected no process running as root; found uid 0 for {described(as_root)}: "
                   f"{root_cause(context, user)}", line=root_line(context))
 
@@ -420,7 +426,7 @@ def root_line(context: Context) -> int:
     if last is not None:
         return last.line
     earlier = user_lines(context)
-    return earlier[-1].line if earlier else context.dockerfile.final_stage.line
+    return earlier[-1].line if earlier else final_stage(context.dockerfile).line
 
 
 @check("app-files-readable")
@@ -431,7 +437,7 @@ def app_files_readable(context: Context) -> Outcome:
     counted = sum(found["files"] for found in probe.roots.values())
     if not unreadable:
         return passed(f"uid {probe.uid} reads all {counted} files and folders of {', '.join(probe.roots)}",
-                      line=final_user_line(context) and final_user_line(context).line)
+                      line=final_user_number(context))
     first = unreadable[0]
     shown = ", ".join(f"{u['path']} (mode {u['mode']}, owner uid {u['owner']})" for u in unreadable[:SHOWN])
     more = f" and {len(unreadable) - SHOWN} more" if len(unreadable) > SHOWN else ""
@@ -465,8 +471,7 @@ def app_cannot_write(context: Context) -> Outcome:
     writable = probe.all("writable")
     if not created and not writable:
         refused = "; ".join(f"{root}: {found['refused']}" for root, found in probe.roots.items() if found["exists"])
-        return passed(f"uid {probe.uid} cannot write: {refused}", line=final_user_line(context) and
-                      final_user_line(context).line)
+        return passed(f"uid {probe.uid} cannot write: {refused}", line=final_user_number(context))
     places = created + [w["path"] for w in writable if w["path"] not in created]
     shown = ", ".join(places[:SHOWN]) + (f" and {len(places) - SHOWN} more" if len(places) > SHOWN else "")
     cause, line = writable_cause(context)

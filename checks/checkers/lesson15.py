@@ -21,9 +21,11 @@ from ..checker import check
 from ..context import Context, Unavailable
 from ..probe import asked_port
 from ..result import Outcome, failed, passed, warning
+from ..stages import final_stage
 
 # Docker's defaults for a HEALTHCHECK option left out (0 in the image's config)
-DEFAULTS = {"Interval": 30.0, "Timeout": 30.0, "StartPeriod": 0.0, "Retries": 3}
+DEFAULTS = {"Interval": 30.0, "Timeout": 30.0, "StartPeriod": 0.0}  # seconds, as Docker fills them in
+DEFAULT_RETRIES = 3
 FIRST_PROBE_LIMIT = 60.0  # seconds: a first probe later than this leaves the container `starting` too long
 PROBE_TIMEOUT_LIMIT = 10.0  # seconds: a probe of a hung app still running after this has no timeout of its own
 STOP_LIMIT = 5.0  # seconds: well under the 10 s grace period, which only a process ignoring SIGTERM uses up
@@ -84,7 +86,7 @@ def image_config(context: Context) -> dict:
     build = context.build
     if not build.complete:
         raise Unavailable("needs the image to build (see the checks above)")
-    return context.image_config(build.image)
+    return context.image_config(build.final_image)
 
 
 def probe_of(context: Context) -> Probe:
@@ -97,7 +99,7 @@ def probe_of(context: Context) -> Probe:
         return health.get(name, 0) / 1e9 or DEFAULTS[name]
 
     return Probe(test, seconds("Interval"), seconds("Timeout"), seconds("StartPeriod"),
-                 health.get("Retries") or DEFAULTS["Retries"], bool(health.get("Timeout")))
+                 health.get("Retries") or DEFAULT_RETRIES, bool(health.get("Timeout")))
 
 
 def spoken(seconds: float) -> str:
@@ -105,7 +107,7 @@ def spoken(seconds: float) -> str:
 
 
 # -- the engine's health log ------------------------------------------------------------------------
-def moment(text: str) -> datetime:
+def moment(text: str | None) -> datetime:
     """An engine timestamp (RFC 3339 with up to nine decimals) as a datetime."""
     stamp = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?", text or "")
     if not stamp:
@@ -242,7 +244,7 @@ def _health_run(context: Context) -> HealthRun:
     except Unavailable:
         probe = None
     engine, port, run = context.engine, asked_port(context), HealthRun(status="none")
-    container = engine.create_container(context.build.image, detach=True)
+    container = engine.create_container(context.build.some_image, detach=True)
     waiting = status.begin("starting a container of the image with its HEALTHCHECK")
     try:
         container.start()
@@ -333,7 +335,7 @@ def _broken_app(context: Context) -> Outcome:
     engine = context.engine
     schedule = {"test": probe.test, "interval": 1_000_000_000, "timeout": int(probe.timeout * 1e9),
                 "retries": probe.retries, "start_period": int(probe.start_period * 1e9)}
-    container = engine.create_container(context.build.image, detach=True, healthcheck=schedule)
+    container = engine.create_container(context.build.some_image, detach=True, healthcheck=schedule)
     waiting = status.begin("a second container, probed every second")
     try:
         container.start()
@@ -389,7 +391,7 @@ def healthcheck_in_image(context: Context) -> Outcome:
     """The image's config has a HEALTHCHECK: written in the final stage, not turned off with NONE."""
     dockerfile = context.dockerfile
     written = dockerfile.of("HEALTHCHECK")
-    final = [i for i in written if i.stage == dockerfile.final_stage.index]
+    final = [i for i in written if i.stage == final_stage(dockerfile).index]
     if written and not final:
         return failed(f"expected HEALTHCHECK in the final stage; found it on line {written[-1].line}, in an earlier "
                       "stage: each FROM starts afresh, so the final image has no health check and `docker ps` shows "
@@ -400,7 +402,7 @@ def healthcheck_in_image(context: Context) -> Outcome:
     test = (image_config(context).get("Healthcheck") or {}).get("Test") or []
     if not test or test[0] == "NONE":
         return failed("expected a HEALTHCHECK in the image; found none: the engine cannot tell a running container "
-                      "from a working one, and `docker ps` shows no health", line=dockerfile.final_stage.line)
+                      "from a working one, and `docker ps` shows no health", line=final_stage(dockerfile).line)
     return passed(probe_of(context).command[:160], line=healthcheck_line(context))
 
 

@@ -17,8 +17,6 @@ from ..dockerfile import Dockerfile, Instruction
 from ..result import Outcome, failed, passed, warning
 from ..shell import shell_commands
 from ..stages import assignments, expand, final_instructions, workdirs
-# re-exported for lessons 14-15, written while these moved to checks/stages.py; drop after the merge
-from ..stages import dependency_instructions, dependency_stage, workdir_at  # noqa: F401
 
 # Folders that belong to the operating system: the app's files must not be mixed into them.
 SYSTEM_FOLDERS = (

@@ -171,7 +171,7 @@ def base_image_available(context: Context) -> Outcome:
     if build.complete:
         return passed(dockerfile.final_stage.image if dockerfile.final_stage else "")
     from_lines = {stage.line: stage for stage in dockerfile.stages}
-    stage = from_lines.get(build.failed_line)
+    stage = from_lines.get(build.failed_line) if build.failed_line is not None else None
     if stage is None:
         return passed("the build gets past FROM")
     error = (build.result.error or build.result.tail(3)).strip()

@@ -125,7 +125,7 @@ def declared_requirements(context: Context) -> dict[str, str]:
         line = raw.split("#", 1)[0].strip()
         if not line or line.startswith("-"):
             continue
-        name = re.split(r"[<>=!~;\[ @]", line, 1)[0]
+        name = re.split(r"[<>=!~;\[ @]", line, maxsplit=1)[0]
         declared[normalise(name)] = line
     return declared
 
@@ -135,7 +135,7 @@ def normalise(name: str) -> str:
 
 
 def package_name(spec: str) -> str:
-    return normalise(re.split(r"[<>=!~;\[ @]", spec, 1)[0])
+    return normalise(re.split(r"[<>=!~;\[ @]", spec, maxsplit=1)[0])
 
 
 def brings_requirements(instruction: Instruction) -> bool:
@@ -225,7 +225,6 @@ def requirements_before_pip(context: Context) -> Outcome:
     install = main_install(context)
     if not install.requirement_files:
         raise Unavailable("needs pip install -r requirements.txt")
-    dockerfile = context.dockerfile
     if "mount" not in install.instruction.flags:
         before = [i for i in dependency_steps(context) if i.line < install.line and brings_requirements(i)]
         after = [i for i in dependency_steps(context) if i.line > install.line and brings_requirements(i)]
@@ -251,9 +250,10 @@ def gcc_before_pip(context: Context) -> Outcome:
         return failed(f"expected gcc to be installed before pip install (line {install.line}); found it installed "
                       f"after, on line {compiler_line}: uWSGI is compiled while pip installs it", line=install.line)
     log = pip_step_failure(context, install)
-    if log is not None and COMPILER_MISSING.search(log):
+    missing = COMPILER_MISSING.search(log) if log is not None else None
+    if missing is not None:
         return failed(f"pip install (line {install.line}) failed compiling uWSGI: "
-                      f"{COMPILER_MISSING.search(log).group(0)}; install gcc with apt-get before it",
+                      f"{missing.group(0)}; install gcc with apt-get before it",
                       line=install.line)
     return passed(f"gcc is installed on line {compiler_line}" if compiler_line else "", line=install.line)
 

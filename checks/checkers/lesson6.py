@@ -36,8 +36,8 @@ def build_arg_defaults(context: Context) -> dict[str, str]:
     return defaults
 
 
-def written_ports(context: Context) -> list[tuple[Instruction, str, str | None]]:
-    """(instruction, word, resolved word) of every EXPOSE argument; resolved is None when it is not a port."""
+def written_ports(context: Context) -> list[tuple[Instruction, str, re.Match[str] | None]]:
+    """(instruction, word, PORT_WORD's match of the resolved word) of every EXPOSE argument; None when it is not a port."""
     values = {**build_arg_defaults(context), **env_values(context)}
     found = []
     for instruction in expose_instructions(context):
@@ -46,7 +46,7 @@ def written_ports(context: Context) -> list[tuple[Instruction, str, str | None]]
             variable = VARIABLE.match(word)
             if variable:
                 resolved = (values.get(variable.group(1)) or variable.group(2) or "") + (variable.group(3) or "")
-            found.append((instruction, word, resolved if PORT_WORD.match(resolved) else None))
+            found.append((instruction, word, PORT_WORD.match(resolved)))
     return found
 
 
@@ -60,9 +60,8 @@ def exposed_in_image(context: Context) -> tuple[set[str], bool]:
         return set((config.get("ExposedPorts") or {}).keys()), True
     except Unavailable:
         ports = set()
-        for _, _, resolved in written_ports(context):
-            if resolved:
-                match = PORT_WORD.match(resolved)
+        for _, _, match in written_ports(context):
+            if match is not None:
                 ports.add(f"{int(match.group('port'))}/{(match.group('protocol') or 'tcp').lower()}")
         return ports, False
 
@@ -95,8 +94,8 @@ def expose_syntax(context: Context) -> Outcome:
     """Every EXPOSE argument is a container port (`4000`, `4000/tcp`), not a publish mapping or an invalid number."""
     if not expose_instructions(context):
         raise Unavailable("needs EXPOSE")
-    for instruction, word, resolved in written_ports(context):
-        if resolved is None:
+    for instruction, word, match in written_ports(context):
+        if match is None:
             if ":" in word:
                 host, _, container = word.rpartition(":")
                 refused = refused_at(context, instruction)
@@ -113,7 +112,6 @@ def expose_syntax(context: Context) -> Outcome:
                 return failed(f"expected a port; found `{word}`, a variable with no value where EXPOSE is (set it "
                               "with ENV or ARG before EXPOSE)", line=instruction.line)
             return failed(f"expected a port number such as 4000; found `{word}`", line=instruction.line)
-        match = PORT_WORD.match(resolved)
         numbers = [int(match.group("port"))] + ([int(match.group("end"))] if match.group("end") else [])
         if any(not 0 < number <= 65535 for number in numbers):
             return failed(f"expected a port between 1 and 65535; found `{word}`: Docker refuses to build it",
@@ -127,8 +125,7 @@ def expose_protocol(context: Context) -> Outcome:
     if not expose_instructions(context):
         raise Unavailable("needs EXPOSE")
     port = app_port(context)
-    for instruction, word, resolved in written_ports(context):
-        match = PORT_WORD.match(resolved or "")
+    for instruction, word, match in written_ports(context):
         if match and int(match.group("port")) == port and (match.group("protocol") or "tcp").lower() != "tcp":
             exposed, _ = exposed_in_image(context)
             if f"{port}/tcp" not in exposed:

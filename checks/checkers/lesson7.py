@@ -57,7 +57,7 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
 
 def script_start(context: Context, path: str):
     """The first 64 KiB of `path` in the image, as `head` prints them (read once per run)."""
-    image = context.build.image
+    image = context.build.some_image
     return context.memo(("head", image, path),  # as root: the file as it is, whatever USER says (lesson 14)
                         lambda: context.engine.run_in_image(image, ["head", "-c", "65536", path], user="0:0"))
 

@@ -107,7 +107,7 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
     if not build.complete:
         where = f"{context.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
         raise Unavailable(f"the workspace's Dockerfile does not build (the step at {where} fails)")
-    reference = context.engine.find_image(build.image)
+    reference = context.engine.find_image(build.final_image)
     if image.id == reference.id:
         return True, ""
     ours, theirs = config_of(reference), config_of(image)
@@ -120,7 +120,7 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
         return not difference, difference
     import difflib
 
-    for change, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
+    for change, i1, _i2, j1, _j2 in difflib.SequenceMatcher(None, wanted, found, autojunk=False).get_opcodes():
         if change == "insert":
             return False, f"the image has the step `{found[j1]}`, which the Dockerfile no longer has"
         if change == "delete":

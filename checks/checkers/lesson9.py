@@ -15,8 +15,8 @@ import urllib.request
 
 from ..checker import check
 from ..context import Context, Unavailable
-from ..result import Outcome, failed, passed, warning
 from ..learner import app_container, seconds_since, wanted_name
+from ..result import Outcome, failed, passed, warning
 
 LOG_LINES = 5
 STARTING_SECONDS = 15  # a container this young may still be starting its app: retry the request

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 MANIFEST = "manifest.json"
 KIT_VERSION = 1
@@ -220,7 +220,7 @@ def published_digests(source: str, engine) -> dict[str, str]:
         document = json.loads(run.stdout)
     except ValueError:
         raise Unfetchable("the registry's answer is not a manifest") from None
-    digests = {}
+    digests: dict[str, str] = {}
     for entry in document.get("manifests") or []:
         platform = entry.get("platform") or {}
         arch = architecture(platform.get("architecture"))
@@ -264,17 +264,18 @@ class Chunks(io.RawIOBase):
     """The engine's `docker save` stream as a file, for tarfile to read member by member."""
 
     def __init__(self, chunks):
-        self.chunks, self.rest = iter(chunks), b""
+        self.chunks = iter(chunks)
+        self.rest: bytes = b""
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
         while not self.rest:
-            self.rest = next(self.chunks, None)
-            if self.rest is None:
-                self.rest = b""
+            chunk = next(self.chunks, None)
+            if chunk is None:
                 return 0
+            self.rest = chunk
         count = min(len(buffer), len(self.rest))
         buffer[:count], self.rest = self.rest[:count], self.rest[count:]
         return count
@@ -282,6 +283,9 @@ class Chunks(io.RawIOBase):
 
 class Archive:
     """Where the kit's archive is written: counted, hashed and shown as it goes."""
+
+    # tarfile's stream mode ("w|") only ever calls write(); typeshed's fileobj type asks for a whole file,
+    # hence the cast where tarfile gets it
 
     def __init__(self, handle, progress: Progress):
         self.handle, self.progress = handle, progress
@@ -301,10 +305,13 @@ def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tu
     stream = io.BufferedReader(Chunks(engine.client.api.get_image(image_id, chunk_size=CHUNK)), CHUNK)
     with path.open("wb") as handle:
         archive = Archive(handle, progress)
-        with tarfile.open(fileobj=stream, mode="r|") as source, tarfile.open(fileobj=archive, mode="w|") as out:
+        with tarfile.open(fileobj=stream, mode="r|") as source, tarfile.open(fileobj=cast(IO[bytes], archive), mode="w|") as out:
             for member in source:
                 if member.name == "manifest.json":
-                    images = json.loads(source.extractfile(member).read())
+                    extracted = source.extractfile(member)
+                    if extracted is None:  # docker save writes it as a file; anything else is not a docker save
+                        raise KitProblem(f"the engine's docker save of {image_id} has no readable manifest.json")
+                    images = json.loads(extracted.read())
                     for entry in images:
                         entry["RepoTags"] = [name]
                     data = json.dumps(images).encode()

@@ -113,13 +113,13 @@ class Writer:
         except Exception as problem:  # the whole transaction: every request of the batch hears why
             outcomes = [problem] * len(batch)
         self.hub.changed()
-        for (_, _, done), problem in zip(batch, outcomes):
+        for (_, _, done), outcome in zip(batch, outcomes, strict=True):  # one outcome per request
             if done.cancelled():  # the learner hung up; what it sent is stored all the same
                 continue
-            if problem is None:
+            if outcome is None:
                 done.set_result(None)
             else:
-                done.set_exception(problem)
+                done.set_exception(outcome)
 
 
 # --- what learners send -------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from mkdocs.exceptions import PluginError
 
 from checks.catalogue import load
 from checks.site import SiteError
-from checks.site.build import include_line, parts_of, render as render_part
+from checks.site.build import include_line, parts_of
+from checks.site.build import render as render_part
 from checks.site.markdown import fence
 
 ROOT = Path(__file__).resolve().parents[2]

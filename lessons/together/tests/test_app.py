@@ -126,7 +126,7 @@ def test_run_dev_serves_statz_and_stops_on_sigterm(tmp_path):
                 pytest.fail("no answer on /statz within 30 s:\n" + log_path.read_text(errors="replace"))
             try:
                 answer = _get(url)
-            except (urllib.error.URLError, ConnectionError, socket.timeout):
+            except (TimeoutError, urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
 
         status, content_type, body = answer

@@ -86,8 +86,8 @@ def test_image_smaller_catches_a_purge_in_one_stage(built):
 
 def test_lessons_4_and_5_read_the_stage_that_installs_the_dependencies():
     """Lessons 4 and 5 look for gcc and pip where pip runs: the build stage here, the only stage before lesson 13."""
-    from checks.stages import dependency_instructions, dependency_stage
     from checks.dockerfile import parse
+    from checks.stages import dependency_instructions, dependency_stage
 
     assert dependency_stage(parse(SOLUTION)) == 0
     assert [i.keyword for i in dependency_instructions(parse(SOLUTION))][:3] == ["WORKDIR", "RUN", "RUN"]

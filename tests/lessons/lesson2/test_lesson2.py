@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checks.catalogue import load
-from checks.stages import workdir_at, workdirs
 from checks.dockerfile import parse
+from checks.stages import workdir_at, workdirs
 from support import catches, catches_not, run_checks
 
 FROM = "FROM python:3.13-slim\n"
