@@ -32,8 +32,10 @@ class build_py_with_site(build_py):
         try:
             subprocess.run(command, cwd=ROOT, env=env, check=True)
         except (OSError, subprocess.CalledProcessError) as problem:
-            raise SystemExit(f"error: building the site into the wheel failed ({problem}); "
-                             f"`mkdocs build --strict` in {ROOT} shows why") from None
+            raise SystemExit(
+                f"error: building the site into the wheel failed ({problem}); "
+                f"`mkdocs build --strict` in {ROOT} shows why"
+            ) from None
 
 
 setup(cmdclass={"build_py": build_py_with_site})

@@ -83,8 +83,12 @@ class Verdict:
 
     @property
     def detected(self) -> bool:
-        return self.kind == "mistake" and not self.hang and self.passed is not None and (
-            not self.passed or bool(self.reported))
+        return (
+            self.kind == "mistake"
+            and not self.hang
+            and self.passed is not None
+            and (not self.passed or bool(self.reported))
+        )
 
     @property
     def warned_only(self) -> bool:
@@ -152,9 +156,15 @@ def grade(case: Case, limit: float, scratch: Path) -> Verdict:
         shutil.copytree(overlay, workspace, dirs_exist_ok=True)  # copy2: bytes and modes as they are
     verdict = Verdict(case.name, case.kind, case.lesson, case.expect, 0.0)
     started = time.monotonic()
-    process = subprocess.Popen([*checks_command(), case.lesson, "--json", "--path", str(workspace)],
-                               cwd=workspace, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [*checks_command(), case.lesson, "--json", "--path", str(workspace)],
+        cwd=workspace,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
@@ -199,9 +209,12 @@ def summarise(verdicts: list[Verdict]) -> dict:
         "hangs": sum(v.hang for v in verdicts),
     }
     figures["targets_hold"] = (
-        bool(mistakes) and figures["detected"] >= TARGETS["detected"] * len(mistakes)
+        bool(mistakes)
+        and figures["detected"] >= TARGETS["detected"] * len(mistakes)
         and figures["named"] >= TARGETS["named"] * len(mistakes)
-        and figures["false_alarms"] == 0 and figures["hangs"] == 0)
+        and figures["false_alarms"] == 0
+        and figures["hangs"] == 0
+    )
     return figures
 
 
@@ -263,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = run(cases, args.jobs, args.limit, progress)
     print(report(verdicts, time.monotonic() - started))
     if args.json:
-        Path(args.json).write_text(json.dumps({"figures": summarise(verdicts),
-                                               "verdicts": [asdict(v) for v in verdicts]}, indent=2))
+        Path(args.json).write_text(
+            json.dumps({"figures": summarise(verdicts), "verdicts": [asdict(v) for v in verdicts]}, indent=2)
+        )
     return 0 if summarise(verdicts)["targets_hold"] else 1
 
 

@@ -36,8 +36,13 @@ async def http(port: int, method: str, path: str, payload: dict | None = None, t
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     body = json.dumps(payload).encode() if payload is not None else b""
-    head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
-            f"Content-Length: {len(body)}", "Content-Type: application/json"]
+    head = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+        "Content-Type: application/json",
+    ]
     if token:
         head.append(f"Authorization: Bearer {token}")
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
@@ -119,8 +124,10 @@ async def bench(port: int, code: str, key: str, learners: int, rounds: int, pid:
     if hasattr(os, "getloadavg"):  # other work on the machine shows in the figures: say how busy it was
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     # the board's own CPU time per report: what a burst costs it whatever else runs on the machine
-    print(f"{'round':>5} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'shown p50 ms':>13} "
-          f"{'shown max ms':>13} {'board CPU ms/report':>20}")
+    print(
+        f"{'round':>5} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'shown p50 ms':>13} "
+        f"{'shown max ms':>13} {'board CPU ms/report':>20}"
+    )
     all_cpu: list[float] = []
     for round_number in range(1, rounds + 1):
         lesson = f"lesson{round_number}"
@@ -128,9 +135,17 @@ async def bench(port: int, code: str, key: str, learners: int, rounds: int, pid:
         sent: dict[int, float] = {}
 
         async def report(number: int, moment: str = moment, lesson: str = lesson, sent: dict = sent):
-            payload = {"sent": moment, "reports": [{"lesson": lesson, "passed": number % 3 != 0,
-                                                    "failed": [] if number % 3 else ["dockerfile-present"],
-                                                    "at": moment}]}
+            payload = {
+                "sent": moment,
+                "reports": [
+                    {
+                        "lesson": lesson,
+                        "passed": number % 3 != 0,
+                        "failed": [] if number % 3 else ["dockerfile-present"],
+                        "at": moment,
+                    }
+                ],
+            }
             sent[number] = time.perf_counter()
             status, body, elapsed = await http(port, "POST", "/api/reports", payload, tokens[number])
             assert status == 200, body
@@ -151,22 +166,27 @@ async def bench(port: int, code: str, key: str, learners: int, rounds: int, pid:
         shown = [watcher.shown[(ids[n], lesson)] - sent[n] for n in range(learners) if n not in missing]
         all_latency += latencies
         all_shown += shown
-        print(f"{round_number:>5} {learners / wall:>10.0f} {statistics.median(latencies) * 1000:>8.1f} "
-              f"{percentile(latencies, 0.99) * 1000:>8.1f} {max(latencies) * 1000:>8.1f} "
-              f"{statistics.median(shown) * 1000:>13.1f} {max(shown) * 1000:>13.1f}"
-              f"{'' if cpu is None else f'{cpu * 1000:>21.2f}'}"
-              + (f"  ({len(missing)} never shown)" if missing else ""))
+        print(
+            f"{round_number:>5} {learners / wall:>10.0f} {statistics.median(latencies) * 1000:>8.1f} "
+            f"{percentile(latencies, 0.99) * 1000:>8.1f} {max(latencies) * 1000:>8.1f} "
+            f"{statistics.median(shown) * 1000:>13.1f} {max(shown) * 1000:>13.1f}"
+            f"{'' if cpu is None else f'{cpu * 1000:>21.2f}'}" + (f"  ({len(missing)} never shown)" if missing else "")
+        )
         ok = ok and not missing
         await asyncio.sleep(1)
     watching.cancel()
     p99, shown_max = percentile(all_latency, 0.99), max(all_shown)
-    print(f"\nall rounds: report latency p50 {statistics.median(all_latency) * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms (target < {P99_TARGET * 1000:.0f} ms); "
-          f"shown on the board p50 {statistics.median(all_shown) * 1000:.1f} ms, "
-          f"max {shown_max * 1000:.1f} ms (target < {SHOWN_TARGET * 1000:.0f} ms)")
+    print(
+        f"\nall rounds: report latency p50 {statistics.median(all_latency) * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms (target < {P99_TARGET * 1000:.0f} ms); "
+        f"shown on the board p50 {statistics.median(all_shown) * 1000:.1f} ms, "
+        f"max {shown_max * 1000:.1f} ms (target < {SHOWN_TARGET * 1000:.0f} ms)"
+    )
     if all_cpu:
-        print(f"the board's CPU time: {statistics.median(all_cpu) * 1000:.2f} ms per report (median of the rounds); "
-              f"load average {os.getloadavg()[0]:.1f} at the end")
+        print(
+            f"the board's CPU time: {statistics.median(all_cpu) * 1000:.2f} ms per report (median of the rounds); "
+            f"load average {os.getloadavg()[0]:.1f} at the end"
+        )
     return ok and p99 < P99_TARGET and shown_max < SHOWN_TARGET
 
 
@@ -191,8 +211,12 @@ def main() -> int:
         print("Error: `checks` is not installed: pip install -e '.[dev]'", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="bench-classroom-") as scratch:
-        server = subprocess.Popen([checks, "classroom", "serve", "--port", "0", "--db", f"{scratch}/board.sqlite3"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        server = subprocess.Popen(
+            [checks, "classroom", "serve", "--port", "0", "--db", f"{scratch}/board.sqlite3"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             printed = ""
             while "/board?key=" not in printed:

@@ -36,13 +36,21 @@ def timed(step) -> float:
 
 
 def by_hand(workspace: Path) -> None:
-    image = subprocess.run(["docker", "build", "-q", "--label", LABEL, "."], cwd=workspace, check=True,
-                           capture_output=True, text=True).stdout.strip()
-    container = subprocess.run(["docker", "run", "-d", "--label", LABEL, "-p", "127.0.0.1::4000", image],
-                               check=True, capture_output=True, text=True).stdout.strip()
+    image = subprocess.run(
+        ["docker", "build", "-q", "--label", LABEL, "."], cwd=workspace, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    container = subprocess.run(
+        ["docker", "run", "-d", "--label", LABEL, "-p", "127.0.0.1::4000", image],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     try:
-        port = subprocess.run(["docker", "port", container, "4000/tcp"], check=True, capture_output=True,
-                              text=True).stdout.split()[0].rsplit(":", 1)[1]
+        port = (
+            subprocess.run(["docker", "port", container, "4000/tcp"], check=True, capture_output=True, text=True)
+            .stdout.split()[0]
+            .rsplit(":", 1)[1]
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -79,14 +87,17 @@ def main() -> int:
                 checks_times.append(timed(grade))
                 hand_times.append(timed(lambda: by_hand(workspace)))
         finally:
-            images = subprocess.run(["docker", "images", "-q", "--filter", f"label={LABEL}"], capture_output=True,
-                                    text=True).stdout.split()
+            images = subprocess.run(
+                ["docker", "images", "-q", "--filter", f"label={LABEL}"], capture_output=True, text=True
+            ).stdout.split()
             if images:
                 subprocess.run(["docker", "rmi", "-f", *set(images)], capture_output=True)
     checks_median, hand_median = statistics.median(checks_times), statistics.median(hand_times)
     ratio = checks_median / hand_median
-    print(f"checks lesson7: median {checks_median:.2f} s; by hand (build -q, run -d -p, /statz, rm -f): "
-          f"median {hand_median:.2f} s; ratio {ratio:.2f} (target: {TARGET} or less), {args.runs} runs each")
+    print(
+        f"checks lesson7: median {checks_median:.2f} s; by hand (build -q, run -d -p, /statz, rm -f): "
+        f"median {hand_median:.2f} s; ratio {ratio:.2f} (target: {TARGET} or less), {args.runs} runs each"
+    )
     return 0 if ratio <= TARGET else 1
 
 

@@ -73,9 +73,16 @@ def human(size: float) -> str:
 
 def developer_folder(parent: Path, name: str, files: dict[str, Path]) -> Path:
     folder = parent / name
-    shutil.copytree(ROOT / "lessons" / "together", folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    subprocess.run(["sh", str(ROOT / "lessons" / "lesson11" / "workspace.sh")], cwd=folder, check=True,
-                   capture_output=True, env={**os.environ, "PYTHON": sys.executable})
+    shutil.copytree(
+        ROOT / "lessons" / "together", folder, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    )
+    subprocess.run(
+        ["sh", str(ROOT / "lessons" / "lesson11" / "workspace.sh")],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
     for relative, source in files.items():
         (folder / relative).write_bytes(source.read_bytes())
     return folder
@@ -102,7 +109,9 @@ def docker_build(engine: Engine, folder: Path, tag: str, no_cache: bool) -> floa
 def stop_seconds(engine: Engine, image: str) -> tuple[float, int | None]:
     """Start a container, wait until /statz answers, read the user id of its PID 1, then time `docker stop`."""
     client = engine.client
-    container = client.containers.run(image, detach=True, labels=engine.labels(), ports={"4000/tcp": ("127.0.0.1", None)})
+    container = client.containers.run(
+        image, detach=True, labels=engine.labels(), ports={"4000/tcp": ("127.0.0.1", None)}
+    )
     engine.track_container(container)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -118,8 +127,18 @@ def stop_seconds(engine: Engine, image: str) -> tuple[float, int | None]:
     else:
         raise RuntimeError(f"{image}: the app did not answer /statz within 60 s")
     code, status = container.exec_run(["cat", "/proc/1/status"])
-    uid = next((int(line.split()[2]) for line in status.decode("ascii", "replace").splitlines()
-                if line.startswith("Uid:")), None) if code == 0 else None  # the effective id
+    uid = (
+        next(
+            (
+                int(line.split()[2])
+                for line in status.decode("ascii", "replace").splitlines()
+                if line.startswith("Uid:")
+            ),
+            None,
+        )
+        if code == 0
+        else None
+    )  # the effective id
     started = time.monotonic()
     container.stop(timeout=STOP_TIMEOUT)
     return time.monotonic() - started, uid
@@ -140,7 +159,9 @@ def measure(engine: Engine, catalogue, measures: dict[str, Measure], folders: di
         print(f"  {name}: cold build {measures[name].cold_seconds:.1f} s", file=sys.stderr)
     for name in names:
         code = folders[name] / "together" / "app.py"
-        code.write_text(code.read_text(encoding="utf-8") + f"\n# a one-line change ({engine.run_id})\n", encoding="utf-8")
+        code.write_text(
+            code.read_text(encoding="utf-8") + f"\n# a one-line change ({engine.run_id})\n", encoding="utf-8"
+        )
         measures[name].rebuild_seconds = docker_build(engine, folders[name], image_tag(engine, name), False)
         print(f"  {name}: rebuild {measures[name].rebuild_seconds:.1f} s", file=sys.stderr)
     for name in names:
@@ -161,19 +182,38 @@ def runs_as(uid: int | None) -> str:
 def table(before: Measure, after: Measure) -> tuple[str, bool]:
     """The Markdown table, and whether every target holds."""
     targets = [
-        ("image size", human(before.image_bytes), human(after.image_bytes),
-         f"at most half: {after.image_bytes / before.image_bytes:.2f}×", after.image_bytes <= before.image_bytes / 2),
+        (
+            "image size",
+            human(before.image_bytes),
+            human(after.image_bytes),
+            f"at most half: {after.image_bytes / before.image_bytes:.2f}×",
+            after.image_bytes <= before.image_bytes / 2,
+        ),
         ("Debian packages in the image", str(before.packages), str(after.packages), "", None),
         ("C compiler in the image", "yes" if before.compiler else "no", "yes" if after.compiler else "no", "", None),
-        ("build context", human(before.context_bytes), human(after.context_bytes), "under 1 MB",
-         after.context_bytes < 1_000_000),
+        (
+            "build context",
+            human(before.context_bytes),
+            human(after.context_bytes),
+            "under 1 MB",
+            after.context_bytes < 1_000_000,
+        ),
         ("cold build", f"{before.cold_seconds:.1f} s", f"{after.cold_seconds:.1f} s", "", None),
-        ("rebuild after a one-line code change", f"{before.rebuild_seconds:.1f} s", f"{after.rebuild_seconds:.1f} s",
-         f"at most a fifth: {after.rebuild_seconds / before.rebuild_seconds:.2f}×",
-         after.rebuild_seconds <= before.rebuild_seconds / 5),
+        (
+            "rebuild after a one-line code change",
+            f"{before.rebuild_seconds:.1f} s",
+            f"{after.rebuild_seconds:.1f} s",
+            f"at most a fifth: {after.rebuild_seconds / before.rebuild_seconds:.2f}×",
+            after.rebuild_seconds <= before.rebuild_seconds / 5,
+        ),
         ("the app's main process runs as", runs_as(before.main_uid), runs_as(after.main_uid), "", None),
-        ("`docker stop` until the container exited", f"{before.stop_seconds:.1f} s", f"{after.stop_seconds:.1f} s",
-         "under 2 s", after.stop_seconds < 2),
+        (
+            "`docker stop` until the container exited",
+            f"{before.stop_seconds:.1f} s",
+            f"{after.stop_seconds:.1f} s",
+            "under 2 s",
+            after.stop_seconds < 2,
+        ),
     ]
     lines = [f"| | {before.name} | {after.name} | target | |", "|---|---|---|---|---|"]
     for label, old, new, target, held in targets:
@@ -199,15 +239,19 @@ def main(argv: list[str] | None = None) -> int:
     except EngineProblem as problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
-    measures = {"lesson 7": Measure("lesson 7", "lessons/lesson7/solution/Dockerfile"),
-                f"lesson {final.number}": Measure(f"lesson {final.number}",
-                                                  catalogue.workspace_files(final)["Dockerfile"].relative_to(ROOT).as_posix())}
+    measures = {
+        "lesson 7": Measure("lesson 7", "lessons/lesson7/solution/Dockerfile"),
+        f"lesson {final.number}": Measure(
+            f"lesson {final.number}", catalogue.workspace_files(final)["Dockerfile"].relative_to(ROOT).as_posix()
+        ),
+    }
     try:
         with tempfile.TemporaryDirectory(prefix="bench-production-") as scratch:
             folders = {
                 "lesson 7": developer_folder(Path(scratch), "lesson7", catalogue.workspace_files(lesson7)),
-                f"lesson {final.number}": developer_folder(Path(scratch), f"lesson{final.number}",
-                                                           catalogue.workspace_files(final)),
+                f"lesson {final.number}": developer_folder(
+                    Path(scratch), f"lesson{final.number}", catalogue.workspace_files(final)
+                ),
             }
             print(f"measuring lesson 7 and lesson {final.number} side by side (a few minutes)", file=sys.stderr)
             measure(engine, catalogue, measures, folders)
@@ -226,12 +270,14 @@ def main(argv: list[str] | None = None) -> int:
             standin = "org.docker-lessons.standin" in (engine.client.images.get(base).labels or {})
         except Exception:
             standin = False
-        note = (f"Measured by `python bench/production.py` on {datetime.now(timezone.utc):%Y-%m-%d}: Docker Engine "
-                f"{version.get('Version', '?')}, {platform.machine()}, base image "
-                f"`{base}`{' (the local stand-in, built like the official image)' if standin else ''}; "
-                f"{before.name}: `{before.dockerfile_from}`, {after.name}: "
-                f"`{after.dockerfile_from}`, both from the same developer's folder "
-                "(`lessons/lesson11/workspace.sh`).\n")
+        note = (
+            f"Measured by `python bench/production.py` on {datetime.now(timezone.utc):%Y-%m-%d}: Docker Engine "
+            f"{version.get('Version', '?')}, {platform.machine()}, base image "
+            f"`{base}`{' (the local stand-in, built like the official image)' if standin else ''}; "
+            f"{before.name}: `{before.dockerfile_from}`, {after.name}: "
+            f"`{after.dockerfile_from}`, both from the same developer's folder "
+            "(`lessons/lesson11/workspace.sh`).\n"
+        )
         Path(args.write).write_text(text + "\n" + note, encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     return 0 if held else 1

@@ -38,8 +38,14 @@ def main() -> int:
         workspace = Path(temp) / "ws"
         dockerfile = workspace / "Dockerfile"
         dockerfile.write_text(MISTAKES[1])
-        child = pexpect.spawn(args.checks, ["watch", "lesson2"], cwd=str(workspace), encoding="utf-8",
-                              timeout=30, env={"TERM": "xterm", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+        child = pexpect.spawn(
+            args.checks,
+            ["watch", "lesson2"],
+            cwd=str(workspace),
+            encoding="utf-8",
+            timeout=30,
+            env={"TERM": "xterm", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        )
         child.expect("each save grades lesson 2 again")
         delays = []
         for number in range(args.saves):
@@ -53,8 +59,10 @@ def main() -> int:
         child.sendintr()
         child.expect(pexpect.EOF)
     median, worst = statistics.median(delays), max(delays)
-    print(f"checks watch lesson2: save -> verdict, {len(delays)} saves: median {median:.3f} s, worst {worst:.3f} s "
-          f"(target: {TARGET} s)")
+    print(
+        f"checks watch lesson2: save -> verdict, {len(delays)} saves: median {median:.3f} s, worst {worst:.3f} s "
+        f"(target: {TARGET} s)"
+    )
     return 0 if median <= TARGET else 1
 
 

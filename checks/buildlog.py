@@ -30,7 +30,8 @@ def _seconds(name: str, default: float) -> float:
 SERVER_LISTENING = re.compile(
     r"(?i)running on https?://|listening (?:on|at)\b|serving (?:http )?on\b|bound (?:on|to) (?:\w+ )*\S*:\d+|"
     r"spawned uwsgi (?:worker|http)|server (?:is )?(?:running|listening|started) (?:on|at)\b|"
-    r"ready to accept connections|application startup complete")
+    r"ready to accept connections|application startup complete"
+)
 # A line that announces work still going on, whose end is printed later: pip's "Building wheel for uWSGI
 # (pyproject.toml): started" or "Downloading …", apt-get's "Get:3 http://…" while it fetches the next file
 # (on a slow network a big package list takes a while): the quiet after it may last longer.
@@ -83,8 +84,10 @@ class BuildWatch:
         text = text.rstrip("\r\n")
         header = self.BUILDKIT_HEADER.match(text)
         if header:
-            self.steps.setdefault(header.group(1), {"step": header.group(2), "started": now, "last": now,
-                                                    "output": [], "announced": False})
+            self.steps.setdefault(
+                header.group(1),
+                {"step": header.group(2), "started": now, "last": now, "output": [], "announced": False},
+            )
             return
         end = self.BUILDKIT_END.match(text)
         if end:
@@ -98,8 +101,13 @@ class BuildWatch:
         if classic:
             self.steps.pop("classic", None)
             if classic.group(1).upper().startswith("RUN"):
-                self.steps["classic"] = {"step": classic.group(1), "started": now, "last": now, "output": [],
-                                         "announced": False}
+                self.steps["classic"] = {
+                    "step": classic.group(1),
+                    "started": now,
+                    "last": now,
+                    "output": [],
+                    "announced": False,
+                }
             return
         if "classic" in self.steps:
             if self.CLASSIC_END.match(text):
@@ -122,8 +130,13 @@ class BuildWatch:
             limit = busy_silence() if step["announced"] else step_silence()
             # a server is stopped a moment after it says it listens, so its next lines are shown too
             if (step.get("listening") and now - step["listening_since"] >= 1.5) or silent >= limit:
-                return StoppedStep(step=step["step"], seconds=now - step["started"], silent_for=silent,
-                                   output=list(step["output"]), listening=step.get("listening", ""))
+                return StoppedStep(
+                    step=step["step"],
+                    seconds=now - step["started"],
+                    silent_for=silent,
+                    output=list(step["output"]),
+                    listening=step.get("listening", ""),
+                )
         return None
 
 
@@ -196,6 +209,7 @@ def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
 
 def line_of_step(step: str, dockerfile_text: str) -> int | None:
     """The Dockerfile line of a step as the builder shows it (`RUN sleep infinity`, continuations joined)."""
+
     def normal(text: str) -> str:  # BuildKit writes the keyword in capitals
         keyword, _, rest = text.strip().partition(" ")
         return " ".join([keyword.upper(), *rest.split()])

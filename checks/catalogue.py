@@ -226,8 +226,10 @@ def _lesson(path: Path, course: Course) -> Lesson:
     if not checks:
         raise CatalogueError(f"{path}: a lesson needs at least one [[checks]] entry")
     if not any(info.goal for info in checks):
-        raise CatalogueError(f"{path}: no check has `goal = true`: mark the checks that prove the lesson's goal "
-                             "(the lesson passes only when they passed)")
+        raise CatalogueError(
+            f"{path}: no check has `goal = true`: mark the checks that prove the lesson's goal "
+            "(the lesson passes only when they passed)"
+        )
     return Lesson(
         id=data["id"],
         number=data["number"],
@@ -249,8 +251,12 @@ def _lesson(path: Path, course: Course) -> Lesson:
 @cache
 def load(root: Path | None = None) -> Catalogue:
     root = root or data_dir()
-    course = Course(**{"site_url": "", **_fields(str(root / "course.toml"), _read_toml(root / "course.toml"),
-                                                 COURSE_FIELDS, COURSE_OPTIONAL)})
+    course = Course(
+        **{
+            "site_url": "",
+            **_fields(str(root / "course.toml"), _read_toml(root / "course.toml"), COURSE_FIELDS, COURSE_OPTIONAL),
+        }
+    )
     lessons = sorted(
         (_lesson(path, course) for path in root.glob("lesson*/lesson.toml")),
         key=lambda lesson: lesson.number,
@@ -262,6 +268,8 @@ def load(root: Path | None = None) -> Catalogue:
     for lesson in lessons:
         for info in lesson.checks:
             if info.id in seen:
-                raise CatalogueError(f"check id {info.id} is used by both {seen[info.id]} and {lesson.id}: ids are global")
+                raise CatalogueError(
+                    f"check id {info.id} is used by both {seen[info.id]} and {lesson.id}: ids are global"
+                )
             seen[info.id] = lesson.id
     return Catalogue(course=course, lessons=tuple(lessons))

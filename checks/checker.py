@@ -65,8 +65,17 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
     line = outcome.line
     file = outcome.file or (context.dockerfile_name if line is not None else None)
     return Result(
-        id=info.id, title=info.title, status=outcome.status, message=outcome.message, hint=outcome.hint or info.hint,
-        file=file, line=line, docs=lesson.docs_link(info), why=info.why, lesson=lesson.id, goal=info.goal,
+        id=info.id,
+        title=info.title,
+        status=outcome.status,
+        message=outcome.message,
+        hint=outcome.hint or info.hint,
+        file=file,
+        line=line,
+        docs=lesson.docs_link(info),
+        why=info.why,
+        lesson=lesson.id,
+        goal=info.goal,
     )
 
 
@@ -104,8 +113,10 @@ def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report
 
     context.after_build(start_ahead)
     for step in steps:
-        report.results += [replace(context.memo(("check", step.id, info.id), partial(run_one, step, info.id, context)))
-                           for info in step.checks]
+        report.results += [
+            replace(context.memo(("check", step.id, info.id), partial(run_one, step, info.id, context)))
+            for info in step.checks
+        ]
     unproved_goals(report.of(lesson.id))
     if not report.passed and not any(r.status in (FAILED, ERROR) for r in report.results):
         for step in steps:

@@ -33,7 +33,9 @@ class ExitCode:
 EXIT_CODES = (
     ExitCode(EXIT_PASSED, "passed", "the lesson passed (or the command succeeded)"),
     ExitCode(EXIT_FAILED, "a check failed", "a check failed (or `doctor` found a blocker)"),
-    ExitCode(EXIT_USAGE, "usage or environment error", "a usage or environment error, with an `Error: …` line on stderr"),
+    ExitCode(
+        EXIT_USAGE, "usage or environment error", "a usage or environment error, with an `Error: …` line on stderr"
+    ),
     ExitCode(EXIT_INTERRUPTED, "interrupted", "interrupted"),
 )
 
@@ -86,8 +88,12 @@ def commands(catalogue) -> list[Command]:
     """Every command of `checks`, in the order of its help: the workspace's, the lessons', the classroom's."""
 
     def with_path(sub):
-        sub.add_argument("--path", default=None, metavar="DIR",
-                         help="a folder in the workspace (default: the current folder; the workspace is found upward from it)")
+        sub.add_argument(
+            "--path",
+            default=None,
+            metavar="DIR",
+            help="a folder in the workspace (default: the current folder; the workspace is found upward from it)",
+        )
         return sub
 
     def init(sub):
@@ -109,26 +115,40 @@ def commands(catalogue) -> list[Command]:
         def configure(sub):
             with_path(sub).add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
             if lesson.evidence in ("engine", "container"):
-                sub.add_argument("--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})")
+                sub.add_argument(
+                    "--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})"
+                )
                 sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
             if any(info.id.endswith("-question") for info in lesson.checks):
-                sub.add_argument("--answer", metavar="TEXT", help="your answer to the lesson's question (default: asked in the terminal)")
+                sub.add_argument(
+                    "--answer",
+                    metavar="TEXT",
+                    help="your answer to the lesson's question (default: asked in the terminal)",
+                )
             sub.set_defaults(lesson=lesson.id)
+
         return configure
 
     table = [
         Command("init", "create a workspace with the sample app (default ./together)", init, command_init),
         Command("list", "every lesson with its number, title and this workspace's status", with_path, command_list),
         Command("progress", "this workspace's last result per lesson", with_path, command_progress),
-        Command("doctor", "can this machine do the workshop? (paste its report when asking for help)", doctor,
-                command_doctor),
+        Command(
+            "doctor",
+            "can this machine do the workshop? (paste its report when asking for help)",
+            doctor,
+            command_doctor,
+        ),
         Command("hint", "one more hint for a lesson each time, ending with the solution", hint, command_hint),
         Command("docs", "open a lesson's page in the browser (or say where it is)", docs, command_docs),
-        Command("watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch,
-                command_watch),
+        Command(
+            "watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch, command_watch
+        ),
         *(Command(lesson.id, lesson.title, lesson_options(lesson), command_lesson) for lesson in catalogue.lessons),
-        *(Command(name, summary, configure, _with_problem(handler))
-          for name, summary, configure, handler in extra_commands()),
+        *(
+            Command(name, summary, configure, _with_problem(handler))
+            for name, summary, configure, handler in extra_commands()
+        ),
     ]
     return table
 
@@ -160,10 +180,14 @@ def workspace_of(path: str | None, catalogue) -> Path:
     where = folder.resolve()
     app = catalogue.course.app
     if any(is_course_folder(f, catalogue.course.app_dir) for f in (where, *where.parents)):
-        reason = (f"{where} is part of the course's own files, not a workspace: `checks init` copies the sample "
-                  "app into a workspace of your own.")
+        reason = (
+            f"{where} is part of the course's own files, not a workspace: `checks init` copies the sample "
+            "app into a workspace of your own."
+        )
     else:
-        reason = f"{where} is not inside a workspace of the course (no {app} folder made by `checks init` here or above)."
+        reason = (
+            f"{where} is not inside a workspace of the course (no {app} folder made by `checks init` here or above)."
+        )
     candidate = where / app
     if looks_like_workspace(candidate, catalogue.course.app_dir):
         todo = f" Your workspace seems to be {candidate}: `cd {app}` first."
@@ -265,8 +289,12 @@ def command_lesson(args, catalogue) -> int:
 
     lesson = catalogue.get(args.lesson)
     folder = workspace_of(args.path, catalogue)
-    options = {"image": getattr(args, "image", None), "container": getattr(args, "container", None),
-               "answer": getattr(args, "answer", None), "interactive": sys.stdin.isatty() and not args.json}
+    options = {
+        "image": getattr(args, "image", None),
+        "container": getattr(args, "container", None),
+        "answer": getattr(args, "answer", None),
+        "interactive": sys.stdin.isatty() and not args.json,
+    }
     context = Context(folder, catalogue, options)
     from . import status
 
@@ -370,8 +398,10 @@ def run(argv: list[str] | None = None) -> int:
         print(f"Error: the lesson data is broken: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("\nInterrupted: everything checks created was removed; your files, images and containers "
-              "were not touched.", file=sys.stderr)
+        print(
+            "\nInterrupted: everything checks created was removed; your files, images and containers were not touched.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except Exception as exc:
         from .engine import EngineProblem

@@ -208,18 +208,24 @@ class Context:
         if stage_end is not None:
             build = self.build
             if build.failed_line is not None and build.failed_line <= stage_end:
-                raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails")
+                raise Unavailable(
+                    f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
+                )
             return self.memo(("stage-image", stage_end), lambda: self._build_stage(stage_end))
         build = self.build
         if build.image is not None and (build.complete or (build.failed_line and build.failed_line > line)):
             return build.image
         if build.result.stopped is not None and build.failed_line:
-            raise Unavailable(f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
-                              f"{build.failed_line}, {build.result.stopped.describe()}")
+            raise Unavailable(
+                f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
+                f"{build.failed_line}, {build.result.stopped.describe()}"
+            )
         if build.failed_line:
             error = build.result.error.removeprefix("ERROR: ").strip()
-            raise Unavailable(f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
-                              + (f" ({error[-200:]})" if error else ""))
+            raise Unavailable(
+                f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
+                + (f" ({error[-200:]})" if error else "")
+            )
         raise Unavailable(f"the image does not build: {build.result.error[-200:] or 'see the build log'}")
 
     def _build_stage(self, stage_end: int) -> str:

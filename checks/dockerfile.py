@@ -17,12 +17,37 @@ from pathlib import Path
 
 MAX_BYTES = 1_000_000
 KEYWORDS = (
-    "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
-    "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
 )
 # Names learners give the file by mistake (Windows Notepad adds .txt; case matters on Linux).
-NEAR_MISSES = ("Dockerfile.txt", "dockerfile.txt", "DockerFile", "DOCKERFILE", "Dockerfile.dockerfile",
-               "Dockerfile.md", "docker-file", "Docker file", "Dockerfile.Dockerfile")
+NEAR_MISSES = (
+    "Dockerfile.txt",
+    "dockerfile.txt",
+    "DockerFile",
+    "DOCKERFILE",
+    "Dockerfile.dockerfile",
+    "Dockerfile.md",
+    "docker-file",
+    "Docker file",
+    "Dockerfile.Dockerfile",
+)
 HEREDOC = re.compile(r"<<-?\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
 ARG_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -123,7 +148,9 @@ class Dockerfile:
         final = self.final_stage
         if final is None:
             return []
-        return [i for i in self.instructions if i.stage == final.index and (keyword is None or i.keyword == keyword.upper())]
+        return [
+            i for i in self.instructions if i.stage == final.index and (keyword is None or i.keyword == keyword.upper())
+        ]
 
     def base_of(self, stage: Stage) -> Stage:
         """Follow `FROM builder` back to the stage that names an image from a registry."""
@@ -208,7 +235,11 @@ def _merge_heredocs(items: list[dict]) -> list[dict]:
     for item in items:
         if pending:
             body_line = item["content"].strip()
-            merged[-1] = {**merged[-1], "endline": item["endline"], "value": merged[-1]["value"] + "\n" + item["content"].rstrip("\n")}
+            merged[-1] = {
+                **merged[-1],
+                "endline": item["endline"],
+                "value": merged[-1]["value"] + "\n" + item["content"].rstrip("\n"),
+            }
             if body_line == pending[0]:
                 pending.pop(0)
             continue
@@ -251,7 +282,7 @@ def parse(text: str, path: Path = Path("Dockerfile")) -> Dockerfile:
         instruction = Instruction(keyword, args, line, item["endline"] + 1, stage_index)
         comment = trailing_comment(instruction)
         if comment is not None:
-            value = instruction.arguments[:instruction.arguments.index(comment)].rstrip()
+            value = instruction.arguments[: instruction.arguments.index(comment)].rstrip()
             raise DockerfileProblem(
                 f"line {line}: `{comment}` after {keyword} is not a comment: in a Dockerfile a comment is a line of its "
                 f"own, so Docker takes `{comment}` as part of the {keyword} ({FOLLOWS.get(keyword, 'its value')}). "
@@ -264,8 +295,16 @@ def parse(text: str, path: Path = Path("Dockerfile")) -> Dockerfile:
                 raise DockerfileProblem(from_arguments_problem(line, words), line)
             written = words[0]
             name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-            stages.append(Stage(stage_index, substitute(written, global_args), written, name, line,
-                                instruction.flags.get("platform")))
+            stages.append(
+                Stage(
+                    stage_index,
+                    substitute(written, global_args),
+                    written,
+                    name,
+                    line,
+                    instruction.flags.get("platform"),
+                )
+            )
         elif keyword == "ARG" and not stages:
             name, _, default = args.partition("=")
             global_args[name.strip()] = default.strip().strip("\"'")
@@ -305,7 +344,7 @@ def trailing_comment(instruction: Instruction) -> str | None:
 def from_arguments_problem(line: int, words: list[str]) -> str:
     """Why Docker refuses this FROM line (it takes one image, or an image, AS and a stage name)."""
     written = " ".join(words)
-    refused = "Docker refuses this line (\"FROM requires either one or three arguments\")"
+    refused = 'Docker refuses this line ("FROM requires either one or three arguments")'
     if len(words) == 2 and words[0].endswith(":"):
         fix = f"remove the space after the colon: `FROM {words[0]}{words[1]}`"
     elif len(words) == 2 and words[1].startswith(":"):
@@ -317,8 +356,10 @@ def from_arguments_problem(line: int, words: list[str]) -> str:
         fix = "write one image name, such as `FROM python:3.13-slim`"
     else:
         fix = "write one image name, such as `FROM python:3.13-slim` (or `FROM image AS name` to name a stage)"
-    return (f"line {line}: FROM takes one image name; found {len(words)} words, `{written}`: the space splits it, "
-            f"and {refused}. Fix: {fix}")
+    return (
+        f"line {line}: FROM takes one image name; found {len(words)} words, `{written}`: the space splits it, "
+        f"and {refused}. Fix: {fix}"
+    )
 
 
 def load(path: Path) -> Dockerfile:

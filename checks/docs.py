@@ -23,7 +23,7 @@ BUNDLED_SITE = Path(__file__).resolve().parent / "_site"
 
 @dataclass(frozen=True)
 class DocsBase:
-    url: str    # ends with "/"
+    url: str  # ends with "/"
     where: str  # what it is, in the learner's words
 
 

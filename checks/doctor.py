@@ -76,8 +76,14 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
             facts["docker_cli"] = cli_version.stdout.strip() or cli_version.stderr.strip()
             findings.append(Finding("docker command", OK, facts["docker_cli"]))
         else:
-            findings.append(Finding("docker command", FAIL, "not found on PATH",
-                                    "install Docker Desktop (macOS, Windows) or Docker Engine (Linux), then open a new terminal"))
+            findings.append(
+                Finding(
+                    "docker command",
+                    FAIL,
+                    "not found on PATH",
+                    "install Docker Desktop (macOS, Windows) or Docker Engine (Linux), then open a new terminal",
+                )
+            )
     except (OSError, subprocess.TimeoutExpired) as exc:
         findings.append(Finding("docker command", FAIL, f"does not run: {exc}", "reinstall Docker"))
 
@@ -90,28 +96,43 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
         try:
             info, version = engine.info(), engine.version()
             kind = engine.kind(info, version)
-            facts.update({
-                "engine": kind,
-                "engine_version": version.get("Version"),
-                "api_version": version.get("ApiVersion"),
-                "engine_os": f"{version.get('Os')}/{version.get('Arch')}",
-                "storage_driver": info.get("Driver"),
-                "cgroup": info.get("CgroupVersion"),
-                "cpus": info.get("NCPU"),
-                "memory_gib": round((info.get("MemTotal") or 0) / 2**30, 1),
-            })
-            findings.append(Finding("engine", OK, f"{kind} {version.get('Version')} ({facts['engine_os']}) "
-                                                   f"via {endpoint} ({chosen_by})"))
+            facts.update(
+                {
+                    "engine": kind,
+                    "engine_version": version.get("Version"),
+                    "api_version": version.get("ApiVersion"),
+                    "engine_os": f"{version.get('Os')}/{version.get('Arch')}",
+                    "storage_driver": info.get("Driver"),
+                    "cgroup": info.get("CgroupVersion"),
+                    "cpus": info.get("NCPU"),
+                    "memory_gib": round((info.get("MemTotal") or 0) / 2**30, 1),
+                }
+            )
+            findings.append(
+                Finding(
+                    "engine", OK, f"{kind} {version.get('Version')} ({facts['engine_os']}) via {endpoint} ({chosen_by})"
+                )
+            )
             if version.get("Arch") not in ("amd64", "x86_64", "arm64", "aarch64"):
-                findings.append(Finding("architecture", WARN, f"{version.get('Arch')}: the official python image may not exist for it"))
+                findings.append(
+                    Finding(
+                        "architecture", WARN, f"{version.get('Arch')}: the official python image may not exist for it"
+                    )
+                )
             buildkit = cli is not None and engine.buildkit
             facts["buildkit"] = buildkit
             if buildkit:
                 findings.append(Finding("BuildKit", OK, "docker buildx is installed: `docker build` uses BuildKit"))
             else:
-                findings.append(Finding("BuildKit", WARN, "the buildx plugin is missing: `docker build` uses the legacy builder "
-                                                          "and its output looks different from the lessons'",
-                                        "install the docker-buildx plugin (Docker Desktop has it)"))
+                findings.append(
+                    Finding(
+                        "BuildKit",
+                        WARN,
+                        "the buildx plugin is missing: `docker build` uses the legacy builder "
+                        "and its output looks different from the lessons'",
+                        "install the docker-buildx plugin (Docker Desktop has it)",
+                    )
+                )
             for role, name in (("base image", course.base_image), ("sidecar image", course.sidecar_image)):
                 key = role.replace(" ", "_")
                 try:
@@ -120,9 +141,15 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                     findings.append(Finding(role, OK, f"{name} is present locally"))
                 except Exception:
                     facts[key] = f"{name} missing"
-                    findings.append(Finding(role, WARN, f"{name} is not present locally",
-                                            f"`docker pull {name}` now, while the network is good, "
-                                            "or `checks workshop unpack` the instructor's kit"))
+                    findings.append(
+                        Finding(
+                            role,
+                            WARN,
+                            f"{name} is not present locally",
+                            f"`docker pull {name}` now, while the network is good, "
+                            "or `checks workshop unpack` the instructor's kit",
+                        )
+                    )
         except Exception as exc:  # an engine that answers ping but not info
             findings.append(Finding("engine", FAIL, f"answers, but not to `info`: {exc}", "restart Docker"))
             engine = None
@@ -136,22 +163,36 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
         if engine is not None:
             try:
                 for container in engine.client.containers.list():
-                    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {})
+                    bindings = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
                     for mapping in bindings.values():
                         if any(b.get("HostPort") == str(port) for b in mapping or []):
-                            owner = f" by container {container.name} ({container.image.tags or container.image.short_id})"
+                            owner = (
+                                f" by container {container.name} ({container.image.tags or container.image.short_id})"
+                            )
             except Exception:
                 pass
         status = INFO if owner else WARN
-        findings.append(Finding(f"port {port}", status, f"in use{owner or ' by another program'}",
-                                "" if owner else f"stop the program using port {port} before lesson 9"))
+        findings.append(
+            Finding(
+                f"port {port}",
+                status,
+                f"in use{owner or ' by another program'}",
+                "" if owner else f"stop the program using port {port} before lesson 9",
+            )
+        )
 
     if workspace.is_dir():
         bad = crlf_files(workspace)
         if bad:
-            findings.append(Finding("line endings", FAIL, f"Windows (CRLF) line endings in {', '.join(bad)}",
-                                    "convert to LF: `git config --global core.autocrlf input`, then clone or check out again, "
-                                    "or in VS Code click 'CRLF' in the status bar and choose 'LF'"))
+            findings.append(
+                Finding(
+                    "line endings",
+                    FAIL,
+                    f"Windows (CRLF) line endings in {', '.join(bad)}",
+                    "convert to LF: `git config --global core.autocrlf input`, then clone or check out again, "
+                    "or in VS Code click 'CRLF' in the status bar and choose 'LF'",
+                )
+            )
         else:
             findings.append(Finding("line endings", OK, "scripts use LF"))
     if workspace.is_dir():
@@ -168,8 +209,7 @@ def run(workspace: Path, catalogue, as_json: bool = False) -> int:
     findings, facts = examine(workspace, catalogue)
     blocked = [f for f in findings if f.status == FAIL]
     if as_json:
-        print(json.dumps({"ok": not blocked, "facts": facts,
-                          "findings": [vars(f) for f in findings]}, indent=2))
+        print(json.dumps({"ok": not blocked, "facts": facts, "findings": [vars(f) for f in findings]}, indent=2))
         return 1 if blocked else 0
     from .output import Style
 
@@ -182,7 +222,10 @@ def run(workspace: Path, catalogue, as_json: bool = False) -> int:
             print(f"    fix: {finding.fix}")
     print()
     if blocked:
-        print(style.paint("Not ready:", "1;31") + f" fix what is marked {style.marks['failed']} above, then run `checks doctor` again.")
+        print(
+            style.paint("Not ready:", "1;31")
+            + f" fix what is marked {style.marks['failed']} above, then run `checks doctor` again."
+        )
     else:
         print(style.paint("Ready for the workshop.", "1;32"))
     print("\nWhen you ask for help, paste this block:\n")

@@ -197,8 +197,18 @@ class Engine:
             dockerfile = Path(scratch) / "Dockerfile"
             dockerfile.write_text(dockerfile_text, encoding="utf-8")
             iidfile = Path(scratch) / "iid"
-            command = [self.docker_cli(), "build", "-f", str(dockerfile), "-t", tag,
-                       "--label", f"{RUN_LABEL}={self.run_id}", "--iidfile", str(iidfile)]
+            command = [
+                self.docker_cli(),
+                "build",
+                "-f",
+                str(dockerfile),
+                "-t",
+                tag,
+                "--label",
+                f"{RUN_LABEL}={self.run_id}",
+                "--iidfile",
+                str(iidfile),
+            ]
             env = dict(os.environ)
             if self.buildkit:
                 command += ["--progress=plain"]
@@ -211,13 +221,21 @@ class Engine:
 
             watch = BuildWatch()
             with build_status(dockerfile_text) as status:
-                log, returncode, timed_out = _run_interruptibly(command, env, timeout, watch, status.feed,
-                                                                running=self._running)
+                log, returncode, timed_out = _run_interruptibly(
+                    command, env, timeout, watch, status.feed, running=self._running
+                )
             image_id = iidfile.read_text().strip() if iidfile.exists() and iidfile.read_text().strip() else None
         seconds = time.monotonic() - started
         ok = returncode == 0 and image_id is not None and watch.stopped is None
-        result = BuildResult(ok=ok, image_id=image_id if ok else None, tag=tag if ok else None,
-                             log=log, seconds=seconds, timed_out=timed_out, stopped=watch.stopped)
+        result = BuildResult(
+            ok=ok,
+            image_id=image_id if ok else None,
+            tag=tag if ok else None,
+            log=log,
+            seconds=seconds,
+            timed_out=timed_out,
+            stopped=watch.stopped,
+        )
         if watch.stopped is not None:
             watch.stopped.line = line_of_step(watch.stopped.step, dockerfile_text)
             result.failed_line = watch.stopped.line
@@ -328,8 +346,9 @@ class Engine:
             if (image, user) not in self._toolboxes:
                 container = None
                 try:
-                    container = self.create_container(image, command=["sleep", str(TOOLBOX_SECONDS)], entrypoint=[],
-                                                      user=user, network_disabled=True)
+                    container = self.create_container(
+                        image, command=["sleep", str(TOOLBOX_SECONDS)], entrypoint=[], user=user, network_disabled=True
+                    )
                     container.start()
                 except Exception:  # no sleep in the image: one container per command, as before
                     if container is not None:
@@ -370,8 +389,9 @@ class Engine:
         self.remove_container(box)
 
     def _run_in_new_container(self, image: str, command: list[str], timeout: int, user: str | None) -> RunResult:
-        container = self.client.containers.create(image, command=command, entrypoint=[], labels=self.labels(),
-                                                  user=user, network_disabled=True)
+        container = self.client.containers.create(
+            image, command=command, entrypoint=[], labels=self.labels(), user=user, network_disabled=True
+        )
         self.track_container(container)
         try:
             container.start()
@@ -408,8 +428,10 @@ class Engine:
 
     def _remove_containers(self, container_ids: list[str]) -> None:
         """Remove several containers at once (each removal waits for its container to stop)."""
-        threads = [threading.Thread(target=self._remove_container, args=(container_id,), daemon=True)
-                   for container_id in container_ids]
+        threads = [
+            threading.Thread(target=self._remove_container, args=(container_id,), daemon=True)
+            for container_id in container_ids
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + API_TIMEOUT
@@ -471,16 +493,23 @@ class Engine:
         return removed
 
 
-def _run_interruptibly(command: list[str], env: dict, timeout: int, watch: BuildWatch | None = None,
-                       on_line=None, running: set | None = None) -> tuple[str, int, bool]:
+def _run_interruptibly(
+    command: list[str],
+    env: dict,
+    timeout: int,
+    watch: BuildWatch | None = None,
+    on_line=None,
+    running: set | None = None,
+) -> tuple[str, int, bool]:
     """Run a command, collecting its output; stop it on Ctrl-C, on timeout, or when `watch` says a step never ends.
 
     `on_line(text)` sees each line as it comes (the live status line on a terminal)."""
     import queue
 
     lines: queue.Queue[bytes | None] = queue.Queue()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+    )
     running = running if running is not None else set()
     running.add(process)
 

@@ -61,8 +61,11 @@ class MistakeFixture:
         """(path in the workspace, source file) of each learner file, in name order."""
         if self.path.is_file():
             return [("Dockerfile", self.path)]
-        return [(item.relative_to(self.path).as_posix(), item) for item in sorted(self.path.rglob("*"))
-                if item.is_file() and item.name != NOTES]
+        return [
+            (item.relative_to(self.path).as_posix(), item)
+            for item in sorted(self.path.rglob("*"))
+            if item.is_file() and item.name != NOTES
+        ]
 
 
 def read_notes(path: Path) -> str:
@@ -109,8 +112,10 @@ def mistake_fixtures(lesson, root: Path = FIXTURES_ROOT) -> list[MistakeFixture]
         if path.name.startswith(".") or path.name == "__pycache__":
             continue
         if not is_fixture(path):
-            raise FixtureError(f"{path}: not a mistake fixture: name a Dockerfile `<check-id>[--variant]{SUFFIX}`, "
-                               f"or give the folder a {NOTES} with a `# mistake: …` line")
+            raise FixtureError(
+                f"{path}: not a mistake fixture: name a Dockerfile `<check-id>[--variant]{SUFFIX}`, "
+                f"or give the folder a {NOTES} with a `# mistake: …` line"
+            )
         fixture = parse(path, lesson.id)
         if fixture.check_id not in order:
             raise FixtureError(f"{path}: {lesson.id} has no check {fixture.check_id} (the name starts with a check id)")

@@ -63,10 +63,16 @@ def app_container(context: Context):
         image = learner_image(context)
         wanted = wanted_name(context)
         names = {wanted, wanted.removesuffix(":latest"), "docker.io/library/" + wanted}
-        found = [c for c in context.engine.containers(all=True)
-                 if not made_by_checks(c) and not shares_namespaces(c)
-                 and ((image is not None and c.attrs.get("Image") == image.id)
-                      or (c.attrs.get("Config") or {}).get("Image") in names)]
+        found = [
+            c
+            for c in context.engine.containers(all=True)
+            if not made_by_checks(c)
+            and not shares_namespaces(c)
+            and (
+                (image is not None and c.attrs.get("Image") == image.id)
+                or (c.attrs.get("Config") or {}).get("Image") in names
+            )
+        ]
         if not found:
             return None
         return max(found, key=lambda c: (c.status == "running", c.attrs.get("Created", "")))
@@ -77,5 +83,6 @@ def app_container(context: Context):
 def shares_namespaces(container) -> bool:
     """Does the container share another container's PID or network namespace (a sidecar)?"""
     host = container.attrs.get("HostConfig") or {}
-    return str(host.get("PidMode") or "").startswith("container:") or \
-        str(host.get("NetworkMode") or "").startswith("container:")
+    return str(host.get("PidMode") or "").startswith("container:") or str(host.get("NetworkMode") or "").startswith(
+        "container:"
+    )

@@ -19,8 +19,9 @@ class Style:
     def __init__(self, stream=None):
         stream = stream or sys.stdout
         tty = hasattr(stream, "isatty") and stream.isatty()
-        self.color = bool(os.environ.get("FORCE_COLOR")) or (tty and not os.environ.get("NO_COLOR")
-                                                              and os.environ.get("TERM") != "dumb")
+        self.color = bool(os.environ.get("FORCE_COLOR")) or (
+            tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        )
         if os.environ.get("NO_COLOR"):
             self.color = False
         encoding = getattr(stream, "encoding", None) or "utf-8"
@@ -47,7 +48,9 @@ def _detail(result: Result, style: Style, indent: str) -> list[str]:
     lines: list[str] = []
     if result.status in (SKIPPED, PASSED):
         return lines
-    where = f"{result.file}:{result.line}: " if result.file and result.line else (f"{result.file}: " if result.file else "")
+    where = (
+        f"{result.file}:{result.line}: " if result.file and result.line else (f"{result.file}: " if result.file else "")
+    )
     if result.message:
         first, *more = result.message.splitlines()
         lines.append(f"{indent}  {where}{first}")
@@ -99,16 +102,22 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
         unproved = [r for r in results if r.goal and r.status == SKIPPED]
         if bad:
             first_failed_lesson = first_failed_lesson or earlier
-            out.append(f"{style.mark(FAILED)} Lesson {earlier.number} ({earlier.title}): "
-                       f"{len(bad)} of {checks_word(len(results))} failed, see `checks {earlier.id}`")
+            out.append(
+                f"{style.mark(FAILED)} Lesson {earlier.number} ({earlier.title}): "
+                f"{len(bad)} of {checks_word(len(results))} failed, see `checks {earlier.id}`"
+            )
             for result in results:
                 if result.status != PASSED:
                     out += format_result(result, style, indent="    ")
         elif all(r.status == PASSED for r in results):
-            out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {checks_word(len(results))} passed")
+            out.append(
+                f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {checks_word(len(results))} passed"
+            )
         elif unproved:  # its goal could not be proved, because of a later step: not passed, not failed
-            out.append(f"{style.mark(SKIPPED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}; not "
-                       f"proved: {', '.join(r.id for r in unproved)} could not run ({unproved[0].message})")
+            out.append(
+                f"{style.mark(SKIPPED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}; not "
+                f"proved: {', '.join(r.id for r in unproved)} could not run ({unproved[0].message})"
+            )
         else:  # warnings and skipped checks are named as such, never counted as passed
             out.append(f"{style.mark(PASSED)} Lesson {earlier.number} ({earlier.title}): {counts(results)}")
     if catalogue.before(lesson):
@@ -127,8 +136,10 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
     else:
         out.append(style.paint(f"Lesson {lesson.number} not passed", "1;31") + f" ({counts(report.results)}).")
         if first_failed_lesson is not None:
-            out.append(f"Next: this is lesson {first_failed_lesson.number}'s step: run `checks {first_failed_lesson.id}` "
-                       f"and read {first_failed_lesson.page_url}")
+            out.append(
+                f"Next: this is lesson {first_failed_lesson.number}'s step: run `checks {first_failed_lesson.id}` "
+                f"and read {first_failed_lesson.page_url}"
+            )
         else:
             out.append(f"Next: fix what is marked {style.marks[FAILED]} above, then run `checks {lesson.id}` again.")
     return "\n".join(out)

@@ -48,8 +48,9 @@ def _write(workspace: Path, data: dict) -> bool:
 
 def start(workspace: Path) -> None:
     """Write an empty progress file: `checks init` does, and it marks the folder as a workspace."""
-    path_of(workspace).write_text(json.dumps({"hints": {}, "lessons": {}}, indent=2, sort_keys=True) + "\n",
-                                  encoding="utf-8")
+    path_of(workspace).write_text(
+        json.dumps({"hints": {}, "lessons": {}}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def record(workspace: Path, lesson_id: str, passed: bool, failed_ids: list[str]) -> bool:

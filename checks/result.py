@@ -73,8 +73,9 @@ class Report:
     @property
     def passed(self) -> bool:
         """No check failed, and every check that proves a goal ran: skipped is not passed."""
-        return bool(self.results) and not any(r.status in (FAILED, ERROR) or (r.goal and r.status == SKIPPED)
-                                              for r in self.results)
+        return bool(self.results) and not any(
+            r.status in (FAILED, ERROR) or (r.goal and r.status == SKIPPED) for r in self.results
+        )
 
     def of(self, lesson_id: str) -> list[Result]:
         return [r for r in self.results if r.lesson == lesson_id]

@@ -51,7 +51,9 @@ def dependency_stage(dockerfile: Dockerfile) -> int:
     final = dockerfile.final_stage
     if final is None:
         raise Unavailable("needs a FROM instruction")
-    runs = [i for i in dockerfile.instructions if i.keyword == "RUN" and PIP_INSTALL.search(" ".join(i.arguments.split()))]
+    runs = [
+        i for i in dockerfile.instructions if i.keyword == "RUN" and PIP_INSTALL.search(" ".join(i.arguments.split()))
+    ]
     if not runs or any(i.stage == final.index for i in runs):
         return final.index
     return runs[-1].stage

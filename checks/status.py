@@ -166,8 +166,11 @@ class _Follower(threading.Thread):
     def run(self) -> None:
         while not self.done.wait(REFRESH):
             self._read()
-            self._draw(status_text(self.progress, time.monotonic() - self.started_at,
-                                   shutil.get_terminal_size((80, 24)).columns))
+            self._draw(
+                status_text(
+                    self.progress, time.monotonic() - self.started_at, shutil.get_terminal_size((80, 24)).columns
+                )
+            )
 
     def _draw(self, text: str) -> None:
         try:

@@ -142,9 +142,14 @@ def watch(folder: Path, catalogue, lesson=None) -> int:
         if passed and following:
             note = f"(Lesson {lesson.number} passed; now lesson {following.number}.)\n\n"
             lesson = following
-            print(f"\nWatching {folder.resolve()}: save a change to grade lesson {lesson.number}, "
-                  f"{lesson.title} ({lesson.page_url}). Ctrl-C stops.", flush=True)
+            print(
+                f"\nWatching {folder.resolve()}: save a change to grade lesson {lesson.number}, "
+                f"{lesson.title} ({lesson.page_url}). Ctrl-C stops.",
+                flush=True,
+            )
         else:
-            print(f"\nWatching {folder.resolve()}: each save grades lesson {lesson.number} again. Ctrl-C stops.",
-                  flush=True)
+            print(
+                f"\nWatching {folder.resolve()}: each save grades lesson {lesson.number} again. Ctrl-C stops.",
+                flush=True,
+            )
         watcher.changed.wait()

@@ -28,10 +28,14 @@ def create(app_dir: Path, target: Path) -> Path:
     """Copy the sample app into `target`; never write into an existing non-empty folder."""
     if target.exists():
         if not target.is_dir():
-            raise WorkspaceProblem(f"{target} exists and is not a folder: choose another name, e.g. `checks init together2`")
+            raise WorkspaceProblem(
+                f"{target} exists and is not a folder: choose another name, e.g. `checks init together2`"
+            )
         if any(target.iterdir()):
-            raise WorkspaceProblem(f"{target} exists and is not empty: nothing was changed. "
-                                   "Choose a new folder, e.g. `checks init together2`")
+            raise WorkspaceProblem(
+                f"{target} exists and is not empty: nothing was changed. "
+                "Choose a new folder, e.g. `checks init together2`"
+            )
     try:
         shutil.copytree(app_dir, target, ignore=IGNORED, dirs_exist_ok=True)
         for script in (target / "bin").glob("*.sh"):  # an installer may have dropped the executable bit

@@ -112,13 +112,23 @@ def stale(name: str, text: str) -> str:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     if old == text:
         return ""
-    diff = difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
-                                f"committed {path.relative_to(ROOT)}", "checks prints now")
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        text.splitlines(keepends=True),
+        f"committed {path.relative_to(ROOT)}",
+        "checks prints now",
+    )
     return "".join(diff) or f"{path.relative_to(ROOT)} is missing\n"
 
 
-def assert_sample(name: str, command: str, output: str, workspace: Path | str | None = None,
-                  loosely: Callable[[str], str] | None = None, prompt: str = "$ ") -> None:
+def assert_sample(
+    name: str,
+    command: str,
+    output: str,
+    workspace: Path | str | None = None,
+    loosely: Callable[[str], str] | None = None,
+    prompt: str = "$ ",
+) -> None:
     """For a lesson's test: the sample on the page is what `command` printed (REGEN_SAMPLES=1 rewrites it).
 
     `loosely` is for output that keeps its real figures on the page (an image's size, a step's
@@ -134,8 +144,10 @@ def assert_sample(name: str, command: str, output: str, workspace: Path | str | 
         write_sample(name, command, output, workspace, prompt)
         return
     diff = stale(name, text)
-    assert not diff, (f"docs/samples/{name}.txt is not what `{command}` prints now; rerun the test with "
-                      f"REGEN_SAMPLES=1 to rewrite it, and commit it:\n{diff}")
+    assert not diff, (
+        f"docs/samples/{name}.txt is not what `{command}` prints now; rerun the test with "
+        f"REGEN_SAMPLES=1 to rewrite it, and commit it:\n{diff}"
+    )
 
 
 def checks_command() -> list[str]:
@@ -146,15 +158,20 @@ def checks_command() -> list[str]:
 
 
 def run_checks(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("CHECKS_DOCS_URL", "FORCE_COLOR", "CLICOLOR_FORCE")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CHECKS_DOCS_URL", "FORCE_COLOR", "CLICOLOR_FORCE")
+    }
     env.update(NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    return subprocess.run([*checks_command(), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=1800)
+    return subprocess.run(
+        [*checks_command(), *args], cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=1800
+    )
 
 
-def run_lesson(lesson_id: str, files: dict[str, Path], expect_code: int, with_init: bool = False,
-               scripts: list[Path] = ()):
+def run_lesson(
+    lesson_id: str, files: dict[str, Path], expect_code: int, with_init: bool = False, scripts: list[Path] = ()
+):
     """`checks lessonN` in a fresh workspace holding `files` ({name: reference file}), normalised.
 
     `scripts` (lessons' workspace.sh) run first, in the workspace, to make it a developer's folder.
@@ -166,8 +183,14 @@ def run_lesson(lesson_id: str, files: dict[str, Path], expect_code: int, with_in
             raise SampleError(f"checks init failed ({init.returncode}): {init.stderr.strip()}")
         workspace = parent / "together"
         for script in scripts:
-            made = subprocess.run(["sh", str(script)], cwd=workspace, capture_output=True, text=True,
-                                  env={**os.environ, "PYTHON": sys.executable}, timeout=600)
+            made = subprocess.run(
+                ["sh", str(script)],
+                cwd=workspace,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHON": sys.executable},
+                timeout=600,
+            )
             if made.returncode != 0:
                 raise SampleError(f"{script.relative_to(ROOT)} failed ({made.returncode}): {made.stderr.strip()}")
         for name, source in files.items():
@@ -175,8 +198,10 @@ def run_lesson(lesson_id: str, files: dict[str, Path], expect_code: int, with_in
             (workspace / name).write_bytes(source.read_bytes())
         result = run_checks([lesson_id], cwd=workspace)
         if result.returncode != expect_code:
-            raise SampleError(f"`checks {lesson_id}` exited {result.returncode}, expected {expect_code}:\n"
-                              f"{result.stdout}{result.stderr}")
+            raise SampleError(
+                f"`checks {lesson_id}` exited {result.returncode}, expected {expect_code}:\n"
+                f"{result.stdout}{result.stderr}"
+            )
         if result.stderr.strip():
             raise SampleError(f"`checks {lesson_id}` wrote to stderr:\n{result.stderr}")
         sample = sample_text(f"checks {lesson_id}", result.stdout, workspace)
@@ -193,7 +218,7 @@ def excerpt(output: str, check_id: str) -> str:
     for index, line in enumerate(lines):
         if line.rstrip().endswith(f"[{check_id}]") or f"[{check_id}] (" in line:
             block = [line]
-            for following in lines[index + 1:]:
+            for following in lines[index + 1 :]:
                 if not following.startswith("  "):
                     break
                 block.append(following)
@@ -206,14 +231,19 @@ def mistake_sample(lesson, fixture) -> str:
     that check's lines."""
     with tempfile.TemporaryDirectory(prefix="regen-samples-") as temp:
         workspace = Path(temp) / "together"
-        shutil.copytree(ROOT / "lessons" / "together", workspace,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+        shutil.copytree(
+            ROOT / "lessons" / "together",
+            workspace,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"),
+        )
         for name, source in fixture.files():
             (workspace / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, workspace / name)
         result = run_checks([lesson.id], cwd=workspace)
         if result.returncode not in (0, 1):
-            raise SampleError(f"`checks {lesson.id}` on {fixture.path.name} exited {result.returncode}:\n{result.stderr}")
+            raise SampleError(
+                f"`checks {lesson.id}` on {fixture.path.name} exited {result.returncode}:\n{result.stderr}"
+            )
         return f"$ checks {lesson.id}\n" + normalise(excerpt(result.stdout, fixture.check_id), workspace)
 
 
@@ -234,11 +264,13 @@ def samples_of(catalogue, lesson) -> dict[str, str]:
 
     earlier = catalogue.before(lesson)
     scripts = workspace_scripts(catalogue, lesson)
-    samples = {f"{lesson.id}-pass": run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=True), 0,
-                                               scripts=scripts)}
+    samples = {
+        f"{lesson.id}-pass": run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=True), 0, scripts=scripts)
+    }
     if earlier:
-        samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, catalogue.workspace_files(lesson, solved=False), 1,
-                                                  scripts=scripts)
+        samples[f"{lesson.id}-fail"] = run_lesson(
+            lesson.id, catalogue.workspace_files(lesson, solved=False), 1, scripts=scripts
+        )
     else:  # the first lesson also shows how the workspace is made
         samples[f"{lesson.id}-init"], samples[f"{lesson.id}-fail"] = run_lesson(lesson.id, {}, 1, with_init=True)
     if reads_only_the_dockerfile(catalogue, lesson):  # cheap: no image is built, so show each mistake's output
@@ -251,8 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     from checks.catalogue import load
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("lessons", nargs="*", metavar="LESSON", help="only these lessons (default: every lesson "
-                        "whose solution is a Dockerfile)")
+    parser.add_argument(
+        "lessons",
+        nargs="*",
+        metavar="LESSON",
+        help="only these lessons (default: every lesson whose solution is a Dockerfile)",
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a sample is stale")
     args = parser.parse_args(argv)
     catalogue = load()
@@ -261,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         wanted = [catalogue.get(name) for name in args.lessons]
         unknown = [name for name, lesson in zip(args.lessons, wanted, strict=True) if lesson not in lessons]
         if unknown:
-            parser.error(f"no samples are generated for {', '.join(unknown)}; "
-                         f"choose from {', '.join(lesson.id for lesson in lessons)}")
+            parser.error(
+                f"no samples are generated for {', '.join(unknown)}; "
+                f"choose from {', '.join(lesson.id for lesson in lessons)}"
+            )
         lessons = wanted
     problems = errors = 0
     for lesson in lessons:

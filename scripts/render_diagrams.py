@@ -43,11 +43,15 @@ def description(source: Path) -> str:
 
 def themed(svg: str, name: str, label: str, digest: str) -> str:
     """Graphviz's SVG made to fit a page: no prolog, theme colours, no fixed size, unique ids."""
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<title>.*?</title>\n?", "", svg)  # node names as tooltips: noise for a reader
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"',
-                 f'<svg class="diagram" role="img" aria-label="{html.escape(label)}" data-source-sha256="{digest}"', svg, count=1)
+    svg = re.sub(
+        r'<svg width="[^"]*" height="[^"]*"',
+        f'<svg class="diagram" role="img" aria-label="{html.escape(label)}" data-source-sha256="{digest}"',
+        svg,
+        count=1,
+    )
     svg = svg.replace('fill="white"', 'fill="none"')
     svg = svg.replace('stroke="black"', 'stroke="currentColor"').replace('fill="black"', 'fill="currentColor"')
     svg = svg.replace(f'stroke="{MARKER}"', 'stroke="currentColor" style="stroke: var(--md-accent-fg-color)"')
@@ -69,7 +73,9 @@ def render(source: Path) -> str:
 
 
 def recorded_digest(svg: Path) -> str | None:
-    found = re.search(r'data-source-sha256="([0-9a-f]{64})"', svg.read_text(encoding="utf-8")) if svg.is_file() else None
+    found = (
+        re.search(r'data-source-sha256="([0-9a-f]{64})"', svg.read_text(encoding="utf-8")) if svg.is_file() else None
+    )
     return found.group(1) if found else None
 
 

@@ -45,7 +45,10 @@ VOLATILE = [
     (re.compile(r"\b(pid|net):\[\d+\]"), r"\1:[<inode>]"),
     (re.compile(r"\bsidecar-[0-9a-f]{8}\b"), "<sidecar>"),
     (re.compile(r"(PID: )\d+"), r"\1<pid>"),
-    (re.compile(r"\d+ is a uWSGI worker \(the workers are [\d, ]+;"), "<pid> is a uWSGI worker (the workers are <pids>;"),
+    (
+        re.compile(r"\d+ is a uWSGI worker \(the workers are [\d, ]+;"),
+        "<pid> is a uWSGI worker (the workers are <pids>;",
+    ),
 ]
 
 
@@ -93,8 +96,11 @@ def loosely_built(text: str) -> str:
 
     def flush():
         # only your own steps' outcome tells something; FROM and BuildKit's internal steps vary
-        kept.extend(sorted(f"{headers[n]}: {outcomes.get(n, '?')}" if OWN_STEP.match(headers[n]) else headers[n]
-                           for n in headers))
+        kept.extend(
+            sorted(
+                f"{headers[n]}: {outcomes.get(n, '?')}" if OWN_STEP.match(headers[n]) else headers[n] for n in headers
+            )
+        )
         headers.clear()
         outcomes.clear()
 
@@ -147,8 +153,11 @@ def number_steps(output: str, dockerfile: Path) -> str:
     requirements-first Dockerfile of the things to try was built, a build of lesson 7's shows its
     cached FROM and WORKDIR as [1/6] and [2/6], or [build 1/5] after a multi-stage build whose first
     stage is named `build`. The sample numbers them as this Dockerfile does."""
-    instructions = [" ".join(line.split()) for line in dockerfile.read_text(encoding="utf-8").splitlines()
-                    if re.match(r"(FROM|WORKDIR|COPY|ADD|RUN)\s", line)]
+    instructions = [
+        " ".join(line.split())
+        for line in dockerfile.read_text(encoding="utf-8").splitlines()
+        if re.match(r"(FROM|WORKDIR|COPY|ADD|RUN)\s", line)
+    ]
     number = {text: index for index, text in enumerate(instructions, 1)}
 
     def renumber(match: re.Match) -> str:
@@ -179,9 +188,14 @@ def commands_of(section: str) -> list[str]:
 CURL_METER = re.compile(r"^ *% Total.*\n.*Dload.*\n(\n)?(^ *\d+ +\d+ .*--:--.*\n?)*", re.MULTILINE)
 
 
-def transcript(section: str, cwd: Path | None = None, shell: str = "sh", rename: dict[str, str] | None = None,
-               check: bool = True, only: Callable[[str], bool] | None = None
-               ) -> tuple[str, list[subprocess.CompletedProcess]]:
+def transcript(
+    section: str,
+    cwd: Path | None = None,
+    shell: str = "sh",
+    rename: dict[str, str] | None = None,
+    check: bool = True,
+    only: Callable[[str], bool] | None = None,
+) -> tuple[str, list[subprocess.CompletedProcess]]:
     """Run each command of `section` as the learner types them, in `shell`; (what the terminal shows
     after the first prompt, the results). `rename` runs a command with other names (a test's own
     image tag instead of the page's) and shows the page's names in the transcript. `only` keeps the
@@ -192,8 +206,9 @@ def transcript(section: str, cwd: Path | None = None, shell: str = "sh", rename:
         for page_name, own in (rename or {}).items():
             if " " in page_name or ":" in page_name:  # a bare name ("together") is for the output only
                 typed = typed.replace(page_name, own)
-        result = subprocess.run([shell, "-c", typed], cwd=cwd, env=learner_env(), capture_output=True, text=True,
-                                timeout=1800)
+        result = subprocess.run(
+            [shell, "-c", typed], cwd=cwd, env=learner_env(), capture_output=True, text=True, timeout=1800
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"`{typed}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         results.append(result)
@@ -216,18 +231,28 @@ LOGGED = re.compile(r"^(together:|uwsgi socket|spawned uWSGI|WSGI app|\*\*\* Ope
 def loosely_logged(text: str) -> str:
     """uWSGI's log compared by the lines the page talks about (the rest names this machine's kernel,
     limits and build date), numbers aside."""
-    return loosely("\n".join(re.sub(r"0x[0-9a-f]+|\d+", "N", line) for line in text.splitlines()
-                              if line.startswith("$ ") or LOGGED.match(line)))
+    return loosely(
+        "\n".join(
+            re.sub(r"0x[0-9a-f]+|\d+", "N", line)
+            for line in text.splitlines()
+            if line.startswith("$ ") or LOGGED.match(line)
+        )
+    )
 
 
-def assert_terminal_sample(name: str, section: str, text: str, workspace: Path | None = None,
-                           built: bool = False, compare_by: Callable[[str], str] | None = None) -> None:
+def assert_terminal_sample(
+    name: str,
+    section: str,
+    text: str,
+    workspace: Path | None = None,
+    built: bool = False,
+    compare_by: Callable[[str], str] | None = None,
+) -> None:
     """The page's docs/samples/<name>.txt is this transcript of `section`, compared loosely."""
     from scripts.regen_samples import assert_sample as compare
 
     first = commands_of(section)[0]
-    compare(name, first, text, workspace=workspace,
-            loosely=compare_by or (loosely_built if built else loosely))
+    compare(name, first, text, workspace=workspace, loosely=compare_by or (loosely_built if built else loosely))
 
 
 def forget_progress(workspace: Path) -> None:
@@ -254,14 +279,21 @@ def try_sections(lesson: str) -> dict[str, str]:
 def learner_env() -> dict:
     """A learner's shell: BuildKit (the default builder of current Docker), `checks` on PATH."""
     path = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    return {**os.environ, "DOCKER_BUILDKIT": "1", "PATH": path, "PYTHONPATH": str(ROOT), "NO_COLOR": "1",
-            "COLUMNS": "100"}
+    return {
+        **os.environ,
+        "DOCKER_BUILDKIT": "1",
+        "PATH": path,
+        "PYTHONPATH": str(ROOT),
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+    }
 
 
 def sh(commands: str, cwd: Path | None = None, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run shell commands as the learner types them."""
-    result = subprocess.run(["sh", "-c", commands], cwd=cwd, env=learner_env(), capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        ["sh", "-c", commands], cwd=cwd, env=learner_env(), capture_output=True, text=True, timeout=timeout
+    )
     if cwd is not None:
         forget_progress(Path(cwd))
     if check and result.returncode != 0:
@@ -318,8 +350,14 @@ def app_ready(url: str) -> bool:
 
 def wait_for_workers(name: str, timeout: float = 30) -> None:
     """uWSGI has started its two workers (its log says so)."""
-    wait_until(lambda: "spawned uWSGI worker 2" in docker("logs", name, check=False).stdout
-               + docker("logs", name, check=False).stderr, timeout, f"the app in {name} to start")
+    wait_until(
+        lambda: (
+            "spawned uWSGI worker 2"
+            in docker("logs", name, check=False).stdout + docker("logs", name, check=False).stderr
+        ),
+        timeout,
+        f"the app in {name} to start",
+    )
 
 
 class Containers:
@@ -339,7 +377,8 @@ class Containers:
         """Run learner commands that create the containers `names`."""
         for taken in names:
             assert not docker("container", "inspect", taken, check=False).returncode == 0, (
-                f"a container named {taken} already exists: remove it (docker rm -f {taken}) to run these tests")
+                f"a container named {taken} already exists: remove it (docker rm -f {taken}) to run these tests"
+            )
         self.names.extend(names)
         return sh(text)
 

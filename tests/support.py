@@ -78,9 +78,16 @@ def run_checks(*args: str, cwd: Path | None = None) -> Run:
 ENGINE_ALLOWED = False
 
 
-def catches(check_id: str, dockerfile: str | bytes | None, says: str | Sequence[str] = (), *, line: int | None = None,
-            file: str | None = None, status: str = "failed", prepare: Callable[[Path], object] | None = None
-            ) -> Outcome:
+def catches(
+    check_id: str,
+    dockerfile: str | bytes | None,
+    says: str | Sequence[str] = (),
+    *,
+    line: int | None = None,
+    file: str | None = None,
+    status: str = "failed",
+    prepare: Callable[[Path], object] | None = None,
+) -> Outcome:
     """Check `check_id` on the sample app with this Dockerfile: it reports `status` (failed unless told),
     its message contains every text of `says`, and it points at `line` and `file` when they are given.
 
@@ -100,16 +107,18 @@ def catches(check_id: str, dockerfile: str | bytes | None, says: str | Sequence[
     return outcome
 
 
-def catches_not(check_id: str, dockerfile: str | bytes | None, *, prepare: Callable[[Path], object] | None = None
-                ) -> Outcome:
+def catches_not(
+    check_id: str, dockerfile: str | bytes | None, *, prepare: Callable[[Path], object] | None = None
+) -> Outcome:
     """Check `check_id` on the sample app with this Dockerfile: it passes (see `catches`)."""
     outcome = run_check(check_id, dockerfile, prepare)
     assert outcome.status == "passed", f"{check_id}: expected passed; found {outcome}"
     return outcome
 
 
-def run_check(check_id: str, dockerfile: str | bytes | None, prepare: Callable[[Path], object] | None = None
-              ) -> Outcome:
+def run_check(
+    check_id: str, dockerfile: str | bytes | None, prepare: Callable[[Path], object] | None = None
+) -> Outcome:
     """What the check `check_id` finds in a fresh copy of the sample app with this Dockerfile (none: no file).
 
     Exceptions are the check's own (Unavailable when its evidence is missing)."""
@@ -131,7 +140,8 @@ def run_check(check_id: str, dockerfile: str | bytes | None, prepare: Callable[[
         finally:
             context.cleanup()
         assert not context.engine_refused, (
-            f"a Dockerfile-only check used the engine ({check_id}): mark the test @pytest.mark.docker if it needs one")
+            f"a Dockerfile-only check used the engine ({check_id}): mark the test @pytest.mark.docker if it needs one"
+        )
     return outcome
 
 
@@ -163,14 +173,16 @@ def guarded_context(folder: Path, catalogue) -> Context:
     return Guarded(folder, catalogue)
 
 
-def checks_process(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 900,
-                   input: str | None = None) -> subprocess.CompletedProcess:
+def checks_process(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 900, input: str | None = None
+) -> subprocess.CompletedProcess:
     """Run the installed `checks` console script as a learner would."""
     executable = shutil.which("checks", path=str(Path(sys.executable).parent)) or shutil.which("checks")
     assert executable, "the checks console script is not installed (pip install -e .)"
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([executable, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout, input=input)
+    return subprocess.run(
+        [executable, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, input=input
+    )
 
 
 def lesson_workspace(workspace, lesson_id: str, solved: bool = True) -> Path:
@@ -185,8 +197,13 @@ def lesson_workspace(workspace, lesson_id: str, solved: bool = True) -> Path:
     for step in (*catalogue.before(lesson), lesson):
         script = step.folder / "workspace.sh"
         if script.is_file():
-            subprocess.run(["sh", str(script)], cwd=folder, check=True, capture_output=True,
-                           env={**os.environ, "PYTHON": sys.executable})
+            subprocess.run(
+                ["sh", str(script)],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+                env={**os.environ, "PYTHON": sys.executable},
+            )
     for name, source in catalogue.workspace_files(lesson, solved).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(source.read_bytes())
@@ -201,8 +218,12 @@ def grade_fixture(lesson_id: str, workspace, name: str) -> Run:
 
 def build_dist(out_dir: Path) -> tuple[Path, Path]:
     """`python -m build` of the repository, as a release does: the sdist, then the wheel built from it."""
-    run = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out_dir), str(ROOT)],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out_dir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     (sdist,), (wheel,) = out_dir.glob("*.tar.gz"), out_dir.glob("*.whl")
     return sdist, wheel

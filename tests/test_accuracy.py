@@ -25,21 +25,28 @@ def corpus(tmp_path, mistakes=(), correct=()):
 
 
 def verdict(kind="mistake", expect="apt-yes", **fields) -> accuracy.Verdict:
-    return accuracy.Verdict(f"{kind}/x.Dockerfile", kind, "lesson4", expect if kind == "mistake" else None, 1.0, **fields)
+    return accuracy.Verdict(
+        f"{kind}/x.Dockerfile", kind, "lesson4", expect if kind == "mistake" else None, 1.0, **fields
+    )
 
 
 def test_headers_are_read(tmp_path):
     cases = accuracy.load_corpus(corpus(tmp_path, [("001-a.Dockerfile", MISTAKE)], [("001-b.Dockerfile", CORRECT)]))
     assert [(c.kind, c.lesson, c.expect, c.sources) for c in cases] == [
-        ("mistake", "lesson4", "apt-yes", ["https://example.org/q/1"]), ("correct", "lesson7", None, [])]
+        ("mistake", "lesson4", "apt-yes", ["https://example.org/q/1"]),
+        ("correct", "lesson7", None, []),
+    ]
 
 
-@pytest.mark.parametrize("kind, text", [
-    ("mistakes", "# lesson: lesson4\n# expect: apt-yes\nFROM python:3.13-slim\n"),  # no source
-    ("mistakes", "# source: https://example.org\n# lesson: lesson4\nFROM python:3.13-slim\n"),  # no expect
-    ("correct", "FROM python:3.13-slim\n"),  # no lesson
-    ("correct", CORRECT + "# expect: apt-yes\n"),  # a correct file expects nothing
-])
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("mistakes", "# lesson: lesson4\n# expect: apt-yes\nFROM python:3.13-slim\n"),  # no source
+        ("mistakes", "# source: https://example.org\n# lesson: lesson4\nFROM python:3.13-slim\n"),  # no expect
+        ("correct", "FROM python:3.13-slim\n"),  # no lesson
+        ("correct", CORRECT + "# expect: apt-yes\n"),  # a correct file expects nothing
+    ],
+)
 def test_a_file_without_the_headers_it_needs_is_refused(tmp_path, kind, text, capsys):
     files = {"mistakes": (), "correct": ()}
     files[kind] = [("001-x.Dockerfile", text)]
@@ -68,9 +75,13 @@ def test_classification():
 
 def test_figures_and_targets():
     mistakes = [verdict(passed=False, reported={"apt-yes": "failed"}) for _ in range(19)]
-    assert accuracy.summarise(mistakes + [verdict(passed=False, reported={"apt-update": "failed"})])["targets_hold"]  # 95 %
+    assert accuracy.summarise(mistakes + [verdict(passed=False, reported={"apt-update": "failed"})])[
+        "targets_hold"
+    ]  # 95 %
     assert not accuracy.summarise(mistakes + [verdict(passed=True)])["targets_hold"]  # one undetected
-    assert not accuracy.summarise(mistakes + [verdict("correct", passed=True, reported={"x": "warning"})])["targets_hold"]
+    assert not accuracy.summarise(mistakes + [verdict("correct", passed=True, reported={"x": "warning"})])[
+        "targets_hold"
+    ]
     assert not accuracy.summarise(mistakes + [verdict("correct", hang=True)])["targets_hold"]
     text = accuracy.report(mistakes + [verdict(passed=True)], 12.0)
     assert re.search(r"^detected\s+19 / 20\s+95\.0 %", text, re.MULTILINE)

@@ -25,8 +25,12 @@ APT_LISTS_MB = 20  # what `apt-get update` leaves in /var/lib/apt/lists, as less
 def sh(image: str, script: str, network: bool = False) -> subprocess.CompletedProcess:
     """Run `sh -c script` in a throwaway container of `image`."""
     network_args = [] if network else ["--network", "none"]
-    return subprocess.run(["docker", "run", "--rm", *network_args, "--entrypoint", "sh", image, "-c", script],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["docker", "run", "--rm", *network_args, "--entrypoint", "sh", image, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def config(image: str) -> dict:
@@ -66,8 +70,11 @@ def test_python_has_no_curl_or_wget_but_pcre2_for_uwsgi():
     # wget is a build dependency of the Python Dockerfile, purged with the rest; curl is never installed
     # (lesson 15: probe with Python's urllib). grep, an essential package of debian:trixie-slim,
     # pre-depends on libpcre2-8-0: a uWSGI built against libpcre2-dev runs without another package.
-    run = sh(PYTHON, "command -v curl wget; dpkg-query -W -f '${Status}' libpcre2-8-0; echo; "
-                     "ls /usr/lib/*/libpcre2-8.so.0; dpkg-query -W -f '${Pre-Depends}' grep")
+    run = sh(
+        PYTHON,
+        "command -v curl wget; dpkg-query -W -f '${Status}' libpcre2-8-0; echo; "
+        "ls /usr/lib/*/libpcre2-8.so.0; dpkg-query -W -f '${Pre-Depends}' grep",
+    )
     lines = run.stdout.splitlines()
     assert lines[0] == "install ok installed", run.stdout  # no path from `command -v` before it
     assert lines[1].endswith("/libpcre2-8.so.0") and "libpcre2-8-0" in lines[2], run.stdout
@@ -76,9 +83,12 @@ def test_python_has_no_curl_or_wget_but_pcre2_for_uwsgi():
 def test_python_lives_under_usr_local():
     # `./configure --enable-shared ... && make install` into the default prefix /usr/local, and the
     # symlinks python, pip, python-config made by the last RUN; Debian's own python3 is not installed
-    run = sh(PYTHON, "readlink /usr/local/bin/python /usr/local/bin/pip; python3 -c 'import sys; print(sys.prefix, "
-                     "sys.version_info[:2])'; ls /usr/local/include/python3.13/Python.h /usr/local/lib/libpython3.13.so; "
-                     "ls /usr/bin/python3 2>&1")
+    run = sh(
+        PYTHON,
+        "readlink /usr/local/bin/python /usr/local/bin/pip; python3 -c 'import sys; print(sys.prefix, "
+        "sys.version_info[:2])'; ls /usr/local/include/python3.13/Python.h /usr/local/lib/libpython3.13.so; "
+        "ls /usr/bin/python3 2>&1",
+    )
     lines = run.stdout.splitlines()
     assert lines[:3] == ["python3", "pip3", "/usr/local (3, 13)"], run.stdout
     assert "/usr/local/include/python3.13/Python.h" in run.stdout and "/usr/local/lib/libpython3.13.so" in run.stdout
@@ -87,16 +97,22 @@ def test_python_lives_under_usr_local():
 
 def test_python_pip_installs_as_root_without_complaint():
     # python.org's Python, not Debian's: no EXTERNALLY-MANAGED marker, so `pip install` needs no venv
-    run = sh(PYTHON, "python3 -c 'import sysconfig, os; print(os.path.exists(os.path.join(sysconfig.get_path(\"stdlib\"), "
-                     "\"EXTERNALLY-MANAGED\")))'; pip --version")
+    run = sh(
+        PYTHON,
+        'python3 -c \'import sysconfig, os; print(os.path.exists(os.path.join(sysconfig.get_path("stdlib"), '
+        '"EXTERNALLY-MANAGED")))\'; pip --version',
+    )
     assert run.stdout.startswith("False") and "python 3.13" in run.stdout
 
 
 def test_python_apt_settings_of_debian_slim():
     # debian:trixie-slim is made by debuerreotype: its minimizing config and the slim dpkg excludes
-    run = sh(PYTHON, "cat /etc/apt/apt.conf.d/docker-clean /etc/apt/apt.conf.d/docker-gzip-indexes "
-                     "/etc/apt/apt.conf.d/docker-no-languages /etc/apt/apt.conf.d/docker-autoremove-suggests "
-                     "/etc/dpkg/dpkg.cfg.d/docker")
+    run = sh(
+        PYTHON,
+        "cat /etc/apt/apt.conf.d/docker-clean /etc/apt/apt.conf.d/docker-gzip-indexes "
+        "/etc/apt/apt.conf.d/docker-no-languages /etc/apt/apt.conf.d/docker-autoremove-suggests "
+        "/etc/dpkg/dpkg.cfg.d/docker",
+    )
     text = run.stdout
     assert 'Dir::Cache::pkgcache "";' in text and "/var/cache/apt/archives/*.deb" in text
     assert 'Acquire::GzipIndexes "true";' in text
@@ -111,8 +127,9 @@ def test_python_ships_without_apt_lists_and_stores_them_compressed():
     # keeps the lists compressed on disk.
     before = sh(PYTHON, "ls /var/lib/apt/lists | grep -c _Packages")
     assert before.stdout.strip() == "0", before.stdout
-    after = sh(PYTHON, "apt-get update -qq >/dev/null && cd /var/lib/apt/lists && ls *_Packages* && du -sk .",
-               network=True)
+    after = sh(
+        PYTHON, "apt-get update -qq >/dev/null && cd /var/lib/apt/lists && ls *_Packages* && du -sk .", network=True
+    )
     assert after.returncode == 0, after.stderr
     packages = [name for name in after.stdout.split() if "_Packages" in name]
     assert packages and all(name.endswith((".lz4", ".gz", ".xz", ".zst")) for name in packages), packages

@@ -11,12 +11,35 @@ import production  # noqa: E402
 
 
 def measures(**after):
-    before = production.Measure("lesson 7", "lessons/lesson7/solution/Dockerfile", context_bytes=26_000_000,
-                                cold_seconds=90, rebuild_seconds=70, image_bytes=670_000_000, packages=160,
-                                compiler=True, stop_seconds=0.6, main_uid=0)
-    final = production.Measure("lesson 15", "x", **{**dict(context_bytes=9_500, cold_seconds=95, rebuild_seconds=2,
-                                                           image_bytes=200_000_000, packages=90, compiler=False,
-                                                           stop_seconds=0.5, main_uid=999), **after})
+    before = production.Measure(
+        "lesson 7",
+        "lessons/lesson7/solution/Dockerfile",
+        context_bytes=26_000_000,
+        cold_seconds=90,
+        rebuild_seconds=70,
+        image_bytes=670_000_000,
+        packages=160,
+        compiler=True,
+        stop_seconds=0.6,
+        main_uid=0,
+    )
+    final = production.Measure(
+        "lesson 15",
+        "x",
+        **{
+            **dict(
+                context_bytes=9_500,
+                cold_seconds=95,
+                rebuild_seconds=2,
+                image_bytes=200_000_000,
+                packages=90,
+                compiler=False,
+                stop_seconds=0.5,
+                main_uid=999,
+            ),
+            **after,
+        },
+    )
     return before, final
 
 

@@ -32,8 +32,14 @@ def test_a_silent_buildkit_run_step_is_stopped_after_the_silence_limit():
 
 def test_output_resets_the_silence_and_a_finished_step_is_never_stopped():
     watch = BuildWatch()
-    feed(watch, [(0, "#6 [3/4] RUN pip install -r requirements.txt"), (40, "#6 40.1 Collecting flask"),
-                 (80, "#6 80.2 Installing collected packages: flask")])
+    feed(
+        watch,
+        [
+            (0, "#6 [3/4] RUN pip install -r requirements.txt"),
+            (40, "#6 40.1 Collecting flask"),
+            (80, "#6 80.2 Installing collected packages: flask"),
+        ],
+    )
     assert watch.verdict(120) is None
     feed(watch, [(121, "#6 DONE 121.0s")])
     assert watch.verdict(1000) is None
@@ -41,29 +47,42 @@ def test_output_resets_the_silence_and_a_finished_step_is_never_stopped():
 
 def test_a_line_announcing_work_allows_the_longer_quiet():
     watch = BuildWatch()
-    feed(watch, [(0, "#7 [4/5] RUN pip install -r requirements.txt"),
-                 (5, "#7 5.0   Building wheel for uWSGI (pyproject.toml): started")])
+    feed(
+        watch,
+        [
+            (0, "#7 [4/5] RUN pip install -r requirements.txt"),
+            (5, "#7 5.0   Building wheel for uWSGI (pyproject.toml): started"),
+        ],
+    )
     assert watch.verdict(300) is None  # compiling uWSGI prints nothing for minutes on a slow machine
     assert watch.verdict(605) is not None
 
 
 def test_apt_fetching_on_a_slow_network_is_not_taken_for_a_hang():
     watch = BuildWatch()
-    feed(watch, [(0, "#5 [2/3] RUN apt-get update && apt-get install -y gcc"),
-                 (3, "#5 3.1 Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]")])
+    feed(
+        watch,
+        [
+            (0, "#5 [2/3] RUN apt-get update && apt-get install -y gcc"),
+            (3, "#5 3.1 Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]"),
+        ],
+    )
     assert watch.verdict(120) is None
     feed(watch, [(130, "#5 130.0 Reading package lists..."), (131, "#5 131.0 Setting up gcc (4:12.2.0-3) ...")])
     assert watch.verdict(175) is None and watch.verdict(176) is not None  # quiet after ordinary output: 45 s
 
 
-@pytest.mark.parametrize("said", [
-    " * Running on http://127.0.0.1:5000",
-    "uwsgi socket 0 bound to TCP address 0.0.0.0:4000 fd 3",
-    "spawned uWSGI worker 1 (pid: 7, cores: 1)",
-    "Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
-    "[INFO] Listening at: http://0.0.0.0:8000 (1)",
-    "Server listening on port 3000",
-])
+@pytest.mark.parametrize(
+    "said",
+    [
+        " * Running on http://127.0.0.1:5000",
+        "uwsgi socket 0 bound to TCP address 0.0.0.0:4000 fd 3",
+        "spawned uWSGI worker 1 (pid: 7, cores: 1)",
+        "Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
+        "[INFO] Listening at: http://0.0.0.0:8000 (1)",
+        "Server listening on port 3000",
+    ],
+)
 def test_a_server_saying_it_listens_is_stopped_at_once(said):
     watch = BuildWatch()
     feed(watch, [(0, "#8 [5/5] RUN ./start"), (1, f"#8 1.0 {said}")])
@@ -72,8 +91,14 @@ def test_a_server_saying_it_listens_is_stopped_at_once(said):
     assert stopped.server and stopped.listening == said.strip()
 
 
-@pytest.mark.parametrize("said", ["Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]",
-                                  "Setting up gcc (4:12.2.0-3) ...", "Successfully installed Flask-3.1.3"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]",
+        "Setting up gcc (4:12.2.0-3) ...",
+        "Successfully installed Flask-3.1.3",
+    ],
+)
 def test_ordinary_output_is_not_taken_for_a_server(said):
     watch = BuildWatch()
     feed(watch, [(0, "#8 [5/5] RUN ./setup"), (1, f"#8 1.0 {said}")])
@@ -86,10 +111,10 @@ def test_the_classic_builder_is_followed_too():
     assert watch.verdict(44) is None
     assert watch.verdict(46).step == "RUN tail -f /dev/null"
     done = BuildWatch()
-    feed(done, [(0, "Step 4/5 : RUN true"), (1, " ---> 0123456789ab"), (2, "Step 5/5 : CMD [\"x\"]")])
+    feed(done, [(0, "Step 4/5 : RUN true"), (1, " ---> 0123456789ab"), (2, 'Step 5/5 : CMD ["x"]')])
     assert done.verdict(100) is None
 
 
 def test_the_stopped_step_is_found_in_the_dockerfile_whatever_its_case_and_continuations():
-    text = "FROM python:3.13-slim\nrun apt-get update \\\n    && sleep infinity\nCMD [\"x\"]\n"
+    text = 'FROM python:3.13-slim\nrun apt-get update \\\n    && sleep infinity\nCMD ["x"]\n'
     assert line_of_step("RUN apt-get update && sleep infinity", text) == 2

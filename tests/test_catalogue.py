@@ -35,7 +35,8 @@ def test_lesson_is_complete(lesson):
         test_name = "def test_" + info.id.replace("-", "_")
         assert test_name in text, f"{lesson.id}: check {info.id} has no unit test ({test_name}…)"
         assert info.id in fixtures or lesson.evidence == "engine", (
-            f"{lesson.id}: check {info.id} has no mistake fixture tests/lessons/{lesson.id}/fixtures/{info.id}.Dockerfile")
+            f"{lesson.id}: check {info.id} has no mistake fixture tests/lessons/{lesson.id}/fixtures/{info.id}.Dockerfile"
+        )
 
 
 @pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in CATALOGUE.lessons])
@@ -64,8 +65,9 @@ def test_starter_fails(lesson, workspace):
     assert run.code == 1
     assert any(c["status"] == "failed" for c in run.json["checks"])
     own = {c.id for c in lesson.checks}
-    assert any(c["status"] == "failed" and c["id"] in own for c in run.json["checks"]), \
+    assert any(c["status"] == "failed" and c["id"] in own for c in run.json["checks"]), (
         "the starter must fail the lesson's own checks, not only earlier ones"
+    )
 
 
 def test_unknown_field_fails_loudly(tmp_path):
@@ -79,7 +81,7 @@ def test_unknown_field_fails_loudly(tmp_path):
 def test_missing_field_fails_loudly(tmp_path):
     shutil.copytree(ROOT / "lessons", tmp_path / "lessons", ignore=shutil.ignore_patterns("together"))
     toml = tmp_path / "lessons" / "lesson1" / "lesson.toml"
-    toml.write_text(toml.read_text().replace('minutes = 15\n', ''))
+    toml.write_text(toml.read_text().replace("minutes = 15\n", ""))
     with pytest.raises(CatalogueError, match="missing field.*minutes"):
         load.__wrapped__(tmp_path / "lessons")
 

@@ -27,17 +27,31 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
 
 def test_the_resolver_sees_lesson_imports(tmp_path):
     sample = tmp_path / "lesson99.py"
-    sample.write_text("from .lesson2 import x\nfrom . import lesson3\nfrom ..stages import y\nfrom .. import status\n"
-                      "import checks.checkers.lesson4\nfrom checks.checkers.lesson5 import z\n")
+    sample.write_text(
+        "from .lesson2 import x\nfrom . import lesson3\nfrom ..stages import y\nfrom .. import status\n"
+        "import checks.checkers.lesson4\nfrom checks.checkers.lesson5 import z\n"
+    )
     assert [m for _, m in imported_modules(sample)] == [
-        "checks.checkers.lesson2", "checks.checkers", "checks.checkers.lesson3", "checks.stages", "checks",
+        "checks.checkers.lesson2",
+        "checks.checkers",
+        "checks.checkers.lesson3",
+        "checks.stages",
+        "checks",
         "checks.status",
-        "checks.checkers.lesson4", "checks.checkers.lesson5"]
+        "checks.checkers.lesson4",
+        "checks.checkers.lesson5",
+    ]
 
 
 def test_no_checker_module_imports_another():
     modules = sorted(CHECKERS.glob("lesson*.py"))
     assert len(modules) >= 13
-    crossing = [f"{path.name}:{line} imports {module}" for path in modules
-                for line, module in imported_modules(path) if module.startswith("checks.checkers.")]
-    assert not crossing, "a lesson module imports another; move what they share to a core module:\n" + "\n".join(crossing)
+    crossing = [
+        f"{path.name}:{line} imports {module}"
+        for path in modules
+        for line, module in imported_modules(path)
+        if module.startswith("checks.checkers.")
+    ]
+    assert not crossing, "a lesson module imports another; move what they share to a core module:\n" + "\n".join(
+        crossing
+    )

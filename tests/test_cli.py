@@ -188,8 +188,15 @@ def test_a_read_only_workspace_still_gets_graded():
 
     if os.geteuid() == 0 and shutil.which("setpriv"):
         # root writes anywhere: become nobody, allowed only to read (the venv lives under /root)
-        runner = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                  "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
+        runner = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=+dac_read_search",
+            "--ambient-caps=+dac_read_search",
+            "--",
+        ]
     elif os.geteuid() != 0:
         runner = []
     else:
@@ -201,8 +208,13 @@ def test_a_read_only_workspace_still_gets_graded():
         for path in [folder, *folder.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
         checks = str(Path(sys.executable).parent / "checks")
-        process = subprocess.run([*runner, checks, "lesson1", "--path", str(folder / "together")],
-                                 capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(folder)})
+        process = subprocess.run(
+            [*runner, checks, "lesson1", "--path", str(folder / "together")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HOME": str(folder)},
+        )
         assert process.returncode == 0, process.stdout + process.stderr
         assert "Lesson 1 passed" in process.stdout and "Traceback" not in process.stderr
         assert not (folder / "together" / progress.FILENAME).exists()
@@ -212,14 +224,17 @@ def test_a_read_only_workspace_still_gets_graded():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.parametrize("data,words", [
-    (b"", "empty"),
-    (b"\x00\x01\x02binary\x00", "binary"),
-    ("FROM python:3.13-slim\n".encode("utf-16"), "UTF-16"),
-    (b"FROM python:3.13-slim\n# \xff\xfe\n", "not UTF-8"),
-    (b"# x\n" * 300_000, "MB"),
-    (b"FROM python:3.13-slim\nCOPY . .\nEXPOSE\n", "EXPOSE needs arguments"),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary\x00", "binary"),
+        ("FROM python:3.13-slim\n".encode("utf-16"), "UTF-16"),
+        (b"FROM python:3.13-slim\n# \xff\xfe\n", "not UTF-8"),
+        (b"# x\n" * 300_000, "MB"),
+        (b"FROM python:3.13-slim\nCOPY . .\nEXPOSE\n", "EXPOSE needs arguments"),
+    ],
+)
 def test_bad_dockerfiles_get_a_clear_message_and_no_traceback(workspace, data, words):
     folder = workspace()
     (folder / "Dockerfile").write_bytes(data)
@@ -237,8 +252,18 @@ def test_the_console_script_reports_version():
 def _result(lesson: str, check_id: str, status: str, goal: bool = False, message: str = ""):
     from checks.result import Result
 
-    return Result(id=check_id, title=check_id, status=status, message=message, hint="h", file=None, line=None,
-                  docs="d", lesson=lesson, goal=goal)
+    return Result(
+        id=check_id,
+        title=check_id,
+        status=status,
+        message=message,
+        hint="h",
+        file=None,
+        line=None,
+        docs="d",
+        lesson=lesson,
+        goal=goal,
+    )
 
 
 def test_a_skipped_goal_check_means_not_passed_and_summaries_never_count_skipped_as_passed():
@@ -248,13 +273,17 @@ def test_a_skipped_goal_check_means_not_passed_and_summaries_never_count_skipped
 
     catalogue = load()
     lesson1, lesson2 = catalogue.get("lesson1"), catalogue.get("lesson2")
-    report = Report(lesson="lesson2", title=lesson2.title, results=[
-        *(_result("lesson1", info.id, "passed", info.goal) for info in lesson1.checks[:-2]),
-        _result("lesson1", lesson1.checks[-2].id, "warning", message="w"),
-        _result("lesson1", lesson1.checks[-1].id, "skipped", message="needs x"),
-        _result("lesson2", "workdir-set", "passed", True),
-        _result("lesson2", "workdir-absolute", "skipped", True, message="needs y"),
-    ])
+    report = Report(
+        lesson="lesson2",
+        title=lesson2.title,
+        results=[
+            *(_result("lesson1", info.id, "passed", info.goal) for info in lesson1.checks[:-2]),
+            _result("lesson1", lesson1.checks[-2].id, "warning", message="w"),
+            _result("lesson1", lesson1.checks[-1].id, "skipped", message="needs x"),
+            _result("lesson2", "workdir-set", "passed", True),
+            _result("lesson2", "workdir-absolute", "skipped", True, message="needs y"),
+        ],
+    )
     assert report.passed is False
     text = render(report, catalogue, lesson2, "/ws", Style(io.StringIO()))
     summary = text.splitlines()[2]

@@ -49,8 +49,7 @@ def test_every_expected_check_exists():
         lesson = catalogue.get(case.lesson)
         assert lesson is not None, f"{case.name}: no lesson {case.lesson}"
         if case.expect:
-            known = {check.id for other in catalogue.lessons if other.number <= lesson.number
-                     for check in other.checks}
+            known = {check.id for other in catalogue.lessons if other.number <= lesson.number for check in other.checks}
             assert case.expect in known, f"{case.name}: `checks {case.lesson}` runs no check {case.expect}"
 
 
@@ -78,7 +77,9 @@ def test_mistake_is_named(case, verdicts):
 def test_correct_dockerfile_passes_cleanly(case, verdicts):
     verdict = verdicts[case.path.name]
     assert not verdict.hang, f"{case.name}: {verdict.got()}"
-    assert not verdict.false_alarm, f"{case.name}: expected lesson 7 passed with no failure or warning; got {verdict.got()}"
+    assert not verdict.false_alarm, (
+        f"{case.name}: expected lesson 7 passed with no failure or warning; got {verdict.got()}"
+    )
 
 
 def test_figures_meet_the_targets(verdicts):

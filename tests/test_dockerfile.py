@@ -15,8 +15,13 @@ def write(tmp_path, data: bytes):
 
 
 def test_reads_instructions_with_lines_and_continuations(tmp_path):
-    df = load(write(tmp_path, b"# comment\nFROM python:3.13-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n"
-                              b"CMD [\"./bin/run_dev.sh\"]\n"))
+    df = load(
+        write(
+            tmp_path,
+            b"# comment\nFROM python:3.13-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n"
+            b'CMD ["./bin/run_dev.sh"]\n',
+        )
+    )
     assert [(i.keyword, i.line, i.end_line) for i in df.instructions] == [("FROM", 2, 2), ("RUN", 3, 4), ("CMD", 5, 5)]
     assert df.instructions[2].exec_form == ["./bin/run_dev.sh"]
     assert df.instructions[1].exec_form is None
@@ -74,7 +79,9 @@ def test_utf8_bom_and_crlf_are_accepted(tmp_path):
 
 
 def test_heredoc_body_is_part_of_the_run(tmp_path):
-    df = load(write(tmp_path, b"FROM python:3.13-slim\nRUN <<EOF\napt-get update\napt-get install -y gcc\nEOF\nCMD [\"x\"]\n"))
+    df = load(
+        write(tmp_path, b'FROM python:3.13-slim\nRUN <<EOF\napt-get update\napt-get install -y gcc\nEOF\nCMD ["x"]\n')
+    )
     assert [i.keyword for i in df.instructions] == ["FROM", "RUN", "CMD"]
     assert "apt-get install -y gcc" in df.instructions[1].args
 
@@ -91,7 +98,7 @@ def test_build_args_in_from_are_substituted():
 
 
 def test_stages_and_base_of_a_stage():
-    df = parse("FROM python:3.13 AS build\nRUN true\nFROM build AS final\nCMD [\"x\"]\n")
+    df = parse('FROM python:3.13 AS build\nRUN true\nFROM build AS final\nCMD ["x"]\n')
     assert [s.index for s in df.stages] == [0, 1]
     assert df.base_of(df.final_stage).image == "python:3.13"
     assert [i.keyword for i in df.in_final_stage()] == ["FROM", "CMD"]

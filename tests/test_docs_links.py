@@ -47,8 +47,14 @@ def ids_of(page: Path) -> set[str]:
 def offline_site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("offline") / "site"
     env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return site
 
@@ -94,13 +100,19 @@ def test_every_check_links_to_its_page_and_section(offline_site, monkeypatch):
 
 def test_links_the_cli_prints_open(offline_site, workspace):
     """`checks init`, `hint`, `docs`, and a failed and a passed lesson, as a learner runs them."""
-    env = {**os.environ, "CHECKS_DOCS_URL": offline_site.as_uri(), "BROWSER": "false", "NO_COLOR": "1",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "CHECKS_DOCS_URL": offline_site.as_uri(),
+        "BROWSER": "false",
+        "NO_COLOR": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     folder = workspace("FROM python:latest\nWORKDIR app\n")
 
     def printed(*args: str, cwd: Path = folder) -> str:
-        run = subprocess.run([sys.executable, "-m", "checks", *args], cwd=cwd, env=env, capture_output=True,
-                             text=True, timeout=300)
+        run = subprocess.run(
+            [sys.executable, "-m", "checks", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
         assert run.returncode in (0, 1), run.stdout + run.stderr
         return run.stdout
 
@@ -121,8 +133,7 @@ def test_links_the_cli_prints_open(offline_site, workspace):
         assert_opens(link, offline_site)
 
 
-def test_links_point_to_the_room_then_the_published_site_then_the_bundled_copy_then_make_serve(
-        monkeypatch, tmp_path):
+def test_links_point_to_the_room_then_the_published_site_then_the_bundled_copy_then_make_serve(monkeypatch, tmp_path):
     monkeypatch.delenv("CHECKS_DOCS_URL", raising=False)
     monkeypatch.setattr(docs, "BUNDLED_SITE", tmp_path / "none")
     serve = "http://127.0.0.1:8000/"
@@ -150,9 +161,14 @@ def test_the_course_leaves_a_place_for_the_published_address():
 
 def test_the_wheel_builds_the_site_with_the_pinned_site_packages():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    pins = {line.strip() for line in (ROOT / "docs" / "requirements.txt").read_text().splitlines()
-            if line.strip() and not line.startswith("#")}
-    assert pins <= set(pyproject["build-system"]["requires"]), "pyproject's build requires differ from docs/requirements.txt"
+    pins = {
+        line.strip()
+        for line in (ROOT / "docs" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert pins <= set(pyproject["build-system"]["requires"]), (
+        "pyproject's build requires differ from docs/requirements.txt"
+    )
 
 
 def test_checks_docs_hands_the_page_to_the_browser(offline_site, tmp_path):
@@ -162,12 +178,24 @@ def test_checks_docs_hands_the_page_to_the_browser(offline_site, tmp_path):
     browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
     browser.chmod(0o755)
     env = {**os.environ, "CHECKS_DOCS_URL": offline_site.as_uri(), "BROWSER": str(browser), "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "checks", "docs", "lesson4"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "checks", "docs", "lesson4"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0 and "Opened in your browser" in run.stdout, run.stdout + run.stderr
     url = opened.read_text()
     assert url == offline_site.as_uri() + "/lessons/lesson4.html" and url in run.stdout
     assert_opens(url, offline_site)
-    unknown = subprocess.run([sys.executable, "-m", "checks", "docs", "lesson99"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=60)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "checks", "docs", "lesson99"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unknown.returncode == 2 and unknown.stderr.startswith("Error: there is no lesson 'lesson99'")

@@ -26,7 +26,12 @@ def test_doctor_on_a_ready_machine(workspace):
 def test_doctor_json(workspace):
     run = run_checks("doctor", "--json", "--path", str(workspace()))
     data = json.loads(run.out)
-    assert data["ok"] is True and data["facts"]["engine"] in ("Docker Engine", "Docker Desktop", "rootless Docker", "Podman")
+    assert data["ok"] is True and data["facts"]["engine"] in (
+        "Docker Engine",
+        "Docker Desktop",
+        "rootless Docker",
+        "Podman",
+    )
     assert {f["name"] for f in data["findings"]} >= {"engine", "BuildKit", "base image", "line endings"}
 
 

@@ -70,12 +70,24 @@ def test_permission_denied_on_the_socket():
         for path in (folder / "together").rglob("*"):
             os.chmod(path, 0o777 if path.is_dir() else 0o666)
         checks = str(Path(sys.executable).parent / "checks")
-        become_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                         "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
+        become_nobody = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=+dac_read_search",
+            "--ambient-caps=+dac_read_search",
+            "--",
+        ]
         env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
         env["HOME"] = str(folder)
-        process = subprocess.run([*become_nobody, checks, lesson.id, "--path", str(folder / "together")],
-                                 capture_output=True, text=True, env=env, timeout=120)
+        process = subprocess.run(
+            [*become_nobody, checks, lesson.id, "--path", str(folder / "together")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert process.returncode == 2, process.stdout + process.stderr
         assert process.stderr.startswith("Error: permission denied on the Docker socket")
         assert "docker group" in process.stderr and "Traceback" not in process.stderr
@@ -123,8 +135,9 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
 
     folder, lesson = image_workspace(tmp_path, extra_step="RUN sleep 300")
     checks = str(Path(sys.executable).parent / "checks")
-    process = subprocess.Popen([checks, lesson, "--path", str(folder)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [checks, lesson, "--path", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 120
         while not build_processes(process.pid) and time.monotonic() < deadline:
@@ -145,8 +158,14 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
     client = docker.from_env()
     from support import SESSION_PREFIX
 
-    assert not [c for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
-                if c.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)]
-    assert not [i for i in client.images.list(filters={"label": RUN_LABEL})
-                if i.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)]
+    assert not [
+        c
+        for c in client.containers.list(all=True, filters={"label": RUN_LABEL})
+        if c.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)
+    ]
+    assert not [
+        i
+        for i in client.images.list(filters={"label": RUN_LABEL})
+        if i.labels.get(RUN_LABEL, "").startswith(SESSION_PREFIX)
+    ]
     assert (folder / "Dockerfile").read_text().startswith("FROM")  # the learner's files are untouched

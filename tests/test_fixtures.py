@@ -70,7 +70,8 @@ def test_fixture_is_diagnosed(fixture: MistakeFixture, workspace, monkeypatch):
             if info.id in also:
                 continue
             assert run.status(info.id) not in ("failed", "error"), (
-                f"false alarm from {earlier.id} on a {lesson} mistake: {run.check(info.id)}")
+                f"false alarm from {earlier.id} on a {lesson} mistake: {run.check(info.id)}"
+            )
 
 
 def test_every_fixture_names_a_check_of_its_lesson():
@@ -81,7 +82,8 @@ def test_every_fixture_names_a_check_of_its_lesson():
         assert check_id in {c.id for c in catalogue.get(lesson).checks}, f"{path}: no check {check_id} in {lesson}"
         assert status in ("failed", "warning"), path
         assert re.search(r"^# mistake: .+", fixture.notes, re.MULTILINE), (
-            f"{path}: say what the mistake is in a `# mistake: …` line")
+            f"{path}: say what the mistake is in a `# mistake: …` line"
+        )
 
 
 def test_every_fixture_folder_entry_is_a_fixture():

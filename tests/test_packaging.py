@@ -19,9 +19,20 @@ import pytest
 import checks
 from support import ROOT
 
-PASSED_ON_ENV = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CERT", "SSL_CERT_FILE",
-                 "REQUESTS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy",
-                 "no_proxy")
+PASSED_ON_ENV = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_CERT",
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+)
 
 
 def learner_env(home: Path, **extra: str) -> dict[str, str]:
@@ -39,8 +50,12 @@ def wheel_metadata(wheel: Path) -> email.message.Message:
 
 
 def test_sdist_and_wheel_pass_twine_check_strict(built_dist):
-    run = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, built_dist)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, built_dist)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.count("PASSED") == 2, run.stdout
 
@@ -80,8 +95,11 @@ def test_wheel_contents_ship_the_lessons_and_nothing_of_a_working_copy(built_dis
     assert "checks/_site/index.html" in names
     assert {f"checks/_site/{lesson}.html" for lesson in ("lessons/lesson1", "lessons/lesson10")} <= set(names)
     assert "checks/_site/search/search_index.js" in names
-    assert not [n for n in names if n.startswith("checks/_site/") and n.endswith("/index.html")
-                and n != "checks/_site/index.html"], "the bundled site must not use directory URLs"
+    assert not [
+        n
+        for n in names
+        if n.startswith("checks/_site/") and n.endswith("/index.html") and n != "checks/_site/index.html"
+    ], "the bundled site must not use directory URLs"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths of the pipx environment")
@@ -91,25 +109,34 @@ def test_pipx_install_of_the_wheel_runs_init_and_lesson1(built_dist, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     bin_dir = home / ".local" / "bin"
-    env = learner_env(home, PIPX_HOME=str(home / "pipx"), PIPX_BIN_DIR=str(bin_dir),
-                      PIPX_MAN_DIR=str(home / "man"))
+    env = learner_env(home, PIPX_HOME=str(home / "pipx"), PIPX_BIN_DIR=str(bin_dir), PIPX_MAN_DIR=str(home / "man"))
     pipx = Path(sys.executable).parent / "pipx"
-    install = subprocess.run([str(pipx), "install", "--python", sys.executable, str(wheel)],
-                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    install = subprocess.run(
+        [str(pipx), "install", "--python", sys.executable, str(wheel)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-2000:]
     checks_bin = bin_dir / "checks"
     assert checks_bin.exists(), install.stdout + install.stderr
 
     def run(*args, cwd=tmp_path, env=env):
-        return subprocess.run([str(checks_bin), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run([str(checks_bin), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
     version = run("--version")
     assert version.stdout.strip() == f"checks {checks.__version__}", version.stdout + version.stderr
     # the installed package leans on nothing in the source tree
     python = home / "pipx" / "venvs" / "docker-lessons" / "bin" / "python"
-    where = subprocess.run([str(python), "-c", "import checks.catalogue as c; print(c.data_dir())"],
-                           capture_output=True, text=True, cwd=tmp_path, env=env)
+    where = subprocess.run(
+        [str(python), "-c", "import checks.catalogue as c; print(c.data_dir())"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
     assert str(home / "pipx") in where.stdout, where.stdout + where.stderr
 
     init = run("init", "ws")

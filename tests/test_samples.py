@@ -30,8 +30,13 @@ def lesson_params():
 
 @pytest.mark.parametrize("lesson_id", list(lesson_params()))
 def test_samples_are_current(lesson_id):
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "regen_samples.py"), "--check", lesson_id],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "regen_samples.py"), "--check", lesson_id],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"current: docs/samples/{lesson_id}-pass.txt" in run.stdout
     assert f"current: docs/samples/{lesson_id}-fail.txt" in run.stdout
@@ -39,14 +44,18 @@ def test_samples_are_current(lesson_id):
 
 def test_normalise_makes_the_workspace_and_ids_stable(tmp_path):
     folder = tmp_path / "together"
-    output = (f"Lesson 8: Build the image  (workspace: {folder})\r\n"
-              f"  built image 0123456789ab from sha256:{'f' * 64}   \n"
-              "  the container exited with code 0 after 0.8 s\n")
+    output = (
+        f"Lesson 8: Build the image  (workspace: {folder})\r\n"
+        f"  built image 0123456789ab from sha256:{'f' * 64}   \n"
+        "  the container exited with code 0 after 0.8 s\n"
+    )
     text = regen_samples.sample_text("checks lesson8", output, folder)
-    assert text == ("$ checks lesson8\n"
-                    "Lesson 8: Build the image  (workspace: /home/you/together)\n"
-                    "  built image <id> from sha256:<id>\n"
-                    "  the container exited with code 0 after <n> s\n")
+    assert text == (
+        "$ checks lesson8\n"
+        "Lesson 8: Build the image  (workspace: /home/you/together)\n"
+        "  built image <id> from sha256:<id>\n"
+        "  the container exited with code 0 after <n> s\n"
+    )
 
 
 def test_assert_sample_names_the_stale_file_and_how_to_fix_it(monkeypatch, tmp_path):

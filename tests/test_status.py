@@ -51,10 +51,13 @@ def test_the_line_names_the_running_step_its_number_and_its_dockerfile_line():
 
 
 def test_the_from_step_is_found_by_its_image_and_the_lookup_is_named():
-    assert progress_after(BUILDKIT_LOG.split("#4 DONE")[0]).describe() == \
-        "step 1/4  FROM docker.io/library/python:3.13-slim  (Dockerfile:1)"
-    assert progress_after(BUILDKIT_LOG.split("#4 [1/4]")[0]).describe() == \
-        "looking up docker.io/library/python:3.13-slim"
+    assert (
+        progress_after(BUILDKIT_LOG.split("#4 DONE")[0]).describe()
+        == "step 1/4  FROM docker.io/library/python:3.13-slim  (Dockerfile:1)"
+    )
+    assert (
+        progress_after(BUILDKIT_LOG.split("#4 [1/4]")[0]).describe() == "looking up docker.io/library/python:3.13-slim"
+    )
     assert progress_after("").describe() == "starting"
 
 
@@ -78,8 +81,7 @@ def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
     executable = shutil.which("checks", path=str(Path(sys.executable).parent))
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
     env.pop("NO_COLOR", None)
-    return pexpect.spawn(executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=600,
-                         dimensions=(40, 120))
+    return pexpect.spawn(executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=600, dimensions=(40, 120))
 
 
 @pytest.mark.docker
@@ -106,7 +108,7 @@ def test_no_status_in_json_nor_when_not_a_terminal(workspace):
     child.close()
     output = child.before
     assert "building:" not in output and "\r\x1b[K" not in output
-    json.loads(output[output.index("{"):])
+    json.loads(output[output.index("{") :])
     piped = run_checks("lesson3", "--path", str(folder))
     assert "building:" not in piped.out + piped.err and "\x1b[K" not in piped.err
 

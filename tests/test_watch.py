@@ -23,8 +23,9 @@ SOLUTIONS = ROOT / "lessons"
 def spawn(args: list[str], cwd: Path, timeout: int = 60) -> pexpect.spawn:
     executable = shutil.which("checks", path=str(Path(sys.executable).parent))
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
-    return pexpect.spawn(executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=timeout,
-                         dimensions=(50, 120))
+    return pexpect.spawn(
+        executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=timeout, dimensions=(50, 120)
+    )
 
 
 def save(folder: Path, lesson: str, extra: str = "") -> None:

@@ -43,11 +43,22 @@ def test_the_three_workflows_are_there():
 def test_workflows_match_the_github_workflow_schema_offline(tmp_path):
     checker = Path(sys.executable).parent / "check-jsonschema"
     # no network: any attempt to fetch a schema would fail through this proxy
-    env = {**os.environ, "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "NO_PROXY": "",
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    run = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, FILES)],
-                         env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    run = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, FILES)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "ok" in run.stdout
 
@@ -56,8 +67,12 @@ def test_the_schema_check_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    step:\n      - run: make test\n")
     checker = Path(sys.executable).parent / "check-jsonschema"
-    run = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
 
 
@@ -93,8 +108,11 @@ def test_site_is_built_strict_and_deployed_to_pages():
 def test_release_publishes_to_pypi_by_trusted_publishing():
     workflow = load("release.yml")
     assert "make dist" in runs(workflow)
-    publish = next(job for job in workflow["jobs"].values()
-                   if any(step.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for step in job["steps"]))
+    publish = next(
+        job
+        for job in workflow["jobs"].values()
+        if any(step.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for step in job["steps"])
+    )
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["environment"]["name"] == "pypi"
     # trusted publishing: no API token is passed

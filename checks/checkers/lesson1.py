@@ -13,13 +13,28 @@ from ..result import Outcome, failed, passed, warning
 
 # End of life of each Python version (https://devguide.python.org/versions/): the last day of support.
 PYTHON_END_OF_LIFE = {
-    (2, 7): date(2020, 1, 1), (3, 5): date(2020, 9, 30), (3, 6): date(2021, 12, 23), (3, 7): date(2023, 6, 27),
-    (3, 8): date(2024, 10, 7), (3, 9): date(2025, 10, 31), (3, 10): date(2026, 10, 31), (3, 11): date(2027, 10, 31),
-    (3, 12): date(2028, 10, 31), (3, 13): date(2029, 10, 31), (3, 14): date(2030, 10, 31), (3, 15): date(2031, 10, 31),
+    (2, 7): date(2020, 1, 1),
+    (3, 5): date(2020, 9, 30),
+    (3, 6): date(2021, 12, 23),
+    (3, 7): date(2023, 6, 27),
+    (3, 8): date(2024, 10, 7),
+    (3, 9): date(2025, 10, 31),
+    (3, 10): date(2026, 10, 31),
+    (3, 11): date(2027, 10, 31),
+    (3, 12): date(2028, 10, 31),
+    (3, 13): date(2029, 10, 31),
+    (3, 14): date(2030, 10, 31),
+    (3, 15): date(2031, 10, 31),
 }
 SOON_DAYS = 183  # warn half a year before the end
-OFFICIAL_NAMES = ("python", "library/python", "docker.io/python", "docker.io/library/python",
-                  "index.docker.io/library/python", "registry-1.docker.io/library/python")
+OFFICIAL_NAMES = (
+    "python",
+    "library/python",
+    "docker.io/python",
+    "docker.io/library/python",
+    "index.docker.io/library/python",
+    "registry-1.docker.io/library/python",
+)
 # public mirrors of Docker Hub's official images, used when Docker Hub's rate limit bites
 OFFICIAL_MIRRORS = ("mirror.gcr.io/library/python", "public.ecr.aws/docker/library/python")
 TYPOS = ("pyhton", "pytohn", "pyton", "phyton", "pthon", "python3", "python2", "py", "pythn", "pythom")
@@ -54,7 +69,7 @@ class ImageRef:
         """What follows the version: `slim`, `slim-bookworm`, `alpine3.21`, `` for the full image."""
         tag = self.tag or ""
         version = self.version
-        rest = tag[len(version):] if version else tag
+        rest = tag[len(version) :] if version else tag
         rest = rest.lstrip("-")
         return "" if rest in ("latest",) else rest
 
@@ -85,8 +100,10 @@ def dockerfile_present(context: Context) -> Outcome:
         return passed(f"found {context.dockerfile_path.name}")
     misses = near_misses(context.workspace)
     if misses:
-        return failed(f"expected a file named Dockerfile; found {misses[0]}. Rename it to exactly `Dockerfile` "
-                      "(Windows hides extensions such as .txt: turn on 'File name extensions' in Explorer)")
+        return failed(
+            f"expected a file named Dockerfile; found {misses[0]}. Rename it to exactly `Dockerfile` "
+            "(Windows hides extensions such as .txt: turn on 'File name extensions' in Explorer)"
+        )
     return failed(f"expected a file named Dockerfile in {context.workspace.resolve()}; found none")
 
 
@@ -111,8 +128,9 @@ def from_first(context: Context) -> Outcome:
         if instruction.keyword == "FROM":
             return passed(line=instruction.line)
         if instruction.keyword != "ARG":
-            return failed(f"expected FROM as the first instruction; found {instruction.keyword} first",
-                          line=instruction.line)
+            return failed(
+                f"expected FROM as the first instruction; found {instruction.keyword} first", line=instruction.line
+            )
     return failed("expected a FROM instruction; found none")
 
 
@@ -124,24 +142,37 @@ def base_image_official(context: Context) -> Outcome:
     name = ref.name
     unset = context.dockerfile.unset_args(stage.written)
     if unset:
-        return failed(f"expected an image name; found {stage.written}, whose ${unset[0]} has no default value: "
-                      f"write `ARG {unset[0]}=<value>` before FROM", line=stage.line)
+        return failed(
+            f"expected an image name; found {stage.written}, whose ${unset[0]} has no default value: "
+            f"write `ARG {unset[0]}=<value>` before FROM",
+            line=stage.line,
+        )
     if is_official(name):
         return passed(f"{stage.image}", line=stage.line)
     if name.lower() != name and is_official(name.lower()):
-        return failed(f"expected a lowercase image name; found {name}: Docker refuses upper-case repository names",
-                      line=stage.line)
+        return failed(
+            f"expected a lowercase image name; found {name}: Docker refuses upper-case repository names",
+            line=stage.line,
+        )
     if name in TYPOS or name.split("/")[-1] in TYPOS:
-        return failed(f"expected the official image `python`; found `{name}`: there is no official image by that name",
-                      line=stage.line)
+        return failed(
+            f"expected the official image `python`; found `{name}`: there is no official image by that name",
+            line=stage.line,
+        )
     if name.endswith("/library/python"):
-        return warning(f"{name} looks like a mirror of the official image: make sure your organisation keeps it up to date",
-                       line=stage.line)
+        return warning(
+            f"{name} looks like a mirror of the official image: make sure your organisation keeps it up to date",
+            line=stage.line,
+        )
     if name.split("/")[-1] == "python":
-        return failed(f"expected the official image `python`; found `{name}`, maintained by {name.split('/')[0]}, "
-                      "not by Docker and the Python community", line=stage.line)
-    return failed(f"expected a Python image; found `{name}`, which does not come with Python for the app",
-                  line=stage.line)
+        return failed(
+            f"expected the official image `python`; found `{name}`, maintained by {name.split('/')[0]}, "
+            "not by Docker and the Python community",
+            line=stage.line,
+        )
+    return failed(
+        f"expected a Python image; found `{name}`, which does not come with Python for the app", line=stage.line
+    )
 
 
 @check("base-image-tag")
@@ -154,11 +185,16 @@ def base_image_tag(context: Context) -> Outcome:
             continue
         ref = ImageRef.parse(stage.image)
         if ref.tag is None and ref.digest is None:
-            return failed(f"expected a tag such as {ref.name}:3.13-slim; found {stage.written} with none, "
-                          "so Docker uses :latest", line=stage.line)
+            return failed(
+                f"expected a tag such as {ref.name}:3.13-slim; found {stage.written} with none, so Docker uses :latest",
+                line=stage.line,
+            )
         if ref.tag == "latest":
-            return failed(f"expected a version tag such as {ref.name}:3.13-slim; found {stage.written}",
-                          line=stage.line, hint=f"Replace `latest` with a version: `{ref.name}:3.13-slim`.")
+            return failed(
+                f"expected a version tag such as {ref.name}:3.13-slim; found {stage.written}",
+                line=stage.line,
+                hint=f"Replace `latest` with a version: `{ref.name}:3.13-slim`.",
+            )
     final = base(context)
     return passed(final.image, line=final.line)
 
@@ -169,13 +205,19 @@ def base_image_version(context: Context) -> Outcome:
     stage = base(context)
     ref = ImageRef.parse(stage.image)
     if ref.tag is None and ref.digest is not None:
-        return warning(f"pinned by digest only: readers cannot tell the Python version; write both, "
-                       f"e.g. {ref.name}:3.13-slim@{ref.digest}", line=stage.line)
+        return warning(
+            f"pinned by digest only: readers cannot tell the Python version; write both, "
+            f"e.g. {ref.name}:3.13-slim@{ref.digest}",
+            line=stage.line,
+        )
     if ref.tag is None or ref.tag == "latest":
         raise Unavailable("needs a tag (see base-image-tag)")
     if ref.minor() is None:
-        return failed(f"expected a tag with major.minor such as 3.13-slim; found `{ref.tag}`, which moves to each "
-                      "new Python release", line=stage.line)
+        return failed(
+            f"expected a tag with major.minor such as 3.13-slim; found `{ref.tag}`, which moves to each "
+            "new Python release",
+            line=stage.line,
+        )
     return passed(f"Python {ref.version}", line=stage.line)
 
 
@@ -203,15 +245,20 @@ def base_image_supported(context: Context, today: date | None = None) -> Outcome
     version = f"{minor[0]}.{minor[1]}"
     if state == "ended":
         since = f" on {end.isoformat()}" if end else ""
-        return failed(f"expected a supported Python; found Python {version}, which reached end of life{since} "
-                      "and gets no security fixes", line=stage.line)
+        return failed(
+            f"expected a supported Python; found Python {version}, which reached end of life{since} "
+            "and gets no security fixes",
+            line=stage.line,
+        )
     if re.search(r"(a|b|rc)\d*$", ref.version or ""):
         return warning(f"Python {ref.version} is a pre-release: fine to try, not to ship", line=stage.line)
     if state == "unknown" or end is None:  # support() dates every state but "ended" and "unknown"
         return warning(f"Python {version} is newer than this course knows; check that the tag exists", line=stage.line)
     if state == "ending":
-        return warning(f"Python {version} reaches end of life on {end.isoformat()}: plan the move to a newer version",
-                       line=stage.line)
+        return warning(
+            f"Python {version} reaches end of life on {end.isoformat()}: plan the move to a newer version",
+            line=stage.line,
+        )
     return passed(f"Python {version}, supported until {end.isoformat()}", line=stage.line)
 
 
@@ -224,17 +271,26 @@ def base_image_variant(context: Context) -> Outcome:
         raise Unavailable("needs a tag")
     variant = ref.variant
     if variant.startswith("alpine"):
-        return failed(f"expected a Debian variant such as slim; found `{variant}`: Alpine has no apt-get and uses "
-                      "musl, so the app's compiled dependency and lesson 4 will not work as written", line=stage.line)
+        return failed(
+            f"expected a Debian variant such as slim; found `{variant}`: Alpine has no apt-get and uses "
+            "musl, so the app's compiled dependency and lesson 4 will not work as written",
+            line=stage.line,
+        )
     if variant.startswith(("windowsservercore", "nanoserver")):
         return failed(f"expected a Linux image; found `{variant}`, which needs Windows containers", line=stage.line)
     old = next((name for name in DEBIAN_OLD if name in variant), None)
     if old:
-        return warning(f"`{variant}` is built on Debian {old}, which no longer gets regular security updates; "
-                       "drop the Debian name or use bookworm/trixie", line=stage.line)
+        return warning(
+            f"`{variant}` is built on Debian {old}, which no longer gets regular security updates; "
+            "drop the Debian name or use bookworm/trixie",
+            line=stage.line,
+        )
     if variant == "" or variant in ("bookworm", "trixie"):
-        return warning(f"`{ref.tag}` is the full image (about 1.1 GB, with compilers and tools); `-slim` is about "
-                       "125 MB and the lessons add only what the app needs", line=stage.line)
+        return warning(
+            f"`{ref.tag}` is the full image (about 1.1 GB, with compilers and tools); `-slim` is about "
+            "125 MB and the lessons add only what the app needs",
+            line=stage.line,
+        )
     if variant.startswith("slim"):
         return passed(f"{variant}", line=stage.line)
     return warning(f"variant `{variant}` is not one this course knows; the lessons expect `slim`", line=stage.line)
@@ -246,6 +302,9 @@ def base_image_platform(context: Context) -> Outcome:
     for stage in context.dockerfile.stages:
         platform = stage.platform
         if platform and "$" not in platform:
-            return warning(f"expected no --platform; found --platform={platform}, which runs under emulation on "
-                           "machines of another architecture", line=stage.line)
+            return warning(
+                f"expected no --platform; found --platform={platform}, which runs under emulation on "
+                "machines of another architecture",
+                line=stage.line,
+            )
     return passed()

@@ -44,8 +44,11 @@ def resolve(context: Context, target: str):
 
 
 def targets_app(context: Context, sidecar, app_id: str) -> bool:
-    return any((found := resolve(context, t)) is not None and found.id == app_id
-               for t in (mode_target(sidecar, kind) for kind in KINDS) if t)
+    return any(
+        (found := resolve(context, t)) is not None and found.id == app_id
+        for t in (mode_target(sidecar, kind) for kind in KINDS)
+        if t
+    )
 
 
 def sidecar(context: Context):
@@ -72,7 +75,9 @@ def require_sidecar(context: Context):
 def namespaces(container) -> dict[str, str] | None:
     """{'pid': 'pid:[4026…]', 'net': 'net:[4026…]'} of a process in `container`, or None if unreadable."""
     try:
-        result = Engine.run_in_container(container, ["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"])
+        result = Engine.run_in_container(
+            container, ["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"]
+        )
         lines = result.output.split()
         if result.exit_code == 0 and len(lines) == 2:
             return {"pid": lines[0], "net": lines[1]}
@@ -92,27 +97,42 @@ def sidecar_running(context: Context) -> Outcome:
     if found is not None:
         return passed(f"{found.name} ({found.attrs['Config'].get('Image')}) is running")
     target = app_container(context)
-    command = (f"docker run --rm -it --pid=container:{target.name if target else '<app>'} "
-               f"--net=container:{target.name if target else '<app>'} busybox sh")
+    command = (
+        f"docker run --rm -it --pid=container:{target.name if target else '<app>'} "
+        f"--net=container:{target.name if target else '<app>'} busybox sh"
+    )
     if target is not None and target.status == "running":
         started = target.attrs["State"].get("StartedAt", "")
-        ended = [c for c in context.engine.containers(all=True, filters={"status": "exited"})
-                 if is_sidecar(c) and targets_app(context, c, target.id)]
-        ended = [c for c in ended if c.attrs["State"].get("FinishedAt", "") >= c.attrs["State"].get("StartedAt", "")
-                 and seconds_since(c.attrs["State"].get("FinishedAt", "")) + 5 >= seconds_since(started)]
+        ended = [
+            c
+            for c in context.engine.containers(all=True, filters={"status": "exited"})
+            if is_sidecar(c) and targets_app(context, c, target.id)
+        ]
+        ended = [
+            c
+            for c in ended
+            if c.attrs["State"].get("FinishedAt", "") >= c.attrs["State"].get("StartedAt", "")
+            and seconds_since(c.attrs["State"].get("FinishedAt", "")) + 5 >= seconds_since(started)
+        ]
         if ended:
             gone = ended[0]
-            return failed(f"expected a running sidecar; {gone.name} ended (exit code {gone.attrs['State'].get('ExitCode')}) "
-                          f"when the app container {target.name} restarted {age(started)}: a restart gives the app new "
-                          f"namespaces and ends every process in its old PID namespace. Start the sidecar again: "
-                          f"`{command}`")
+            return failed(
+                f"expected a running sidecar; {gone.name} ended (exit code {gone.attrs['State'].get('ExitCode')}) "
+                f"when the app container {target.name} restarted {age(started)}: a restart gives the app new "
+                f"namespaces and ends every process in its old PID namespace. Start the sidecar again: "
+                f"`{command}`"
+            )
         created = target.attrs.get("Created", "")
         if seconds_since(created) - seconds_since(started) > RESTARTED_AFTER_CREATE:
-            return failed(f"expected a running sidecar; found none. The app container {target.name} was restarted "
-                          f"{age(started)}, which ends a sidecar that shares its PID namespace: start it again with "
-                          f"`{command}`")
-    return failed(f"expected a sidecar attached to the app; no running container shares another's namespaces. In a "
-                  f"second terminal run `{command}`")
+            return failed(
+                f"expected a running sidecar; found none. The app container {target.name} was restarted "
+                f"{age(started)}, which ends a sidecar that shares its PID namespace: start it again with "
+                f"`{command}`"
+            )
+    return failed(
+        f"expected a sidecar attached to the app; no running container shares another's namespaces. In a "
+        f"second terminal run `{command}`"
+    )
 
 
 @check("sidecar-attached")
@@ -126,18 +146,24 @@ def sidecar_attached(context: Context) -> Outcome:
             continue
         found = resolve(context, named)
         if found is None:
-            return failed(f"expected {side.name} attached to {target.name}; its {KINDS[kind][1]}= names a container "
-                          f"that no longer exists ({named[:12]}): the app container was removed and started anew "
-                          f"since. Leave the sidecar (`exit`) and attach a new one to {target.name}")
+            return failed(
+                f"expected {side.name} attached to {target.name}; its {KINDS[kind][1]}= names a container "
+                f"that no longer exists ({named[:12]}): the app container was removed and started anew "
+                f"since. Leave the sidecar (`exit`) and attach a new one to {target.name}"
+            )
         if found.id != target.id:
-            return failed(f"expected {side.name} attached to the app container {target.name}; it is attached to "
-                          f"{found.name} (image {found.attrs['Config'].get('Image')}). Leave it and start the "
-                          f"sidecar with --pid=container:{target.name} --net=container:{target.name}")
+            return failed(
+                f"expected {side.name} attached to the app container {target.name}; it is attached to "
+                f"{found.name} (image {found.attrs['Config'].get('Image')}). Leave it and start the "
+                f"sidecar with --pid=container:{target.name} --net=container:{target.name}"
+            )
     app_started = target.attrs["State"].get("StartedAt", "")
     if seconds_since(app_started) + 1 < seconds_since(side.attrs["State"].get("StartedAt", "")):
-        return failed(f"expected the sidecar to see the app as it runs now; {target.name} restarted {age(app_started)}, "
-                      f"after {side.name} started: the sidecar still holds the old namespaces. Leave it and attach a "
-                      f"new one")
+        return failed(
+            f"expected the sidecar to see the app as it runs now; {target.name} restarted {age(app_started)}, "
+            f"after {side.name} started: the sidecar still holds the old namespaces. Leave it and attach a "
+            f"new one"
+        )
     return passed(f"{side.name} -> {target.name}")
 
 
@@ -149,10 +175,12 @@ def shares(context: Context, kind: str) -> Outcome:
     if named is None:
         other = next((KINDS[k][2] for k in KINDS if k != kind and mode_target(side, k)), None)
         only = f"only the {other} namespace is shared: " if other else ""
-        return failed(f"expected {side.name} to share the {word} namespace of {target.name}; {only}{option}= is "
-                      f"missing, so {'`ps` shows only the sidecar' if kind == 'pid' else '`netstat` shows only the sidecar'}"
-                      f"'s own {'processes' if kind == 'pid' else 'sockets'}. Add "
-                      f"`{option}=container:{target.name}`")
+        return failed(
+            f"expected {side.name} to share the {word} namespace of {target.name}; {only}{option}= is "
+            f"missing, so {'`ps` shows only the sidecar' if kind == 'pid' else '`netstat` shows only the sidecar'}"
+            f"'s own {'processes' if kind == 'pid' else 'sockets'}. Add "
+            f"`{option}=container:{target.name}`"
+        )
     found = resolve(context, named)
     if found is None or found.id != target.id:
         raise Unavailable("the sidecar is attached to another container (see sidecar-attached)")
@@ -160,9 +188,11 @@ def shares(context: Context, kind: str) -> Outcome:
     if mine is None or theirs is None:
         return passed(f"{mode} container:{target.name} (the namespaces could not be read at run time)")
     if mine[kind] != theirs[kind]:
-        return failed(f"expected the same {word} namespace in {side.name} and {target.name}; the sidecar has "
-                      f"{mine[kind]}, the app {theirs[kind]}: the app container restarted after the sidecar "
-                      f"started. Leave the sidecar and attach a new one")
+        return failed(
+            f"expected the same {word} namespace in {side.name} and {target.name}; the sidecar has "
+            f"{mine[kind]}, the app {theirs[kind]}: the app container restarted after the sidecar "
+            f"started. Leave the sidecar and attach a new one"
+        )
     return passed(f"{mode} container:{target.name}, both in {mine[kind]}")
 
 
@@ -201,8 +231,10 @@ def sees_the_apps_processes(context: Context, side, target) -> bool:
     return mine is None or theirs is None or mine["pid"] == theirs["pid"]
 
 
-QUESTION = ("Question: in your sidecar, `ps` lists the app's processes. uWSGI runs a master process and "
-            "worker processes (the master's children). What is the PID of one worker, as the sidecar shows it?")
+QUESTION = (
+    "Question: in your sidecar, `ps` lists the app's processes. uWSGI runs a master process and "
+    "worker processes (the master's children). What is the PID of one worker, as the sidecar shows it?"
+)
 
 
 @check("sidecar-question")
@@ -211,8 +243,10 @@ def sidecar_question(context: Context) -> Outcome:
     side = require_sidecar(context)
     target = app(context)
     if not sees_the_apps_processes(context, side, target):  # then a right number can only be a guess
-        raise Unavailable(f"{side.name} is not in {target.name}'s PID namespace, so its `ps` cannot show the workers: "
-                          f"no answer can come from it (see sidecar-shares-pid)")
+        raise Unavailable(
+            f"{side.name} is not in {target.name}'s PID namespace, so its `ps` cannot show the workers: "
+            f"no answer can come from it (see sidecar-shares-pid)"
+        )
     table = processes(target)
     uwsgi = {pid for pid, (name, _) in table.items() if name.startswith("uwsgi")}
     workers = sorted(pid for pid in uwsgi if table[pid][1] in uwsgi)
@@ -227,21 +261,31 @@ def sidecar_question(context: Context) -> Outcome:
         except EOFError:
             answer = None
     if answer is None or not str(answer).strip():
-        return failed("expected an answer to the question; none given. Run `checks lesson10` in a terminal and "
-                      "answer it, or pass `--answer PID`")
+        return failed(
+            "expected an answer to the question; none given. Run `checks lesson10` in a terminal and "
+            "answer it, or pass `--answer PID`"
+        )
     numbers = [int(n) for n in re.findall(r"\d+", str(answer))]
     if not numbers:
         return failed(f"expected a PID (a number); found {str(answer).strip()!r}")
     given = numbers[0]
     if given in workers:
-        return passed(f"{given} is a uWSGI worker (the workers are {', '.join(map(str, workers))}; the master is "
-                      f"{', '.join(map(str, masters))})")
+        return passed(
+            f"{given} is a uWSGI worker (the workers are {', '.join(map(str, workers))}; the master is "
+            f"{', '.join(map(str, masters))})"
+        )
     if given in masters:
-        return failed(f"expected a worker's PID; {given} is the master. The workers are its children: in `ps` they "
-                      "are the other uwsgi lines")
+        return failed(
+            f"expected a worker's PID; {given} is the master. The workers are its children: in `ps` they "
+            "are the other uwsgi lines"
+        )
     host_pids = [int(row[1]) for row in target.top().get("Processes") or [] if len(row) > 1 and row[1].isdigit()]
     if given in host_pids:
-        return failed(f"expected the PID as the sidecar shows it; {given} is a PID on the host (what `docker top` "
-                      "shows). The sidecar shares the app's PID namespace, where the numbers are small: run `ps` in it")
-    return failed(f"expected the PID of a uWSGI worker; no worker has PID {given}. Run `ps` in the sidecar and read "
-                  "the PID column of a uwsgi line other than the first")
+        return failed(
+            f"expected the PID as the sidecar shows it; {given} is a PID on the host (what `docker top` "
+            "shows). The sidecar shares the app's PID namespace, where the numbers are small: run `ps` in it"
+        )
+    return failed(
+        f"expected the PID of a uWSGI worker; no worker has PID {given}. Run `ps` in the sidecar and read "
+        "the PID column of a uwsgi line other than the first"
+    )

@@ -75,7 +75,7 @@ class SentContext:
             parts = item.path.split("/")
             hit = next((i for i, part in enumerate(parts) if part in CACHE_NAMES), None)
             if hit is not None:
-                name = "/".join(parts[:hit + 1]) + "/"
+                name = "/".join(parts[: hit + 1]) + "/"
             elif item.kind == "f" and item.path.endswith(CACHE_SUFFIXES):
                 name = item.path
             else:
@@ -206,8 +206,14 @@ def required_files(context: Context) -> list[str]:
     needed = []
     for path in sorted(app.rglob("*")):
         relative = path.relative_to(app).as_posix()
-        if (not path.is_file() or relative.split("/")[0] in ("tests",) or relative.startswith(".")
-                or "/." in relative or path.suffix in (".md", ".pyc") or "__pycache__" in relative):
+        if (
+            not path.is_file()
+            or relative.split("/")[0] in ("tests",)
+            or relative.startswith(".")
+            or "/." in relative
+            or path.suffix in (".md", ".pyc")
+            or "__pycache__" in relative
+        ):
             continue
         if (context.workspace / relative).is_file():
             needed.append(relative)
@@ -222,15 +228,23 @@ def dockerignore_present(context: Context) -> Outcome:
     present = (context.workspace / IGNORE_FILE).is_file()
     if misnamed:
         where = misnamed[0]
-        reason = ("docker build reads .dockerignore only at the top of the build context"
-                  if "/" in where else "docker build reads only a file named exactly `.dockerignore`")
+        reason = (
+            "docker build reads .dockerignore only at the top of the build context"
+            if "/" in where
+            else "docker build reads only a file named exactly `.dockerignore`"
+        )
         beside = " beside the .dockerignore it does read" if present else ""
-        return failed(f"expected your rules in {IGNORE_FILE}; found them in {where}{beside}: {reason} (Windows "
-                      "hides a .txt ending: `dir` or `ls -a` shows the full name). Move its lines into .dockerignore "
-                      "at the top of the folder and delete it", file=where)
+        return failed(
+            f"expected your rules in {IGNORE_FILE}; found them in {where}{beside}: {reason} (Windows "
+            "hides a .txt ending: `dir` or `ls -a` shows the full name). Move its lines into .dockerignore "
+            "at the top of the folder and delete it",
+            file=where,
+        )
     if not present:
-        return failed(f"expected a {IGNORE_FILE} at the top of the folder; found none, so docker build sends "
-                      "everything in the folder to the engine, and `COPY . .` copies it into the image")
+        return failed(
+            f"expected a {IGNORE_FILE} at the top of the folder; found none, so docker build sends "
+            "everything in the folder to the engine, and `COPY . .` copies it into the image"
+        )
     return passed(f"{IGNORE_FILE}: {len(ignore_rules(context.workspace))} rules", file=IGNORE_FILE)
 
 
@@ -249,10 +263,17 @@ def context_small(context: Context) -> Outcome:
             notes.append("listed in .gitignore, which docker build does not read")
         shown.append(f"{name} {human(size)}" + (f" ({'; '.join(notes)})" if notes else ""))
     lines = ", ".join(name.rstrip("/") for name, _ in largest if not is_required(context, name))
-    advice = f"add these lines to {IGNORE_FILE}: {lines}" if lines else f"keep out what the image does not need in {IGNORE_FILE}"
-    return failed(f"expected a build context under {human(MAX_CONTEXT)}; the engine received {human(sent.size)}. "
-                  f"The largest things sent: {', '.join(shown)}. Each build sends all of it, and `COPY . .` puts it "
-                  f"in the image: {advice}", file=IGNORE_FILE if (context.workspace / IGNORE_FILE).is_file() else None)
+    advice = (
+        f"add these lines to {IGNORE_FILE}: {lines}"
+        if lines
+        else f"keep out what the image does not need in {IGNORE_FILE}"
+    )
+    return failed(
+        f"expected a build context under {human(MAX_CONTEXT)}; the engine received {human(sent.size)}. "
+        f"The largest things sent: {', '.join(shown)}. Each build sends all of it, and `COPY . .` puts it "
+        f"in the image: {advice}",
+        file=IGNORE_FILE if (context.workspace / IGNORE_FILE).is_file() else None,
+    )
 
 
 def is_required(context: Context, top_level: str) -> bool:
@@ -272,11 +293,18 @@ def context_keeps_app(context: Context) -> Outcome:
     rule = deciding_rule(rules, path)
     others = f" (and {len(missing) - 1} more: {', '.join(missing[1:4])})" if len(missing) > 1 else ""
     if rule is not None and not rule.exception:
-        return failed(f"expected {path} in the build context; `{rule.text}` keeps it out{others}, so `COPY . .` "
-                      f"cannot copy it and the image cannot {purpose(path)}. Make the pattern narrower, or add "
-                      f"`!{path}` after it", file=IGNORE_FILE, line=rule.line)
-    return failed(f"expected {path} in the build context; the engine did not receive it{others}, so the image cannot "
-                  f"{purpose(path)}", file=IGNORE_FILE)
+        return failed(
+            f"expected {path} in the build context; `{rule.text}` keeps it out{others}, so `COPY . .` "
+            f"cannot copy it and the image cannot {purpose(path)}. Make the pattern narrower, or add "
+            f"`!{path}` after it",
+            file=IGNORE_FILE,
+            line=rule.line,
+        )
+    return failed(
+        f"expected {path} in the build context; the engine did not receive it{others}, so the image cannot "
+        f"{purpose(path)}",
+        file=IGNORE_FILE,
+    )
 
 
 def purpose(path: str) -> str:
@@ -301,11 +329,20 @@ def pycache_not_sent(context: Context) -> Outcome:
     listed = ", ".join(own[:4]) + (f" and {len(own) - 4} more" if len(own) > 4 else "")
     if inside:  # a virtualenv's own caches: named by their folder, which context-small names too
         listed = (listed + " and more " if listed else "caches ") + "inside " + ", ".join(inside)
-    why = ("they change each time you run the app or its tests, so `COPY . .` copies something new and every step "
-           "after it runs again")
+    why = (
+        "they change each time you run the app or its tests, so `COPY . .` copies something new and every step "
+        "after it runs again"
+    )
     if rule is not None:
-        return failed(f"expected no Python caches in the build context; found {listed}: in .dockerignore, unlike "
-                      f".gitignore, `{rule.pattern}` matches only at the top of the folder. Write `**/{rule.pattern}` "
-                      f"to match it in every folder ({why})", file=IGNORE_FILE, line=rule.line)
-    return failed(f"expected no Python caches in the build context; found {listed}: {why}. Add `**/__pycache__` and "
-                  f"`**/*.py[cod]` to {IGNORE_FILE}", file=IGNORE_FILE if (context.workspace / IGNORE_FILE).is_file() else None)
+        return failed(
+            f"expected no Python caches in the build context; found {listed}: in .dockerignore, unlike "
+            f".gitignore, `{rule.pattern}` matches only at the top of the folder. Write `**/{rule.pattern}` "
+            f"to match it in every folder ({why})",
+            file=IGNORE_FILE,
+            line=rule.line,
+        )
+    return failed(
+        f"expected no Python caches in the build context; found {listed}: {why}. Add `**/__pycache__` and "
+        f"`**/*.py[cod]` to {IGNORE_FILE}",
+        file=IGNORE_FILE if (context.workspace / IGNORE_FILE).is_file() else None,
+    )

@@ -23,8 +23,17 @@ from ..result import Outcome, failed, passed
 
 CODE_FILE = "together/app.py"  # the app's code: what a developer changes every day
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|pip3?|uv|poetry|conda)\b.*\binstall\b|\bpython3? -m pip install\b")
-DEPENDENCY_FILES = ("requirements.txt", "requirements", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile",
-                    "Pipfile.lock", "setup.py", "setup.cfg")
+DEPENDENCY_FILES = (
+    "requirements.txt",
+    "requirements",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "setup.cfg",
+)
 
 
 @dataclass
@@ -65,8 +74,9 @@ def copies_code(instruction: Instruction) -> bool:
     for source in copy_sources(instruction):
         if source in (".", "*") or CODE_FILE == source or CODE_FILE.startswith(source + "/"):
             return True
-        if any(ch in source for ch in "*?[") and re.fullmatch(source.replace(".", r"\.").replace("*", "[^/]*")
-                                                               .replace("?", "[^/]"), CODE_FILE.split("/")[0]):
+        if any(ch in source for ch in "*?[") and re.fullmatch(
+            source.replace(".", r"\.").replace("*", "[^/]*").replace("?", "[^/]"), CODE_FILE.split("/")[0]
+        ):
             return True
     return False
 
@@ -134,8 +144,9 @@ def _rebuild_after_code_change(context: Context) -> Rebuild:
         copy = Path(scratch) / (context.workspace.resolve().name or "workspace")
         copy_sent_files(context.workspace, copy)
         code = copy / CODE_FILE
-        code.write_text(code.read_text(encoding="utf-8") + f"\n# a one-line change (checks run {engine.run_id})\n",
-                        encoding="utf-8")
+        code.write_text(
+            code.read_text(encoding="utf-8") + f"\n# a one-line change (checks run {engine.run_id})\n", encoding="utf-8"
+        )
         started = time.monotonic()
         result = engine.build(copy, context.dockerfile.text)
         seconds = time.monotonic() - started
@@ -155,8 +166,11 @@ def copy_sent_files(workspace: Path, target: Path) -> None:
     ignore = workspace / ".dockerignore"
     patterns = []
     if ignore.is_file():
-        patterns = [line.strip() for line in ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    if line.strip() and not line.strip().startswith("#")]
+        patterns = [
+            line.strip()
+            for line in ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
     target.mkdir(parents=True)
     for name in sorted(exclude_paths(str(workspace), patterns)):
         source = workspace / name
@@ -186,11 +200,13 @@ def code_copied_after_deps(context: Context) -> Outcome:
     numbers = [str(i.line) for i in later]
     names = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {', '.join(numbers[:-1])} and {numbers[-1]}"
     wanted = [f for f in DEPENDENCY_FILES if (context.workspace / f).is_file()] or ["requirements.txt"]
-    return failed(f"expected the dependencies installed before the app's code is copied; found `{copy.keyword} "
-                  f"{copy.arguments}` on line {copy.line}, before the install on {names}: a change to any file it "
-                  f"copies, {CODE_FILE} included, makes Docker run every step after it again. Copy "
-                  f"{' and '.join(wanted)} alone first (`COPY {' '.join(wanted)} ./`), install, then `COPY . .`",
-                  line=copy.line)
+    return failed(
+        f"expected the dependencies installed before the app's code is copied; found `{copy.keyword} "
+        f"{copy.arguments}` on line {copy.line}, before the install on {names}: a change to any file it "
+        f"copies, {CODE_FILE} included, makes Docker run every step after it again. Copy "
+        f"{' and '.join(wanted)} alone first (`COPY {' '.join(wanted)} ./`), install, then `COPY . .`",
+        line=copy.line,
+    )
 
 
 @check("deps-cached-after-code-change")
@@ -202,12 +218,16 @@ def deps_cached_after_code_change(context: Context) -> Outcome:
     timing = f"rebuilt in {rebuild.seconds:.1f} s"
     if not installs:
         ran = ", ".join(f"`{step.text}`" for step in rerun) or "nothing"
-        return passed(f"after a change to {CODE_FILE}, {timing}: it ran {ran} and took the rest from the cache",
-                      line=rerun[0].line if rerun else None)
+        return passed(
+            f"after a change to {CODE_FILE}, {timing}: it ran {ran} and took the rest from the cache",
+            line=rerun[0].line if rerun else None,
+        )
     cause = rerun[0]
     where = f" (line {cause.line})" if cause.line else ""
-    return failed(f"expected the install steps from the cache after a change to {CODE_FILE}; {timing}, it ran again "
-                  f"{', '.join(f'`{step.text}`' for step in installs)}: the first step that was not cached, "
-                  f"`{cause.text}`{where}, copies the changed file, and every step after it runs again. "
-                  "Move the install steps above the COPY of the app's code",
-                  line=cause.line)
+    return failed(
+        f"expected the install steps from the cache after a change to {CODE_FILE}; {timing}, it ran again "
+        f"{', '.join(f'`{step.text}`' for step in installs)}: the first step that was not cached, "
+        f"`{cause.text}`{where}, copies the changed file, and every step after it runs again. "
+        "Move the install steps above the COPY of the app's code",
+        line=cause.line,
+    )

@@ -60,9 +60,9 @@ def stage_index(context: Context, name: str) -> int:
 
 
 def compilers_in(context: Context, image: str) -> list[str]:
-    shown = context.engine.run_in_image(image, ["sh", "-c", "for c in " + " ".join(COMPILERS) +
-                                               "; do command -v $c; done; true"],
-                                        user="0:0")  # what the image holds, whatever its USER
+    shown = context.engine.run_in_image(
+        image, ["sh", "-c", "for c in " + " ".join(COMPILERS) + "; do command -v $c; done; true"], user="0:0"
+    )  # what the image holds, whatever its USER
     return [line.strip() for line in shown.output.splitlines() if line.strip().startswith("/")]
 
 
@@ -77,17 +77,26 @@ def compiler_not_in_final(context: Context) -> Outcome:
     final = final_stage(context.dockerfile)
     names = {s.name: s for s in context.dockerfile.stages if s.name}
     if final.image.lower() in names:
-        return failed(f"expected no compiler in the final image; found {', '.join(found)}: the final stage starts "
-                      f"`FROM {final.image}` (line {final.line}), so it has everything that stage has, gcc included. "
-                      f"Start it `FROM {names[final.image.lower()].image}` and COPY --from only the virtualenv",
-                      line=final.line)
-    installs = [i for i in context.dockerfile.in_final_stage("RUN") if "install" in i.arguments and "gcc" in i.arguments]
+        return failed(
+            f"expected no compiler in the final image; found {', '.join(found)}: the final stage starts "
+            f"`FROM {final.image}` (line {final.line}), so it has everything that stage has, gcc included. "
+            f"Start it `FROM {names[final.image.lower()].image}` and COPY --from only the virtualenv",
+            line=final.line,
+        )
+    installs = [
+        i for i in context.dockerfile.in_final_stage("RUN") if "install" in i.arguments and "gcc" in i.arguments
+    ]
     if installs:
-        return failed(f"expected no compiler in the final image; found {', '.join(found)}, installed on line "
-                      f"{installs[0].line} in the final stage: install gcc in a build stage only (`FROM python:3.13-slim AS build`)",
-                      line=installs[0].line)
-    return failed(f"expected no compiler in the final image; found {', '.join(found)}: install gcc in a build stage "
-                  "and copy only what pip built into the final stage", line=final.line)
+        return failed(
+            f"expected no compiler in the final image; found {', '.join(found)}, installed on line "
+            f"{installs[0].line} in the final stage: install gcc in a build stage only (`FROM python:3.13-slim AS build`)",
+            line=installs[0].line,
+        )
+    return failed(
+        f"expected no compiler in the final image; found {', '.join(found)}: install gcc in a build stage "
+        "and copy only what pip built into the final stage",
+        line=final.line,
+    )
 
 
 @check("venv-copied-from-build")
@@ -108,12 +117,18 @@ def venv_copied_from_build(context: Context) -> Outcome:
                 advice = ""
                 if where.startswith("/"):
                     folder = posixpath.dirname(posixpath.dirname(where))
-                    advice = (f": in that stage uWSGI is at {where}, so the virtualenv is {folder}; copy "
-                              f"`COPY --from={instruction.flags['from']} {folder} {folder}`")
-                return failed(f"expected {path} in the stage `{stage_name(context, index)}`; found nothing there{advice}",
-                              line=instruction.line)
-    return passed(", ".join(f"{i.flags['from']}: {' '.join((i.exec_form or i.words())[:-1])}" for i in copies),
-                  line=copies[0].line)
+                    advice = (
+                        f": in that stage uWSGI is at {where}, so the virtualenv is {folder}; copy "
+                        f"`COPY --from={instruction.flags['from']} {folder} {folder}`"
+                    )
+                return failed(
+                    f"expected {path} in the stage `{stage_name(context, index)}`; found nothing there{advice}",
+                    line=instruction.line,
+                )
+    return passed(
+        ", ".join(f"{i.flags['from']}: {' '.join((i.exec_form or i.words())[:-1])}" for i in copies),
+        line=copies[0].line,
+    )
 
 
 @check("final-stage-config")
@@ -126,10 +141,13 @@ def final_stage_config(context: Context) -> Outcome:
     for keyword in ("CMD", "ENTRYPOINT", "EXPOSE"):
         earlier = [i for i in dockerfile.of(keyword) if i.stage != final.index]
         if earlier and not dockerfile.in_final_stage(keyword):
-            return failed(f"expected {keyword} in the final stage; found it on line {earlier[0].line}, in the stage "
-                          f"`{stage_name(context, earlier[0].stage)}`: each FROM starts afresh from its image, so the "
-                          f"final image has the base image's {'CMD, python3' if keyword == 'CMD' else keyword}. Move "
-                          f"`{keyword} {earlier[0].arguments}` to the end of the final stage", line=earlier[0].line)
+            return failed(
+                f"expected {keyword} in the final stage; found it on line {earlier[0].line}, in the stage "
+                f"`{stage_name(context, earlier[0].stage)}`: each FROM starts afresh from its image, so the "
+                f"final image has the base image's {'CMD, python3' if keyword == 'CMD' else keyword}. Move "
+                f"`{keyword} {earlier[0].arguments}` to the end of the final stage",
+                line=earlier[0].line,
+            )
     return passed(line=final.line)
 
 
@@ -142,21 +160,42 @@ def image_smaller(context: Context) -> Outcome:
     final = final_stage(context.dockerfile)
     if stage == final.index:
         compiler = next((i for i in context.dockerfile.in_final_stage("RUN") if "gcc" in i.arguments), None)
-        removal = next((i for i in context.dockerfile.in_final_stage("RUN")
-                        if i.line > compiler.line and ("purge" in i.arguments or "remove" in i.arguments)),
-                       None) if compiler is not None else None
+        removal = (
+            next(
+                (
+                    i
+                    for i in context.dockerfile.in_final_stage("RUN")
+                    if i.line > compiler.line and ("purge" in i.arguments or "remove" in i.arguments)
+                ),
+                None,
+            )
+            if compiler is not None
+            else None
+        )
         if compiler is not None and removal is not None:
-            return failed(f"expected a smaller image; found {human(final_size)}: removing gcc on line {removal.line} "
-                          f"hides its files, but the layer of line {compiler.line} still holds them. Install it in a "
-                          "build stage instead (`FROM python:3.13-slim AS build`) and copy the virtualenv into a "
-                          "fresh final stage", line=removal.line)
-        return failed(f"expected a build stage and a final stage; found one stage, {human(final_size)}, which keeps "
-                      "gcc, its headers and apt's lists: compile in `FROM python:3.13-slim AS build`, then start again "
-                      "`FROM python:3.13-slim` and COPY --from=build the virtualenv", line=final.line)
+            return failed(
+                f"expected a smaller image; found {human(final_size)}: removing gcc on line {removal.line} "
+                f"hides its files, but the layer of line {compiler.line} still holds them. Install it in a "
+                "build stage instead (`FROM python:3.13-slim AS build`) and copy the virtualenv into a "
+                "fresh final stage",
+                line=removal.line,
+            )
+        return failed(
+            f"expected a build stage and a final stage; found one stage, {human(final_size)}, which keeps "
+            "gcc, its headers and apt's lists: compile in `FROM python:3.13-slim AS build`, then start again "
+            "`FROM python:3.13-slim` and COPY --from=build the virtualenv",
+            line=final.line,
+        )
     built = context.image_until(build_stage_line(context))
     build_size = context.engine.image_size(built)
     if final_size < build_size:
-        return passed(f"before: the build stage, {human(build_size)}; after: the final image, {human(final_size)} "
-                      f"({(1 - final_size / build_size) * 100:.0f}% smaller)", line=final.line)
-    return failed(f"expected the final image smaller than the build stage ({human(build_size)}); found "
-                  f"{human(final_size)}: the final stage keeps what the build stage had", line=final.line)
+        return passed(
+            f"before: the build stage, {human(build_size)}; after: the final image, {human(final_size)} "
+            f"({(1 - final_size / build_size) * 100:.0f}% smaller)",
+            line=final.line,
+        )
+    return failed(
+        f"expected the final image smaller than the build stage ({human(build_size)}); found "
+        f"{human(final_size)}: the final stage keeps what the build stage had",
+        line=final.line,
+    )

@@ -180,7 +180,9 @@ def _file_probe(context: Context) -> FileProbe:
     try:
         shown = context.engine.run_in_image(image, ["sh", "-c", RUN_PROBE, FILE_PROBE, *app_folders(context)])
     except Exception as exc:  # the engine refused to start it
-        raise Unavailable(f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}") from exc
+        raise Unavailable(
+            f"cannot start a container of the image as its user: {getattr(exc, 'explanation', exc)}"
+        ) from exc
     lines = [line for line in shown.output.splitlines() if line.startswith("{")]
     if shown.exit_code != 0 or not lines:
         raise Unavailable(f"cannot run python3 in the image as its user: {shown.output.strip()[-200:] or 'no output'}")
@@ -284,8 +286,9 @@ def processes_of(container) -> list[Process]:
     for block in output.decode("utf-8", "replace").split("---"):
         fields = dict(line.split(":", 1) for line in block.strip().splitlines() if ":" in line)
         if {"Pid", "PPid", "Uid", "Name"} <= set(fields):
-            found.append(Process(int(fields["Pid"]), int(fields["PPid"]), fields["Name"].strip(),
-                                 int(fields["Uid"].split()[1])))
+            found.append(
+                Process(int(fields["Pid"]), int(fields["PPid"]), fields["Name"].strip(), int(fields["Uid"].split()[1]))
+            )
     family, added = {1}, True
     while added:
         added = False
@@ -327,16 +330,22 @@ def build_steps_as_root(context: Context) -> Outcome:
     user = before[-1]
     unknown = re.search(r"unable to find user (\S+?):", build.result.log)
     if unknown:
-        return failed(f"expected the user `{unknown.group(1)}` to exist when USER on line {user.line} switches to it; "
-                      f"found none, so the step on line {failing.line} cannot run (`unable to find user "
-                      f"{unknown.group(1)}`): create the user first, then write USER", line=user.line,
-                      hint="Put `RUN useradd …` before USER: a RUN after USER already runs as that user.")
+        return failed(
+            f"expected the user `{unknown.group(1)}` to exist when USER on line {user.line} switches to it; "
+            f"found none, so the step on line {failing.line} cannot run (`unable to find user "
+            f"{unknown.group(1)}`): create the user first, then write USER",
+            line=user.line,
+            hint="Put `RUN useradd …` before USER: a RUN after USER already runs as that user.",
+        )
     said = [strip_step(text) for text in build.result.log.splitlines() if NEEDS_ROOT.search(text)]
     if not said:
         raise Unavailable("the build stops for another reason (see the checks above)")
-    return failed(f"expected the step on line {failing.line} to run as root; it runs as `{user.arguments}`, set by USER on "
-                  f"line {user.line}, and fails: `{said[0]}`. Installing needs root: move `USER {user.arguments}` after "
-                  "it, to the end of the final stage", line=user.line)
+    return failed(
+        f"expected the step on line {failing.line} to run as root; it runs as `{user.arguments}`, set by USER on "
+        f"line {user.line}, and fails: `{said[0]}`. Installing needs root: move `USER {user.arguments}` after "
+        "it, to the end of the final stage",
+        line=user.line,
+    )
 
 
 def strip_step(text: str) -> str:
@@ -357,9 +366,12 @@ def user_exists(context: Context) -> Outcome:
         return passed(f"USER {user}", line=where)
     kind, name = missing
     cause, hint = missing_cause(context, kind, name)
-    return failed(f"expected the {kind} `{name}` in the image's {'/etc/passwd' if kind == 'user' else '/etc/group'}; "
-                  f"found none, so Docker refuses to start a container (`unable to find {kind} {name}`): {cause}",
-                  line=where, hint=hint)
+    return failed(
+        f"expected the {kind} `{name}` in the image's {'/etc/passwd' if kind == 'user' else '/etc/group'}; "
+        f"found none, so Docker refuses to start a container (`unable to find {kind} {name}`): {cause}",
+        line=where,
+        hint=hint,
+    )
 
 
 def missing_cause(context: Context, kind: str, name: str) -> tuple[str, str | None]:
@@ -367,16 +379,23 @@ def missing_cause(context: Context, kind: str, name: str) -> tuple[str, str | No
     made = [(n, i) for n, i in created_users(context) if n == name]
     final = final_stage(context.dockerfile).index
     if kind == "group":
-        return (f"`useradd --user-group` (Debian's default) makes a group named like the user; no RUN makes `{name}`",
-                f"Name the user's own group in USER, or create `{name}` with groupadd before useradd.")
+        return (
+            f"`useradd --user-group` (Debian's default) makes a group named like the user; no RUN makes `{name}`",
+            f"Name the user's own group in USER, or create `{name}` with groupadd before useradd.",
+        )
     if made and all(i.stage != final for _, i in made):
-        return (f"line {made[0][1].line} creates it in the stage `{stage_name(context, made[0][1].stage)}`, and the final "
-                "stage starts afresh from its own FROM", f"Move `{made[0][1].arguments}` into the final stage, before USER.")
+        return (
+            f"line {made[0][1].line} creates it in the stage `{stage_name(context, made[0][1].stage)}`, and the final "
+            "stage starts afresh from its own FROM",
+            f"Move `{made[0][1].arguments}` into the final stage, before USER.",
+        )
     others = [(n, i) for n, i in created_users(context) if i.stage == final]
     if others:
         other, instruction = others[-1]
-        return (f"line {instruction.line} creates `{other}`, not `{name}`",
-                f"Write `USER {other}`, the user line {instruction.line} creates.")
+        return (
+            f"line {instruction.line} creates `{other}`, not `{name}`",
+            f"Write `USER {other}`, the user line {instruction.line} creates.",
+        )
     return "no RUN of the final stage creates it", None
 
 
@@ -390,10 +409,11 @@ def runs_as_non_root(context: Context) -> Outcome:
     as_root = [p for p in seen.processes if p.uid == 0]
     if not as_root:
         uids = ", ".join(map(str, sorted({p.uid for p in seen.processes})))
-        return passed(f"{described(seen.processes)} run as uid {uids} (USER {user})",
-                      line=final_user_number(context))
-    return failed(f"expected no process running as root; found uid 0 for {described(as_root)}: "
-                  f"{root_cause(context, user)}", line=root_line(context))
+        return passed(f"{described(seen.processes)} run as uid {uids} (USER {user})", line=final_user_number(context))
+    return failed(
+        f"expected no process running as root; found uid 0 for {described(as_root)}: {root_cause(context, user)}",
+        line=root_line(context),
+    )
 
 
 def described(processes: list[Process]) -> str:
@@ -415,9 +435,11 @@ def root_cause(context: Context, user: str) -> str:
         return f"the image's USER is `{user}`, but the command started by CMD runs as root (su, sudo or gosu in it?)"
     earlier = user_lines(context)
     if earlier:
-        return (f"`USER {earlier[-1].arguments}` on line {earlier[-1].line} is in the stage "
-                f"`{stage_name(context, earlier[-1].stage)}`; the final stage starts afresh from its FROM, as root, "
-                "and has no USER of its own")
+        return (
+            f"`USER {earlier[-1].arguments}` on line {earlier[-1].line} is in the stage "
+            f"`{stage_name(context, earlier[-1].stage)}`; the final stage starts afresh from its FROM, as root, "
+            "and has no USER of its own"
+        )
     return "the final stage has no USER, and a container runs as root unless the image says otherwise"
 
 
@@ -436,14 +458,18 @@ def app_files_readable(context: Context) -> Outcome:
     unreadable = probe.all("unreadable")
     counted = sum(found["files"] for found in probe.roots.values())
     if not unreadable:
-        return passed(f"uid {probe.uid} reads all {counted} files and folders of {', '.join(probe.roots)}",
-                      line=final_user_number(context))
+        return passed(
+            f"uid {probe.uid} reads all {counted} files and folders of {', '.join(probe.roots)}",
+            line=final_user_number(context),
+        )
     first = unreadable[0]
     shown = ", ".join(f"{u['path']} (mode {u['mode']}, owner uid {u['owner']})" for u in unreadable[:SHOWN])
     more = f" and {len(unreadable) - SHOWN} more" if len(unreadable) > SHOWN else ""
     cause, line = unreadable_cause(context, first["path"])
-    return failed(f"expected uid {probe.uid} to read the app; found {len(unreadable)} it cannot read: {shown}{more}. "
-                  f"{cause}", line=line)
+    return failed(
+        f"expected uid {probe.uid} to read the app; found {len(unreadable)} it cannot read: {shown}{more}. {cause}",
+        line=line,
+    )
 
 
 def unreadable_cause(context: Context, path: str) -> tuple[str, int | None]:
@@ -451,14 +477,23 @@ def unreadable_cause(context: Context, path: str) -> tuple[str, int | None]:
     for instruction in reversed(context.dockerfile.in_final_stage()):
         if instruction.keyword in ("COPY", "ADD") and "chmod" in instruction.flags:
             mode = instruction.flags["chmod"]
-            return (f"`--chmod={mode}` on line {instruction.line} gives every file mode {mode}, which lets only the "
-                    "owner (and group) read it, and the owner is root: drop --chmod (COPY keeps your files' modes), "
-                    "or give the others read permission (`--chmod=755` for folders and scripts)", instruction.line)
+            return (
+                f"`--chmod={mode}` on line {instruction.line} gives every file mode {mode}, which lets only the "
+                "owner (and group) read it, and the owner is root: drop --chmod (COPY keeps your files' modes), "
+                "or give the others read permission (`--chmod=755` for folders and scripts)",
+                instruction.line,
+            )
         if instruction.keyword == "RUN" and re.search(r"\bchmod\b", instruction.arguments):
-            return (f"`{instruction.arguments}` on line {instruction.line} takes the read permission from the other "
-                    "users, and the app's user is one of them: remove it", instruction.line)
-    return ("COPY keeps the modes the files have in your folder: there they are readable by their owner only "
-            "(a umask of 077?). `chmod -R a+rX .` in your folder fixes them", None)
+            return (
+                f"`{instruction.arguments}` on line {instruction.line} takes the read permission from the other "
+                "users, and the app's user is one of them: remove it",
+                instruction.line,
+            )
+    return (
+        "COPY keeps the modes the files have in your folder: there they are readable by their owner only "
+        "(a umask of 077?). `chmod -R a+rX .` in your folder fixes them",
+        None,
+    )
 
 
 @check("app-cannot-write")
@@ -480,14 +515,24 @@ def app_cannot_write(context: Context) -> Outcome:
 
 def writable_cause(context: Context) -> tuple[str, int | None]:
     """The instruction that gave the user the app's files, when the Dockerfile shows one."""
-    why = ("uWSGI starts new workers from the files on disk, so a hole in the app that writes a file becomes code that "
-           "runs from then on")
+    why = (
+        "uWSGI starts new workers from the files on disk, so a hole in the app that writes a file becomes code that "
+        "runs from then on"
+    )
     for instruction in reversed(context.dockerfile.in_final_stage()):
         if instruction.keyword in ("COPY", "ADD") and "chown" in instruction.flags:
-            return (f"`--chown={instruction.flags['chown']}` on line {instruction.line} makes the user the owner of "
-                    f"what it copies: {why}. Drop --chown and let root own the files", instruction.line)
+            return (
+                f"`--chown={instruction.flags['chown']}` on line {instruction.line} makes the user the owner of "
+                f"what it copies: {why}. Drop --chown and let root own the files",
+                instruction.line,
+            )
         if instruction.keyword == "RUN" and re.search(r"\bchown\b|\bchmod\b", instruction.arguments):
-            return (f"`{instruction.arguments}` on line {instruction.line} lets the user write them: {why}. Remove it",
-                    instruction.line)
-    return (f"the files are writable by the user in your folder or in the image: {why}. Let root own them, "
-            "with write permission for their owner only", None)
+            return (
+                f"`{instruction.arguments}` on line {instruction.line} lets the user write them: {why}. Remove it",
+                instruction.line,
+            )
+    return (
+        f"the files are writable by the user in your folder or in the image: {why}. Let root own them, "
+        "with write permission for their owner only",
+        None,
+    )

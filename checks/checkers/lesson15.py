@@ -98,8 +98,14 @@ def probe_of(context: Context) -> Probe:
     def seconds(name: str) -> float:
         return health.get(name, 0) / 1e9 or DEFAULTS[name]
 
-    return Probe(test, seconds("Interval"), seconds("Timeout"), seconds("StartPeriod"),
-                 health.get("Retries") or DEFAULT_RETRIES, bool(health.get("Timeout")))
+    return Probe(
+        test,
+        seconds("Interval"),
+        seconds("Timeout"),
+        seconds("StartPeriod"),
+        health.get("Retries") or DEFAULT_RETRIES,
+        bool(health.get("Timeout")),
+    )
 
 
 def spoken(seconds: float) -> str:
@@ -123,9 +129,11 @@ def last_line(output: str) -> str:
 def missing_tool(entry: dict) -> str | None:
     """The probe's program when the engine's log shows it is not in the image (exit 127, `not found`)."""
     output = entry.get("Output") or ""
-    found = (re.search(r'exec: "([^"]+)": executable file not found', output)
-             or re.search(r"(?:^|\n)\S*sh: \d+: (\S+): not found", output)
-             or re.search(r"(\S+): (?:command )?not found", output))
+    found = (
+        re.search(r'exec: "([^"]+)": executable file not found', output)
+        or re.search(r"(?:^|\n)\S*sh: \d+: (\S+): not found", output)
+        or re.search(r"(\S+): (?:command )?not found", output)
+    )
     if found and (entry.get("ExitCode") in (127, -1) or "executable file not found" in output):
         return found.group(1)
     return None
@@ -208,8 +216,11 @@ def wait_for_verdict(container, probe: Probe, port: int, run: HealthRun, waiting
             run.app_up, next_ready = answers(container, port), now + 2
         if run.app_up and any(wrong_target(e) for e in run.failures):
             break  # the app answers, and the probe asks where nothing does: waiting will not change that
-        status.update(waiting, f"health: {run.status}{f', {run.failing_streak} failed' if run.failing_streak else ''}"
-                               f" (first probe {spoken(probe.interval)} after the start)")
+        status.update(
+            waiting,
+            f"health: {run.status}{f', {run.failing_streak} failed' if run.failing_streak else ''}"
+            f" (first probe {spoken(probe.interval)} after the start)",
+        )
         time.sleep(0.5)
     run.seconds = time.monotonic() - started
 
@@ -294,8 +305,11 @@ def wait_healthy(container, probe: Probe, waiting) -> None:
 def swallowed_failure(probe: Probe) -> str:
     """What in the probe's command turns a failure into success, when it says so."""
     found = re.search(r"(\|\|\s*(?:true|:|exit\s+0)\b|;\s*exit\s+0\b)", probe.command)
-    return f"`{found.group(1).strip()}` at the end of the probe turns its failure into exit status 0" if found else \
-        "the probe's exit status does not follow the app's answer"
+    return (
+        f"`{found.group(1).strip()}` at the end of the probe turns its failure into exit status 0"
+        if found
+        else "the probe's exit status does not follow the app's answer"
+    )
 
 
 def judge_frozen(container, probe: Probe, frozen_at: datetime, stopped: int, waiting) -> Outcome:
@@ -305,25 +319,33 @@ def judge_frozen(container, probe: Probe, frozen_at: datetime, stopped: int, wai
         state, log, streak = health_of(container)
         after = [e for e in log if moment(e.get("Start")) > frozen_at]
         if state == "unhealthy":
-            return passed(f"froze the app's {stopped} processes; the engine said unhealthy after "
-                          f"{time.monotonic() - started:.0f} s ({probe.retries} failed probes in a row)")
+            return passed(
+                f"froze the app's {stopped} processes; the engine said unhealthy after "
+                f"{time.monotonic() - started:.0f} s ({probe.retries} failed probes in a row)"
+            )
         if any(e.get("ExitCode") == 0 for e in after):
-            return failed(f"expected the probe to fail while the app does not answer; found exit status 0 from a probe "
-                          f"that started after checks froze the app: {swallowed_failure(probe)}, so the engine keeps "
-                          "saying healthy", hint="Let the probe's error end it: no `|| true` or `|| exit 0`; "
-                          "python's urlopen raises, and exits 1, when the app does not answer.")
+            return failed(
+                f"expected the probe to fail while the app does not answer; found exit status 0 from a probe "
+                f"that started after checks froze the app: {swallowed_failure(probe)}, so the engine keeps "
+                "saying healthy",
+                hint="Let the probe's error end it: no `|| true` or `|| exit 0`; "
+                "python's urlopen raises, and exits 1, when the app does not answer.",
+            )
         if not after and time.monotonic() - started > PROBE_TIMEOUT_LIMIT and probe.timeout > PROBE_TIMEOUT_LIMIT:
             default = " (the default)" if not probe.timeout_set else ""
-            return failed(f"expected each probe to end within a few seconds when the app hangs; found none ended "
-                          f"{PROBE_TIMEOUT_LIMIT:.0f} s after checks froze the app: the probe has no timeout of its own, "
-                          f"and the engine ends it only after --timeout={spoken(probe.timeout)}{default}, so a hung app "
-                          f"is reported unhealthy only after {probe.retries} × {spoken(probe.timeout)}",
-                          hint="Give the probe a timeout: `urlopen(url, timeout=2)` in the probe, or "
-                               "`HEALTHCHECK --timeout=3s`.")
+            return failed(
+                f"expected each probe to end within a few seconds when the app hangs; found none ended "
+                f"{PROBE_TIMEOUT_LIMIT:.0f} s after checks froze the app: the probe has no timeout of its own, "
+                f"and the engine ends it only after --timeout={spoken(probe.timeout)}{default}, so a hung app "
+                f"is reported unhealthy only after {probe.retries} × {spoken(probe.timeout)}",
+                hint="Give the probe a timeout: `urlopen(url, timeout=2)` in the probe, or `HEALTHCHECK --timeout=3s`.",
+            )
         status.update(waiting, f"app frozen, probed every second: {state}, {streak} failed")
         time.sleep(0.5)
-    return failed(f"expected the engine to say unhealthy within {bound:.0f} s of the app stopping to answer; "
-                  f"found it still {state}, {streak} failed probes in a row of the {probe.retries} needed")
+    return failed(
+        f"expected the engine to say unhealthy within {bound:.0f} s of the app stopping to answer; "
+        f"found it still {state}, {streak} failed probes in a row of the {probe.retries} needed"
+    )
 
 
 def broken_app(context: Context) -> Outcome:
@@ -333,8 +355,13 @@ def broken_app(context: Context) -> Outcome:
 def _broken_app(context: Context) -> Outcome:
     probe = probe_of(context)
     engine = context.engine
-    schedule = {"test": probe.test, "interval": 1_000_000_000, "timeout": int(probe.timeout * 1e9),
-                "retries": probe.retries, "start_period": int(probe.start_period * 1e9)}
+    schedule = {
+        "test": probe.test,
+        "interval": 1_000_000_000,
+        "timeout": int(probe.timeout * 1e9),
+        "retries": probe.retries,
+        "start_period": int(probe.start_period * 1e9),
+    }
     container = engine.create_container(context.build.some_image, detach=True, healthcheck=schedule)
     waiting = status.begin("a second container, probed every second")
     try:
@@ -342,8 +369,10 @@ def _broken_app(context: Context) -> Outcome:
         wait_healthy(container, probe, waiting)
         stopped, frozen_at = freeze(container)
         if not stopped:
-            raise Unavailable("the server is PID 1 alone, with no worker processes: checks cannot freeze it without "
-                              "stopping the container")
+            raise Unavailable(
+                "the server is PID 1 alone, with no worker processes: checks cannot freeze it without "
+                "stopping the container"
+            )
         outcome = judge_frozen(container, probe, frozen_at, stopped, waiting)
     finally:
         waiting.end()
@@ -362,27 +391,40 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
     output, line = entry.get("Output") or "", healthcheck_line(context)
     tool = missing_tool(entry)
     if tool:
-        return failed(f"expected the probe to run; found in the engine's health log: {last_line(output)} "
-                      f"(exit {entry.get('ExitCode')}): {tool} is not in the image, and python:3.13-slim has neither "
-                      "curl nor wget", line=line,
-                      hint="Probe with a program the image has: `HEALTHCHECK CMD [\"python\", \"-c\", \"import "
-                           "urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=2)\"]`.")
+        return failed(
+            f"expected the probe to run; found in the engine's health log: {last_line(output)} "
+            f"(exit {entry.get('ExitCode')}): {tool} is not in the image, and python:3.13-slim has neither "
+            "curl nor wget",
+            line=line,
+            hint='Probe with a program the image has: `HEALTHCHECK CMD ["python", "-c", "import '
+            "urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=2)\"]`.",
+        )
     port = asked_port(context)
     asked = re.match(r"https?://[^/:]+(?::(\d+))?(/[^?#]*)?", probe.url or "")
     if run.app_up and re.search(REFUSED, output):
         listens = ", ".join(map(str, run.listening)) or str(port)
         where = f" port {asked.group(1) or 80}" if asked else " its address"
-        return failed(f"expected the probe to reach the app; found `{last_line(output)}` in the engine's health log "
-                      f"while the app answers /statz: nothing listens on{where} in the container, the app listens on "
-                      f"{listens}", line=line, hint=f"Ask the port the app listens on: http://127.0.0.1:{port}/statz.")
+        return failed(
+            f"expected the probe to reach the app; found `{last_line(output)}` in the engine's health log "
+            f"while the app answers /statz: nothing listens on{where} in the container, the app listens on "
+            f"{listens}",
+            line=line,
+            hint=f"Ask the port the app listens on: http://127.0.0.1:{port}/statz.",
+        )
     if run.app_up and re.search(NOT_FOUND, output, re.IGNORECASE):
         path = asked.group(2) if asked and asked.group(2) else "the probe's path"
-        return failed(f"expected the probe to ask a page the app has; found `{last_line(output)}` in the engine's "
-                      f"health log: the app has no page {path}; the page that says it is up is /statz",
-                      line=line, hint=f"Ask http://127.0.0.1:{port}/statz.")
+        return failed(
+            f"expected the probe to ask a page the app has; found `{last_line(output)}` in the engine's "
+            f"health log: the app has no page {path}; the page that says it is up is /statz",
+            line=line,
+            hint=f"Ask http://127.0.0.1:{port}/statz.",
+        )
     state = "unhealthy" if run.status == "unhealthy" else f"{run.status}, {run.failing_streak} failed"
-    return failed(f"expected the probe to succeed; found it failing ({state}), the engine's health log says: "
-                  f"{last_line(output)} (exit {entry.get('ExitCode')})", line=line)
+    return failed(
+        f"expected the probe to succeed; found it failing ({state}), the engine's health log says: "
+        f"{last_line(output)} (exit {entry.get('ExitCode')})",
+        line=line,
+    )
 
 
 # -- checks -------------------------------------------------------------------------------------------
@@ -393,16 +435,25 @@ def healthcheck_in_image(context: Context) -> Outcome:
     written = dockerfile.of("HEALTHCHECK")
     final = [i for i in written if i.stage == final_stage(dockerfile).index]
     if written and not final:
-        return failed(f"expected HEALTHCHECK in the final stage; found it on line {written[-1].line}, in an earlier "
-                      "stage: each FROM starts afresh, so the final image has no health check and `docker ps` shows "
-                      "no health", line=written[-1].line, hint="Move the HEALTHCHECK to the final stage, before CMD.")
+        return failed(
+            f"expected HEALTHCHECK in the final stage; found it on line {written[-1].line}, in an earlier "
+            "stage: each FROM starts afresh, so the final image has no health check and `docker ps` shows "
+            "no health",
+            line=written[-1].line,
+            hint="Move the HEALTHCHECK to the final stage, before CMD.",
+        )
     if final and final[-1].arguments.strip().upper() == "NONE":
-        return failed(f"expected a probe; found HEALTHCHECK NONE on line {final[-1].line}, which turns health checks "
-                      "off", line=final[-1].line)
+        return failed(
+            f"expected a probe; found HEALTHCHECK NONE on line {final[-1].line}, which turns health checks off",
+            line=final[-1].line,
+        )
     test = (image_config(context).get("Healthcheck") or {}).get("Test") or []
     if not test or test[0] == "NONE":
-        return failed("expected a HEALTHCHECK in the image; found none: the engine cannot tell a running container "
-                      "from a working one, and `docker ps` shows no health", line=final_stage(dockerfile).line)
+        return failed(
+            "expected a HEALTHCHECK in the image; found none: the engine cannot tell a running container "
+            "from a working one, and `docker ps` shows no health",
+            line=final_stage(dockerfile).line,
+        )
     return passed(probe_of(context).command[:160], line=healthcheck_line(context))
 
 
@@ -412,12 +463,15 @@ def container_healthy(context: Context) -> Outcome:
     probe = probe_of(context)
     line = healthcheck_line(context)
     if probe.start_period + probe.interval > FIRST_PROBE_LIMIT:
-        return failed(f"expected the first probe within {spoken(FIRST_PROBE_LIMIT)} of the start; found "
-                      f"--interval={spoken(probe.interval)}"
-                      f"{f' and --start-period={spoken(probe.start_period)}' if probe.start_period else ''}: "
-                      f"the engine runs the first probe only {spoken(probe.interval)} after the start, and until then "
-                      "`docker ps` shows the container as `(health: starting)`", line=line,
-                      hint="Probe every few seconds: `--interval=10s` (and a `--start-period` for a slow start).")
+        return failed(
+            f"expected the first probe within {spoken(FIRST_PROBE_LIMIT)} of the start; found "
+            f"--interval={spoken(probe.interval)}"
+            f"{f' and --start-period={spoken(probe.start_period)}' if probe.start_period else ''}: "
+            f"the engine runs the first probe only {spoken(probe.interval)} after the start, and until then "
+            "`docker ps` shows the container as `(health: starting)`",
+            line=line,
+            hint="Probe every few seconds: `--interval=10s` (and a `--start-period` for a slow start).",
+        )
     run = health_run(context)
     if run.status == "healthy":
         return passed(f"healthy after {run.seconds:.0f} s, probed every {spoken(probe.interval)}", line=line)
@@ -425,9 +479,12 @@ def container_healthy(context: Context) -> Outcome:
         raise Unavailable("the container exited before a verdict (see container-starts)")
     if run.failures:
         return probe_failure(context, probe, run)
-    return failed(f"expected a verdict within {first_probe_wait(probe):.0f} s; found the container still "
-                  f"{run.status} after {run.seconds:.0f} s: no probe had ended (its timeout: "
-                  f"{spoken(probe.timeout)})", line=line)
+    return failed(
+        f"expected a verdict within {first_probe_wait(probe):.0f} s; found the container still "
+        f"{run.status} after {run.seconds:.0f} s: no probe had ended (its timeout: "
+        f"{spoken(probe.timeout)})",
+        line=line,
+    )
 
 
 @check("unhealthy-when-broken")
@@ -452,21 +509,32 @@ def slow_stop_cause(context: Context, run: HealthRun) -> Outcome:
     line = starts[-1].line if starts else None
     if program in SHELLS:
         if argv[:2] == ["/bin/sh", "-c"]:
-            return failed(f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1}`, "
-                          "the shell of CMD's shell form. As PID 1 it ignores SIGTERM and does not pass it on; uWSGI "
-                          f"never hears of it, and the engine kills everything after the {GRACE} s grace period",
-                          line=line, hint="Write CMD in the exec form, a JSON array: `CMD [\"./bin/run_dev.sh\"]`.")
-        return failed(f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1}`, "
-                      "a shell running the start script, with uWSGI as its child. The shell ignores SIGTERM as PID 1; "
-                      f"uWSGI never hears of it, and the engine kills everything after the {GRACE} s grace period",
-                      line=line, hint="Start uWSGI with `exec uwsgi …` at the end of the script: it replaces the "
-                                      "shell and becomes PID 1.")
+            return failed(
+                f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1}`, "
+                "the shell of CMD's shell form. As PID 1 it ignores SIGTERM and does not pass it on; uWSGI "
+                f"never hears of it, and the engine kills everything after the {GRACE} s grace period",
+                line=line,
+                hint='Write CMD in the exec form, a JSON array: `CMD ["./bin/run_dev.sh"]`.',
+            )
+        return failed(
+            f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1}`, "
+            "a shell running the start script, with uWSGI as its child. The shell ignores SIGTERM as PID 1; "
+            f"uWSGI never hears of it, and the engine kills everything after the {GRACE} s grace period",
+            line=line,
+            hint="Start uWSGI with `exec uwsgi …` at the end of the script: it replaces the shell and becomes PID 1.",
+        )
     if program == "uwsgi" and "--die-on-term" not in run.pid1:
-        return failed(f"expected the container to stop in about a second; found {found}: PID 1 is uWSGI, started "
-                      "without --die-on-term; uWSGI 2.0 takes SIGTERM as `reload`, not `stop`", line=line,
-                      hint="Start uWSGI with --die-on-term (bin/run_dev.sh does).")
-    return failed(f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1 or '?'}`, "
-                  "which did not exit on SIGTERM", line=line)
+        return failed(
+            f"expected the container to stop in about a second; found {found}: PID 1 is uWSGI, started "
+            "without --die-on-term; uWSGI 2.0 takes SIGTERM as `reload`, not `stop`",
+            line=line,
+            hint="Start uWSGI with --die-on-term (bin/run_dev.sh does).",
+        )
+    return failed(
+        f"expected the container to stop in about a second; found {found}: PID 1 is `{run.pid1 or '?'}`, "
+        "which did not exit on SIGTERM",
+        line=line,
+    )
 
 
 @check("stop-fast")
@@ -480,10 +548,13 @@ def stop_fast(context: Context) -> Outcome:
         return slow_stop_cause(context, run)
     if run.stop_seconds <= STOP_LIMIT:
         return passed(f"stopped in {run.stop_seconds:.1f} s; PID 1 is {program_of(run.pid1) or '?'}")
-    return warning(f"expected the container to stop in about a second; found {run.stop_seconds:.1f} s: PID 1 "
-                   f"({program_of(run.pid1) or '?'}) exited on SIGTERM by itself, slowly; on a busy machine that "
-                   "may be the machine", hint="Run `checks lesson15` again when the machine is less busy; if it "
-                   "stays slow, see what the app does when it stops.")
+    return warning(
+        f"expected the container to stop in about a second; found {run.stop_seconds:.1f} s: PID 1 "
+        f"({program_of(run.pid1) or '?'}) exited on SIGTERM by itself, slowly; on a busy machine that "
+        "may be the machine",
+        hint="Run `checks lesson15` again when the machine is less busy; if it "
+        "stays slow, see what the app does when it stops.",
+    )
 
 
 @check("server-warnings")
@@ -494,10 +565,14 @@ def server_warnings(context: Context) -> Outcome:
         raise Unavailable("needs the log of a container of the image (see container-starts)")
     found, hints = [], []
     if "no internal routing support" in run.logs:
-        found.append("`!!! no internal routing support, rebuild with pcre support !!!`: pip built uWSGI without "
-                     "PCRE, because the build stage has no `pcre2-config` (package libpcre2-dev)")
-        hints.append("Install `libpcre2-dev` next to gcc in the build stage: pip's build of uWSGI then finds "
-                     "`pcre2-config`, and the final stage already has the library.")
+        found.append(
+            "`!!! no internal routing support, rebuild with pcre support !!!`: pip built uWSGI without "
+            "PCRE, because the build stage has no `pcre2-config` (package libpcre2-dev)"
+        )
+        hints.append(
+            "Install `libpcre2-dev` next to gcc in the build stage: pip's build of uWSGI then finds "
+            "`pcre2-config`, and the final stage already has the library."
+        )
     if "uWSGI running as root" in run.logs:
         found.append("`uWSGI running as root`: the image has no USER other than root, so uWSGI runs as root")
         hints.append("Create a user in the final stage and switch to it with `USER together` before CMD (lesson 14).")

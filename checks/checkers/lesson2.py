@@ -20,9 +20,32 @@ from ..stages import assignments, expand, final_instructions, workdirs
 
 # Folders that belong to the operating system: the app's files must not be mixed into them.
 SYSTEM_FOLDERS = (
-    "/", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/run", "/boot", "/var",
-    "/var/lib", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/include", "/usr/share", "/usr/local",
-    "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/src", "/home", "/mnt",
+    "/",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/etc",
+    "/dev",
+    "/proc",
+    "/sys",
+    "/run",
+    "/boot",
+    "/var",
+    "/var/lib",
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/include",
+    "/usr/share",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/local/lib",
+    "/usr/src",
+    "/home",
+    "/mnt",
 )
 # Folders that work but mean something else: emptied at will, or root's home.
 BORROWED_FOLDERS = {
@@ -48,8 +71,10 @@ def workdir_set(context: Context) -> Outcome:
     """The final image sets a WORKDIR: the folder later instructions and the container start in."""
     found = workdirs(context.dockerfile)
     if not found:
-        return failed("expected a WORKDIR such as `WORKDIR /usr/src/app` after FROM; found none, so the app's "
-                      "files would land in / among the system's folders and the container would start there")
+        return failed(
+            "expected a WORKDIR such as `WORKDIR /usr/src/app` after FROM; found none, so the app's "
+            "files would land in / among the system's folders and the container would start there"
+        )
     last = found[-1]
     return passed(f"WORKDIR {last.path}", line=last.instruction.line)
 
@@ -71,15 +96,23 @@ def workdir_absolute(context: Context) -> Outcome:
             continue
         line = workdir.instruction.line
         if value.startswith("~"):
-            return failed(f"expected an absolute path such as /usr/src/app; found `{workdir.written}`: WORKDIR does "
-                          f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}",
-                          line=line)
+            return failed(
+                f"expected an absolute path such as /usr/src/app; found `{workdir.written}`: WORKDIR does "
+                f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}",
+                line=line,
+            )
         if workdir.previous == "/" and workdir is found[0]:
-            return failed(f"expected an absolute path starting with / such as /usr/src/app; found `{workdir.written}`, "
-                          f"which Docker joins to the base image's WORKDIR: {workdir.path} today, something else "
-                          "if the base image ever sets one", line=line)
-        return warning(f"`WORKDIR {workdir.written}` is relative to the previous WORKDIR and means {workdir.path}: "
-                       f"write `WORKDIR {workdir.path}` so a reader need not work it out", line=line)
+            return failed(
+                f"expected an absolute path starting with / such as /usr/src/app; found `{workdir.written}`, "
+                f"which Docker joins to the base image's WORKDIR: {workdir.path} today, something else "
+                "if the base image ever sets one",
+                line=line,
+            )
+        return warning(
+            f"`WORKDIR {workdir.written}` is relative to the previous WORKDIR and means {workdir.path}: "
+            f"write `WORKDIR {workdir.path}` so a reader need not work it out",
+            line=line,
+        )
     last = found[-1]
     return passed(f"{last.path} is absolute", line=last.instruction.line)
 
@@ -89,9 +122,12 @@ def workdir_slashes(context: Context) -> Outcome:
     """The WORKDIR is a Linux path (forward slashes, no drive letter), even when written on Windows."""
     for workdir in workdirs(context.dockerfile):
         if WINDOWS_PATH.search(workdir.written):
-            return failed(f"expected a Linux path with forward slashes such as /usr/src/app; found "
-                          f"`{workdir.written}`: the image is Linux, and Docker reads \\ as an escape character, "
-                          f"so this becomes {workdir.path}", line=workdir.instruction.line)
+            return failed(
+                f"expected a Linux path with forward slashes such as /usr/src/app; found "
+                f"`{workdir.written}`: the image is Linux, and Docker reads \\ as an escape character, "
+                f"so this becomes {workdir.path}",
+                line=workdir.instruction.line,
+            )
     return passed()
 
 
@@ -103,9 +139,12 @@ def workdir_variable(context: Context) -> Outcome:
         unset = unset_variables(dockerfile, workdir.instruction)
         if unset:
             name = unset[0]
-            extra = (" ($HOME is set by a shell at login, not while Docker builds)" if name == "HOME" else "")
-            return failed(f"expected ${name} to be defined by ENV or ARG before WORKDIR; found it undefined{extra}, "
-                          f"so `WORKDIR {workdir.written}` means {workdir.path}", line=workdir.instruction.line)
+            extra = " ($HOME is set by a shell at login, not while Docker builds)" if name == "HOME" else ""
+            return failed(
+                f"expected ${name} to be defined by ENV or ARG before WORKDIR; found it undefined{extra}, "
+                f"so `WORKDIR {workdir.written}` means {workdir.path}",
+                line=workdir.instruction.line,
+            )
     return passed()
 
 
@@ -119,11 +158,15 @@ def workdir_own_folder(context: Context) -> Outcome:
     line = last.instruction.line
     if last.path in SYSTEM_FOLDERS:
         where = "/ itself" if last.path == "/" else f"{last.path}, a folder of the operating system"
-        return failed(f"expected a folder of the app's own such as /usr/src/app; found {where}: `COPY . .` would "
-                      "mix the app's files with the system's (its bin/ with the system's programs)", line=line)
+        return failed(
+            f"expected a folder of the app's own such as /usr/src/app; found {where}: `COPY . .` would "
+            "mix the app's files with the system's (its bin/ with the system's programs)",
+            line=line,
+        )
     if last.path in BORROWED_FOLDERS:
-        return warning(f"{last.path} {BORROWED_FOLDERS[last.path]}: give the app its own folder, e.g. /usr/src/app",
-                       line=line)
+        return warning(
+            f"{last.path} {BORROWED_FOLDERS[last.path]}: give the app its own folder, e.g. /usr/src/app", line=line
+        )
     return passed(last.path, line=line)
 
 
@@ -140,11 +183,16 @@ def workdir_not_cd(context: Context) -> Outcome:
         targets = [words[1] for words in commands if words[0] == "cd" and len(words) > 1]
         target = targets[-1] if targets else "~"
         if commands[-1][0] == "cd":
-            return failed(f"expected `WORKDIR {target}`; found `cd` at the end of a RUN, which changes the folder "
-                          "only for that RUN's own shell: the next instruction starts in the WORKDIR again",
-                          line=instruction.line)
-        result = warning(f"`cd {target}` inside a RUN is easy to misread as lasting: use `WORKDIR {target}` "
-                         "(or an absolute path in the command)", line=instruction.line)
+            return failed(
+                f"expected `WORKDIR {target}`; found `cd` at the end of a RUN, which changes the folder "
+                "only for that RUN's own shell: the next instruction starts in the WORKDIR again",
+                line=instruction.line,
+            )
+        result = warning(
+            f"`cd {target}` inside a RUN is easy to misread as lasting: use `WORKDIR {target}` "
+            "(or an absolute path in the command)",
+            line=instruction.line,
+        )
     return result
 
 
@@ -161,6 +209,8 @@ def workdir_no_mkdir(context: Context) -> Outcome:
                 continue
             made = [w for w in words[1:] if not w.startswith("-")]
             if any(posixpath.normpath(m) in paths for m in made):
-                return warning("`RUN mkdir` makes a folder that WORKDIR creates anyway: drop it "
-                               "(one layer and one line less)", line=instruction.line)
+                return warning(
+                    "`RUN mkdir` makes a folder that WORKDIR creates anyway: drop it (one layer and one line less)",
+                    line=instruction.line,
+                )
     return passed()

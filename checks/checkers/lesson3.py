@@ -24,15 +24,16 @@ from ..stages import final_instructions, workdir_at
 # What "the app" is in the image: its manifest, its start script and its code, relative to WORKDIR.
 APP_FILES = ("requirements.txt", "bin/run_dev.sh", "together/app.py")
 START_SCRIPT = "bin/run_dev.sh"
-NOT_FOUND = re.compile(r'"([^"]+)"?:? not found|(?:stat|lstat) ([^:]+): no such file|COPY failed: file not found in build '
-                       r'context[^:]*: stat ([^:]+): file does not exist|forbidden path outside the build context: (\S+)')
+NOT_FOUND = re.compile(
+    r'"([^"]+)"?:? not found|(?:stat|lstat) ([^:]+): no such file|COPY failed: file not found in build '
+    r"context[^:]*: stat ([^:]+): file does not exist|forbidden path outside the build context: (\S+)"
+)
 ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$")
 
 
 def copies(context: Context) -> list[Instruction]:
     """COPY and ADD instructions of the final image that take files from the build context."""
-    return [i for i in final_instructions(context.dockerfile)
-            if i.keyword in ("COPY", "ADD") and "from" not in i.flags]
+    return [i for i in final_instructions(context.dockerfile) if i.keyword in ("COPY", "ADD") and "from" not in i.flags]
 
 
 def sources_and_destination(instruction: Instruction) -> tuple[list[str], str]:
@@ -82,6 +83,7 @@ def image_workdir(context: Context, image: str) -> str:
 
 def image_entry(context: Context, image: str, path: str):
     """The tar entry of `path` in `image` (mode, type), or None when it is not there; read once per run."""
+
     def read():
         members = context.engine.read_path(image, path)
         return members[0] if members else None
@@ -124,13 +126,24 @@ def copy_present(context: Context) -> Outcome:
     """A COPY (or ADD) brings files from the build context into the image."""
     found = copies(context)
     if not found:
-        copying_run = next((i for i in final_instructions(context.dockerfile) if i.keyword == "RUN"
-                            and any(words[0] in ("cp", "mv", "rsync") for words in shell_commands(i))), None)
+        copying_run = next(
+            (
+                i
+                for i in final_instructions(context.dockerfile)
+                if i.keyword == "RUN" and any(words[0] in ("cp", "mv", "rsync") for words in shell_commands(i))
+            ),
+            None,
+        )
         if copying_run is not None:
-            return failed("expected `COPY . .`; found a RUN that copies files instead: RUN runs inside the image, "
-                          "which cannot see your computer's files, only COPY brings them in", line=copying_run.line)
-        return failed("expected `COPY . .` after WORKDIR; found no COPY, so the image has none of the app's "
-                      "files: an image sees nothing of your computer unless a COPY puts it there")
+            return failed(
+                "expected `COPY . .`; found a RUN that copies files instead: RUN runs inside the image, "
+                "which cannot see your computer's files, only COPY brings them in",
+                line=copying_run.line,
+            )
+        return failed(
+            "expected `COPY . .` after WORKDIR; found no COPY, so the image has none of the app's "
+            "files: an image sees nothing of your computer unless a COPY puts it there"
+        )
     return passed(f"{len(found)} COPY instruction{'s' if len(found) > 1 else ''}", line=found[0].line)
 
 
@@ -145,21 +158,33 @@ def copy_after_workdir(context: Context) -> Outcome:
         if workdir_at(dockerfile, instruction.line) is None:
             later = [i for i in final_instructions(dockerfile) if i.keyword == "WORKDIR" and i.line > instruction.line]
             after = f"; the WORKDIR on line {later[0].line} comes too late" if later else ""
-            return failed(f"expected WORKDIR before `COPY {instruction.arguments}`; found the COPY first, so `{dest}` "
-                          f"means / and the app's files land among the system's folders{after}",
-                          line=instruction.line)
+            return failed(
+                f"expected WORKDIR before `COPY {instruction.arguments}`; found the COPY first, so `{dest}` "
+                f"means / and the app's files land among the system's folders{after}",
+                line=instruction.line,
+            )
     return passed()
 
 
 # What the builder says when it cannot get an image, and what the learner can do about it.
 PULL_PROBLEMS = (
-    (("toomanyrequests", "rate limit"), "Docker Hub's pull rate limit was reached: log in (`docker login`) or wait, "
-                                        "and pull once for the whole room (`docker save` / `docker load`)"),
-    (("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable", "TLS handshake"),
-     "the engine cannot reach the registry (no network, a proxy, or a firewall): pull the image while you are online"),
-    (("not found", "manifest unknown", "pull access denied", "does not exist"),
-     "the registry has no image by that name and tag: check both on Docker Hub"),
-    (("x509", "certificate"), "a proxy intercepts TLS and the engine does not trust its certificate: see Troubleshooting"),
+    (
+        ("toomanyrequests", "rate limit"),
+        "Docker Hub's pull rate limit was reached: log in (`docker login`) or wait, "
+        "and pull once for the whole room (`docker save` / `docker load`)",
+    ),
+    (
+        ("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable", "TLS handshake"),
+        "the engine cannot reach the registry (no network, a proxy, or a firewall): pull the image while you are online",
+    ),
+    (
+        ("not found", "manifest unknown", "pull access denied", "does not exist"),
+        "the registry has no image by that name and tag: check both on Docker Hub",
+    ),
+    (
+        ("x509", "certificate"),
+        "a proxy intercepts TLS and the engine does not trust its certificate: see Troubleshooting",
+    ),
 )
 
 
@@ -175,11 +200,13 @@ def base_image_available(context: Context) -> Outcome:
     if stage is None:
         return passed("the build gets past FROM")
     error = (build.result.error or build.result.tail(3)).strip()
-    cause = next((advice for words, advice in PULL_PROBLEMS if any(w in error for w in words)),
-                 "the builder could not get it")
+    cause = next(
+        (advice for words, advice in PULL_PROBLEMS if any(w in error for w in words)), "the builder could not get it"
+    )
     said = error if len(error) <= 300 else "…" + error[-300:]
-    return failed(f"expected Docker to get {stage.image}; found it cannot: {cause} (the builder said: {said})",
-                  line=stage.line)
+    return failed(
+        f"expected Docker to get {stage.image}; found it cannot: {cause} (the builder said: {said})", line=stage.line
+    )
 
 
 @check("copy-source-exists")
@@ -190,14 +217,20 @@ def copy_source_exists(context: Context) -> Outcome:
     for instruction in copies(context):
         if "from" in instruction.flags:
             continue
-        outside = [s for s in sources_and_destination(instruction)[0]
-                   if posixpath.normpath(s) == ".." or posixpath.normpath(s).startswith("../")]
+        outside = [
+            s
+            for s in sources_and_destination(instruction)[0]
+            if posixpath.normpath(s) == ".." or posixpath.normpath(s).startswith("../")
+        ]
         if outside:
-            return failed(f"expected sources inside the build context (the folder you build, "
-                          f"{context.workspace.name}/); found `{outside[0]}`: a build sees only that folder, so `..` "
-                          "cannot reach the one above it. BuildKit reads it as the build folder itself (the older "
-                          "builder refuses it: \"forbidden path outside the build context\"); keep what the image "
-                          "needs inside the folder and write `COPY . .`", line=instruction.line)
+            return failed(
+                f"expected sources inside the build context (the folder you build, "
+                f"{context.workspace.name}/); found `{outside[0]}`: a build sees only that folder, so `..` "
+                "cannot reach the one above it. BuildKit reads it as the build folder itself (the older "
+                'builder refuses it: "forbidden path outside the build context"); keep what the image '
+                "needs inside the folder and write `COPY . .`",
+                line=instruction.line,
+            )
     failure = copy_failure(context)
     if failure is None:
         build = context.build
@@ -206,10 +239,18 @@ def copy_source_exists(context: Context) -> Outcome:
         where = f"at line {build.failed_line}" if build.failed_line else "(see base-image-available)"
         raise Unavailable(f"the build stops before its COPY, {where}")
     instruction, missing = failure
-    written = next((s for s in sources_and_destination(instruction)[0]
-                    if s.strip("./") == missing.strip("/") or s.endswith(missing)), missing)
-    message = f"expected `{written}` in the build context (the folder you build, {context.workspace.name}/); the build " \
-              f"stops with \"not found\""
+    written = next(
+        (
+            s
+            for s in sources_and_destination(instruction)[0]
+            if s.strip("./") == missing.strip("/") or s.endswith(missing)
+        ),
+        missing,
+    )
+    message = (
+        f"expected `{written}` in the build context (the folder you build, {context.workspace.name}/); the build "
+        f'stops with "not found"'
+    )
     if written.startswith("..") or written.startswith("/"):
         message += ": COPY sources are relative to the build context, and Docker sends nothing outside it"
     elif (context.workspace / missing).exists() and ignored(context, missing):
@@ -217,9 +258,11 @@ def copy_source_exists(context: Context) -> Outcome:
     else:
         files = (p for p in context.workspace.rglob("*") if not {"__pycache__", ".git", ".venv"} & set(p.parts))
         names = [str(p.relative_to(context.workspace)) for p in itertools.islice(files, 2000)]  # a big venv stays cheap
-        close = [n for n in names if n.lower() == missing.lower()] or \
-            [n for n in names if posixpath.basename(n) == posixpath.basename(missing)] or \
-            difflib.get_close_matches(missing, names, n=1, cutoff=0.6)
+        close = (
+            [n for n in names if n.lower() == missing.lower()]
+            or [n for n in names if posixpath.basename(n) == posixpath.basename(missing)]
+            or difflib.get_close_matches(missing, names, n=1, cutoff=0.6)
+        )
         if close:
             message += f" (did you mean `{close[0]}`? paths start at the build context, and case matters)"
         else:
@@ -233,24 +276,33 @@ def copy_into_workdir(context: Context) -> Outcome:
     if not copies(context):
         raise Unavailable("needs a COPY (see copy-present)")
     build = context.build
-    failing = next((i for i in copies(context) if build.failed_line and i.line <= build.failed_line <= i.end_line), None)
+    failing = next(
+        (i for i in copies(context) if build.failed_line and i.line <= build.failed_line <= i.end_line), None
+    )
     if failing is not None and copy_failure(context) is None:
         error = build.result.error
         if "cannot copy to non-directory" in error:
-            return failed(f"expected the app in a folder of its own; found the build stopping at this COPY with "
-                          f"`cannot copy to non-directory: …/{error.rsplit('/', 1)[-1]}`: it copies into "
-                          f"{destination(context, failing)}, where the app's bin/ collides with the system's /bin",
-                          line=failing.line)
-        return failed(f"expected the COPY to put the app into the WORKDIR; found the build stopping at it: {error}",
-                      line=failing.line)
+            return failed(
+                f"expected the app in a folder of its own; found the build stopping at this COPY with "
+                f"`cannot copy to non-directory: …/{error.rsplit('/', 1)[-1]}`: it copies into "
+                f"{destination(context, failing)}, where the app's bin/ collides with the system's /bin",
+                line=failing.line,
+            )
+        return failed(
+            f"expected the COPY to put the app into the WORKDIR; found the build stopping at it: {error}",
+            line=failing.line,
+        )
     image = image_with_app(context)
     workdir = image_workdir(context, image)
     for instruction in copies(context):
         dest = destination(context, instruction)
         if not inside(dest, workdir):
-            return failed(f"expected the app in the WORKDIR, {workdir}, where the container starts and looks for "
-                          f"./{START_SCRIPT}; found `COPY {instruction.arguments}` putting it in {dest}: make the "
-                          "destination `.` (the WORKDIR)", line=instruction.line)
+            return failed(
+                f"expected the app in the WORKDIR, {workdir}, where the container starts and looks for "
+                f"./{START_SCRIPT}; found `COPY {instruction.arguments}` putting it in {dest}: make the "
+                "destination `.` (the WORKDIR)",
+                line=instruction.line,
+            )
     return passed(f"into {workdir}", line=copies(context)[-1].line)
 
 
@@ -266,12 +318,20 @@ def copy_whole_app(context: Context) -> Outcome:
         raise Unavailable("the COPY writes outside the WORKDIR (see copy-into-workdir)")
     missing = [name for name, there in present.items() if not there]
     found = [name for name, there in present.items() if there]
-    message = f"expected {', '.join(missing)} in {workdir}; found " + (", ".join(found) if found else "none of the app's files")
+    message = f"expected {', '.join(missing)} in {workdir}; found " + (
+        ", ".join(found) if found else "none of the app's files"
+    )
     if "together/app.py" in missing and image_entry(context, image, posixpath.join(workdir, "app.py")):
         message += ": `COPY together .` copies what is inside together/, not the folder; write `COPY together together`"
     else:
-        nested = next((d for d in (destination(context, i) for i in copies(context))
-                       if d != workdir and image_entry(context, image, posixpath.join(d, "requirements.txt"))), None)
+        nested = next(
+            (
+                d
+                for d in (destination(context, i) for i in copies(context))
+                if d != workdir and image_entry(context, image, posixpath.join(d, "requirements.txt"))
+            ),
+            None,
+        )
         excluded = [(name, ignored(context, name)) for name in missing if ignored(context, name)]
         if nested:
             message += f" (the app is in {nested}: copy to `.`, not to a subfolder)"
@@ -296,14 +356,22 @@ def copy_script_executable(context: Context) -> Outcome:
     local = context.workspace / START_SCRIPT
     chmod = next((i for i in copies(context) if "chmod" in i.flags), None)
     if chmod is not None:
-        return failed(f"expected {START_SCRIPT} to be executable in the image; found {mode}: "
-                      f"`--chmod={chmod.flags['chmod']}` takes the execute permission away", line=chmod.line)
+        return failed(
+            f"expected {START_SCRIPT} to be executable in the image; found {mode}: "
+            f"`--chmod={chmod.flags['chmod']}` takes the execute permission away",
+            line=chmod.line,
+        )
     if local.is_file() and not local.stat().st_mode & stat.S_IXUSR:
-        return failed(f"expected {START_SCRIPT} to be executable in the image; found {mode}, because it is not "
-                      f"executable in your workspace either: run `chmod +x {START_SCRIPT}` (in git: "
-                      f"`git update-index --chmod=+x {START_SCRIPT}`)", file=START_SCRIPT)
-    return failed(f"expected {START_SCRIPT} to be executable in the image; found {mode}: "
-                  f"a later step removes the execute permission")
+        return failed(
+            f"expected {START_SCRIPT} to be executable in the image; found {mode}, because it is not "
+            f"executable in your workspace either: run `chmod +x {START_SCRIPT}` (in git: "
+            f"`git update-index --chmod=+x {START_SCRIPT}`)",
+            file=START_SCRIPT,
+        )
+    return failed(
+        f"expected {START_SCRIPT} to be executable in the image; found {mode}: "
+        f"a later step removes the execute permission"
+    )
 
 
 @check("copy-not-add")
@@ -313,10 +381,13 @@ def copy_not_add(context: Context) -> Outcome:
         if instruction.keyword != "ADD":
             continue
         sources, _ = sources_and_destination(instruction)
-        local = [s for s in sources if not re.match(r"^[a-z]+://", s) and not ARCHIVE.search(s)
-                 and not s.startswith("git@")]
+        local = [
+            s for s in sources if not re.match(r"^[a-z]+://", s) and not ARCHIVE.search(s) and not s.startswith("git@")
+        ]
         if local:
-            return warning(f"expected COPY for files from the build context; found `ADD {instruction.arguments}`: "
-                           "ADD would also unpack a tar archive or download a URL, so COPY says what you mean",
-                           line=instruction.line)
+            return warning(
+                f"expected COPY for files from the build context; found `ADD {instruction.arguments}`: "
+                "ADD would also unpack a tar archive or download a URL, so COPY says what you mean",
+                line=instruction.line,
+            )
     return passed()

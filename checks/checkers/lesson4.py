@@ -20,9 +20,17 @@ from ..shell import shell_commands
 from ..stages import dependency_instructions
 
 PACKAGE_MANAGERS = ("apt-get", "apt", "aptitude")
-FOREIGN_MANAGERS = {"apk": "Alpine's", "yum": "Red Hat's", "dnf": "Fedora's and Red Hat's", "microdnf": "Red Hat's",
-                    "zypper": "SUSE's", "pacman": "Arch Linux's", "brew": "macOS's Homebrew", "choco": "Windows'",
-                    "winget": "Windows'"}
+FOREIGN_MANAGERS = {
+    "apk": "Alpine's",
+    "yum": "Red Hat's",
+    "dnf": "Fedora's and Red Hat's",
+    "microdnf": "Red Hat's",
+    "zypper": "SUSE's",
+    "pacman": "Arch Linux's",
+    "brew": "macOS's Homebrew",
+    "choco": "Windows'",
+    "winget": "Windows'",
+}
 YES = re.compile(r"^(-y|--yes|--assume-yes|-qq|-[a-z]*y[a-z]*)$")
 PROMPT = "Do you want to continue? [Y/n] Abort."
 UNKNOWN_PACKAGE = re.compile(r"E: (?:Unable to locate package (\S+)|Package '([^']+)' has no installation candidate)")
@@ -55,7 +63,7 @@ def installs(context: Context) -> list[tuple[Instruction, list[str]]]:
 
 
 def packages(command: list[str]) -> list[str]:
-    after = command[command.index("install") + 1:]
+    after = command[command.index("install") + 1 :]
     return [w for w in after if not w.startswith("-")]
 
 
@@ -127,8 +135,11 @@ def diagnosed_by(context: Context) -> str | None:
     if PROMPT in output:
         return "apt-yes"
     if UNKNOWN_PACKAGE.search(output):
-        return "apt-package-name" if any(updates_before(context, i) != (False, False) for i, _ in installs(context)) \
+        return (
+            "apt-package-name"
+            if any(updates_before(context, i) != (False, False) for i, _ in installs(context))
             else "apt-update"
+        )
     if stops_with(context, failing, "sudo"):
         return "apt-no-sudo"
     if any(stops_with(context, failing, name) for name in FOREIGN_MANAGERS):
@@ -156,8 +167,11 @@ def gcc_installed(context: Context) -> Outcome:
         cause = diagnosed_by(context)
         if cause:  # one failure per cause: the specific check names it
             raise Unavailable(f"the RUN on line {failing.line} fails (see {cause})")
-        return failed(f"expected gcc in the image; found the RUN on line {failing.line} failing, so nothing is "
-                      f"installed (its last words: `{last_words(context)}`)", line=failing.line)
+        return failed(
+            f"expected gcc in the image; found the RUN on line {failing.line} failing, so nothing is "
+            f"installed (its last words: `{last_words(context)}`)",
+            line=failing.line,
+        )
     last = runs[-1].end_line if runs else max(i.end_line for i in context.dockerfile.instructions)
     image = context.image_until(last)
     result = context.engine.run_in_image(image, ["sh", "-c", "gcc --version"], timeout=60)
@@ -168,16 +182,23 @@ def gcc_installed(context: Context) -> Outcome:
     if missing:  # one failure per cause: apt-package-name names it
         raise Unavailable(f"`{missing[1]}` on line {missing[0].line} was not installed (see apt-package-name)")
     if not runs:
-        return failed("expected gcc in the image; found none: the python slim images have no C compiler, and no "
-                      "RUN installs one (uWSGI is C and is compiled when pip installs it)")
+        return failed(
+            "expected gcc in the image; found none: the python slim images have no C compiler, and no "
+            "RUN installs one (uWSGI is C and is compiled when pip installs it)"
+        )
     named = [p for _, c in installs(context) for p in packages(c)]
     provide = "does" if len(named) == 1 else "do"
-    what = f"installs {', '.join(named)}, which {provide} not provide the `gcc` command" if named else "installs nothing"
-    return failed(f"expected gcc in the image; found `gcc --version` failing ({result.output.strip()[:80]}): "
-                  f"the RUN on line {runs[-1].line} {what}", line=runs[-1].line)
+    what = (
+        f"installs {', '.join(named)}, which {provide} not provide the `gcc` command" if named else "installs nothing"
+    )
+    return failed(
+        f"expected gcc in the image; found `gcc --version` failing ({result.output.strip()[:80]}): "
+        f"the RUN on line {runs[-1].line} {what}",
+        line=runs[-1].line,
+    )
 
 
-HELLO_C = "#include <stdio.h>\nint main(void) { puts(\"compiled\"); return 0; }\n"
+HELLO_C = '#include <stdio.h>\nint main(void) { puts("compiled"); return 0; }\n'
 MISSING_HEADER = re.compile(r"fatal error: (\S+?\.h): No such file or directory")
 HEADER_PACKAGES = ("libc6-dev", "libc-dev", "build-essential")
 
@@ -199,8 +220,14 @@ def gcc_compiles(context: Context) -> Outcome:
         raise Unavailable("needs gcc in the image (see gcc-installed)")
     image = context.image_until(runs[-1].end_line)
     result = context.engine.run_in_image(
-        image, ["sh", "-c", f"printf '%s' {shlex.quote(HELLO_C)} > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c "
-                            "&& /tmp/hello"], timeout=60)
+        image,
+        [
+            "sh",
+            "-c",
+            f"printf '%s' {shlex.quote(HELLO_C)} > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c && /tmp/hello",
+        ],
+        timeout=60,
+    )
     if result.exit_code == 0:
         return passed("a C program with #include <stdio.h> compiles and runs", line=runs[-1].line)
     if "gcc: not found" in result.output or "gcc: No such file" in result.output:
@@ -208,12 +235,20 @@ def gcc_compiles(context: Context) -> Outcome:
     header = MISSING_HEADER.search(result.output)
     if header:
         lean = without_recommends(context)
-        cause = (f"`--no-install-recommends` on line {lean.line} left out libc6-dev, which Debian's gcc only "
-                 "recommends, and the slim python images have no C headers of their own") if lean else \
-            "no RUN installs libc6-dev, and the slim python images have no C headers of their own"
-        return failed(f"C headers missing: expected gcc to compile `#include <{header.group(1)}>`; found "
-                      f"`fatal error: {header.group(1)}: No such file or directory`: {cause}. Install libc6-dev "
-                      "with gcc (or build-essential)", line=(lean or runs[-1]).line)
+        cause = (
+            (
+                f"`--no-install-recommends` on line {lean.line} left out libc6-dev, which Debian's gcc only "
+                "recommends, and the slim python images have no C headers of their own"
+            )
+            if lean
+            else "no RUN installs libc6-dev, and the slim python images have no C headers of their own"
+        )
+        return failed(
+            f"C headers missing: expected gcc to compile `#include <{header.group(1)}>`; found "
+            f"`fatal error: {header.group(1)}: No such file or directory`: {cause}. Install libc6-dev "
+            "with gcc (or build-essential)",
+            line=(lean or runs[-1]).line,
+        )
     output = " ".join(result.output.split())[:160]
     return failed(f"expected gcc to compile a small C program; found it failing: `{output}`", line=runs[-1].line)
 
@@ -226,13 +261,18 @@ def apt_yes(context: Context) -> Outcome:
         raise Unavailable("needs a RUN apt-get install")
     failing = failing_run(context)
     if failing is not None and PROMPT in failing_output(context):
-        return failed("expected `apt-get install -y`; found apt-get asking \"Do you want to continue? [Y/n]\": a build "
-                      "has no keyboard, so apt-get read no answer and aborted (the build log says `Abort.`)",
-                      line=failing.line)
+        return failed(
+            'expected `apt-get install -y`; found apt-get asking "Do you want to continue? [Y/n]": a build '
+            "has no keyboard, so apt-get read no answer and aborted (the build log says `Abort.`)",
+            line=failing.line,
+        )
     for instruction, command in found:
         if not reached(context, instruction) and not any(YES.match(w) for w in command):
-            return failed("expected `apt-get install -y`; found no -y: apt-get will ask \"Do you want to continue?\" "
-                          "and abort, since a build cannot answer", line=instruction.line)
+            return failed(
+                'expected `apt-get install -y`; found no -y: apt-get will ask "Do you want to continue?" '
+                "and abort, since a build cannot answer",
+                line=instruction.line,
+            )
     return passed(line=found[-1][0].line)
 
 
@@ -255,10 +295,12 @@ def apt_update(context: Context) -> Outcome:
         if same or earlier:
             continue
         unknown = unknown_packages(context)
-        evidence = f" (the build stops with \"Unable to locate package {unknown[1]}\")" if unknown else ""
-        return failed(f"expected `apt-get update && apt-get install …`; found apt-get install with no update before "
-                      f"it: the image comes without package lists, so apt-get knows no packages{evidence}",
-                      line=instruction.line)
+        evidence = f' (the build stops with "Unable to locate package {unknown[1]}")' if unknown else ""
+        return failed(
+            f"expected `apt-get update && apt-get install …`; found apt-get install with no update before "
+            f"it: the image comes without package lists, so apt-get knows no packages{evidence}",
+            line=instruction.line,
+        )
     return passed(line=found[0][0].line)
 
 
@@ -268,9 +310,12 @@ def apt_update_same_run(context: Context) -> Outcome:
     for instruction, _ in installs(context):
         same, earlier = updates_before(context, instruction)
         if earlier and not same:
-            return warning("expected `apt-get update && apt-get install …` in one RUN; found the update in an earlier "
-                           "RUN: Docker reuses that cached layer, so a later change to the install runs on old lists "
-                           "(\"404 Not Found\" once Debian moves on)", line=instruction.line)
+            return warning(
+                "expected `apt-get update && apt-get install …` in one RUN; found the update in an earlier "
+                "RUN: Docker reuses that cached layer, so a later change to the install runs on old lists "
+                '("404 Not Found" once Debian moves on)',
+                line=instruction.line,
+            )
     if not installs(context):
         raise Unavailable("needs a RUN apt-get install")
     return passed()
@@ -289,9 +334,11 @@ def apt_package_name(context: Context) -> Outcome:
             missing = not_installed(context, ran)
             if missing:
                 instruction, name = missing
-                return failed(f"expected a Debian package name; found `{name}`, which is not installed in the image: "
-                              f"apt-get could not install it{hidden_failure(context, instruction, name)}",
-                              line=instruction.line)
+                return failed(
+                    f"expected a Debian package name; found `{name}`, which is not installed in the image: "
+                    f"apt-get could not install it{hidden_failure(context, instruction, name)}",
+                    line=instruction.line,
+                )
         if failing is None or ran:
             return passed()
         raise Unavailable(f"the RUN on line {failing.line} fails for another reason")
@@ -301,8 +348,10 @@ def apt_package_name(context: Context) -> Outcome:
         raise Unavailable("the package lists were never downloaded (see apt-update)")
     close = difflib.get_close_matches(name, COMPILER_PACKAGES, n=1, cutoff=0.5)
     suggestion = f" (did you mean `{close[0]}`?)" if close else ": the C compiler's package is `gcc`"
-    return failed(f"expected a Debian package name; found `{name}`, which apt-get cannot find after `apt-get update`"
-                  f"{suggestion}", line=instruction.line)
+    return failed(
+        f"expected a Debian package name; found `{name}`, which apt-get cannot find after `apt-get update`{suggestion}",
+        line=instruction.line,
+    )
 
 
 def package_name(word: str) -> str | None:
@@ -323,8 +372,9 @@ def not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -
 
 def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
     last = max(instruction.end_line for instruction, _ in runs)
-    listing = context.engine.run_in_image(context.image_until(last),
-                                          ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package} ${Provides}\\n"])
+    listing = context.engine.run_in_image(
+        context.image_until(last), ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package} ${Provides}\\n"]
+    )
     if listing.exit_code != 0:
         return None  # no dpkg in this image: nothing to compare with
     present = set()
@@ -332,9 +382,13 @@ def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) 
         status, _, rest = row.partition(" ")
         if status.startswith("ii"):
             present.update(re.findall(r"(?:^|,\s*)([a-z0-9][a-z0-9+.-]*)", rest.replace(" ", ",")))
-    removed = {(i.line, package_name(w)) for i, c in system_commands(context)
-               if c[0] in PACKAGE_MANAGERS and {"purge", "remove"} & set(c[1:])
-               for w in c[c.index("purge" if "purge" in c else "remove") + 1:] if not w.startswith("-")}
+    removed = {
+        (i.line, package_name(w))
+        for i, c in system_commands(context)
+        if c[0] in PACKAGE_MANAGERS and {"purge", "remove"} & set(c[1:])
+        for w in c[c.index("purge" if "purge" in c else "remove") + 1 :]
+        if not w.startswith("-")
+    }
     for instruction, command in runs:
         for word in packages(command):
             name = package_name(word)
@@ -349,7 +403,7 @@ def hidden_failure(context: Context, instruction: Instruction, name: str) -> str
     said = ""
     match = UNKNOWN_PACKAGE.search(context.build.result.log)
     if match and (match.group(1) or match.group(2)) == name:
-        said = f" (\"{match.group(0)[3:]}\")"
+        said = f' ("{match.group(0)[3:]}")'
     text = instruction.arguments
     if re.search(r"\|\|\s*(?:true|:|exit 0)", text):
         how = "`|| true` hides that failure"
@@ -366,8 +420,11 @@ def apt_no_sudo(context: Context) -> Outcome:
     """No RUN uses sudo: build steps already run as root, and the image has no sudo."""
     for instruction in dependency_instructions(context.dockerfile):
         if instruction.keyword == "RUN" and any(words[0] == "sudo" for words in shell_commands(instruction)):
-            return failed("expected commands without sudo; found `sudo`: RUN already runs as root, and the image has "
-                          f"no sudo command{stops_with(context, instruction, 'sudo')}", line=instruction.line)
+            return failed(
+                "expected commands without sudo; found `sudo`: RUN already runs as root, and the image has "
+                f"no sudo command{stops_with(context, instruction, 'sudo')}",
+                line=instruction.line,
+            )
     return passed()
 
 
@@ -376,9 +433,11 @@ def apt_package_manager(context: Context) -> Outcome:
     """The package manager is Debian's apt-get: python:3.13-slim is Debian, not Alpine or Red Hat."""
     for instruction, command in system_commands(context):
         if command[0] in FOREIGN_MANAGERS:
-            return failed(f"expected apt-get (the image is Debian); found `{command[0]}`, {FOREIGN_MANAGERS[command[0]]} "
-                          f"package manager, which this image does not have{stops_with(context, instruction, command[0])}",
-                          line=instruction.line)
+            return failed(
+                f"expected apt-get (the image is Debian); found `{command[0]}`, {FOREIGN_MANAGERS[command[0]]} "
+                f"package manager, which this image does not have{stops_with(context, instruction, command[0])}",
+                line=instruction.line,
+            )
     return passed()
 
 
@@ -401,11 +460,14 @@ def run_finishes(context: Context) -> Outcome:
     where = f"line {stopped.line}" if stopped.line else "a build step"
     if stopped.server:  # starting the server at build time is lesson 7's mistake: server-not-in-run names it
         raise Unavailable(f"the RUN on {where} starts a server (see `checks lesson7`)")
-    return failed(f"expected every RUN to finish; found `{stopped.step}` {stopped.describe()}, so checks stopped the "
-                  "build: the build waits for each RUN's command to end, and a command that waits (`sleep infinity`, "
-                  "`tail -f`, a question, a server) never does. Start long-running programs with CMD, when a "
-                  "container starts; if this step is only slow and silent, allow it more with "
-                  f"CHECKS_STEP_SILENCE=120.\n{last_output(stopped)}", line=stopped.line)
+    return failed(
+        f"expected every RUN to finish; found `{stopped.step}` {stopped.describe()}, so checks stopped the "
+        "build: the build waits for each RUN's command to end, and a command that waits (`sleep infinity`, "
+        "`tail -f`, a question, a server) never does. Start long-running programs with CMD, when a "
+        "container starts; if this step is only slow and silent, allow it more with "
+        f"CHECKS_STEP_SILENCE=120.\n{last_output(stopped)}",
+        line=stopped.line,
+    )
 
 
 @check("apt-get-not-apt")
@@ -413,8 +475,11 @@ def apt_get_not_apt(context: Context) -> Outcome:
     """Scripts use apt-get: `apt` is for people at a terminal and warns that its interface may change."""
     for instruction, command in system_commands(context):
         if command[0] == "apt":
-            return warning("expected apt-get in a Dockerfile; found `apt`, whose output and options may change between "
-                           "releases (it prints \"apt does not have a stable CLI interface\")", line=instruction.line)
+            return warning(
+                "expected apt-get in a Dockerfile; found `apt`, whose output and options may change between "
+                'releases (it prints "apt does not have a stable CLI interface")',
+                line=instruction.line,
+            )
     return passed()
 
 
@@ -423,8 +488,11 @@ def apt_no_recommends(context: Context) -> Outcome:
     """apt-get install uses --no-install-recommends, so only what gcc needs is installed."""
     for instruction, command in installs(context):
         if "--no-install-recommends" not in command:
-            return warning("expected `apt-get install --no-install-recommends`; found it without, so the packages "
-                           "Debian merely recommends come too: a larger image, more to patch", line=instruction.line)
+            return warning(
+                "expected `apt-get install --no-install-recommends`; found it without, so the packages "
+                "Debian merely recommends come too: a larger image, more to patch",
+                line=instruction.line,
+            )
     if not installs(context):
         raise Unavailable("needs a RUN apt-get install")
     return passed()
@@ -436,16 +504,25 @@ def apt_lists_removed(context: Context) -> Outcome:
     runs = [i for i, c in system_commands(context) if c[0] in PACKAGE_MANAGERS and "update" in c[1:]]
     if not runs:
         raise Unavailable("needs a RUN apt-get update")
-    removals = [i for i in dependency_instructions(context.dockerfile)
-                if i.keyword == "RUN" and "/var/lib/apt/lists" in i.arguments and re.search(r"\brm\b", i.arguments)]
+    removals = [
+        i
+        for i in dependency_instructions(context.dockerfile)
+        if i.keyword == "RUN" and "/var/lib/apt/lists" in i.arguments and re.search(r"\brm\b", i.arguments)
+    ]
     for instruction in runs:
         if any(r.line == instruction.line for r in removals):
             continue
         later = next((r for r in removals if r.line > instruction.line), None)
         if later is not None:
-            return warning(f"expected the lists deleted in the RUN that downloads them; found them deleted in a "
-                           f"later RUN (line {later.line}), while the layer of line {instruction.line} keeps them "
-                           "(about 20 MB): end that RUN with `&& rm -rf /var/lib/apt/lists/*`", line=later.line)
-        return warning("expected the RUN to end with `&& rm -rf /var/lib/apt/lists/*`; found the package lists "
-                       "`apt-get update` downloads (about 20 MB) left in the image", line=instruction.line)
+            return warning(
+                f"expected the lists deleted in the RUN that downloads them; found them deleted in a "
+                f"later RUN (line {later.line}), while the layer of line {instruction.line} keeps them "
+                "(about 20 MB): end that RUN with `&& rm -rf /var/lib/apt/lists/*`",
+                line=later.line,
+            )
+        return warning(
+            "expected the RUN to end with `&& rm -rf /var/lib/apt/lists/*`; found the package lists "
+            "`apt-get update` downloads (about 20 MB) left in the image",
+            line=instruction.line,
+        )
     return passed()

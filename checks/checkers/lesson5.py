@@ -17,17 +17,51 @@ from ..stages import dependency_stage
 
 # pip options that take a value (the value is not a package to install)
 VALUE_OPTIONS = {
-    "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
-    "-t", "--target", "--prefix", "--root", "--trusted-host", "--cache-dir", "--src", "--platform",
-    "--python-version", "--implementation", "--abi", "--progress-bar", "--root-user-action", "--log",
-    "--upgrade-strategy", "--global-option", "--config-settings", "-C", "--proxy", "--timeout", "--retries",
-    "--exists-action", "--cert", "--client-cert", "--report", "--only-binary", "--no-binary", "--python",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--trusted-host",
+    "--cache-dir",
+    "--src",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--progress-bar",
+    "--root-user-action",
+    "--log",
+    "--upgrade-strategy",
+    "--global-option",
+    "--config-settings",
+    "-C",
+    "--proxy",
+    "--timeout",
+    "--retries",
+    "--exists-action",
+    "--cert",
+    "--client-cert",
+    "--report",
+    "--only-binary",
+    "--no-binary",
+    "--python",
 }
 PIP_PROGRAM = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
 PYTHON_PROGRAM = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 COMPILER_PACKAGES = ("gcc", "build-essential", "clang")
-COMPILER_MISSING = re.compile(r"you need a C compiler|gcc: (?:not found|No such file)|command '?gcc'? failed|"
-                              r"unable to execute '?gcc'?|error: command 'gcc'")
+COMPILER_MISSING = re.compile(
+    r"you need a C compiler|gcc: (?:not found|No such file)|command '?gcc'? failed|"
+    r"unable to execute '?gcc'?|error: command 'gcc'"
+)
 C_HEADERS_MISSING = re.compile(r"fatal error: (\S+?\.h): No such file or directory")
 REQUIREMENTS_MISSING = re.compile(r"Could not open requirements? file[^\n]*")
 PIP_CACHE = "/root/.cache/pip"
@@ -74,7 +108,9 @@ def pip_install_of(words: list[str]) -> tuple[list[str], bool] | None:
 def dependency_steps(context: Context, keyword: str | None = None) -> list[Instruction]:
     """The instructions of the stage that installs the dependencies: the final stage, or a build stage (lesson 13)."""
     stage = dependency_stage(context.dockerfile)
-    return [i for i in context.dockerfile.instructions if i.stage == stage and (keyword is None or i.keyword == keyword)]
+    return [
+        i for i in context.dockerfile.instructions if i.stage == stage and (keyword is None or i.keyword == keyword)
+    ]
 
 
 def pip_installs(context: Context) -> list[PipInstall]:
@@ -93,7 +129,9 @@ def pip_installs(context: Context) -> list[PipInstall]:
                     if expecting in ("-r", "--requirement"):
                         install.requirement_files.append(word)
                     expecting = None
-                elif word.startswith("--requirement=") or (word.startswith("-r") and len(word) > 2 and not word.startswith("--")):
+                elif word.startswith("--requirement=") or (
+                    word.startswith("-r") and len(word) > 2 and not word.startswith("--")
+                ):
                     install.requirement_files.append(word.split("=", 1)[1] if "=" in word else word[2:])
                 elif word in VALUE_OPTIONS:
                     expecting = word
@@ -180,10 +218,15 @@ def pip_install_present(context: Context) -> Outcome:
         return passed(installs[0].command, line=installs[0].line)
     for instruction in dependency_steps(context):
         if instruction.keyword in ("CMD", "ENTRYPOINT") and re.search(r"\bpip3?\b.*\binstall\b", instruction.args):
-            return failed(f"expected pip install in a RUN instruction; found it in {instruction.keyword}, which runs "
-                          "only when a container starts, every time", line=instruction.line)
-    return failed("expected `RUN pip install --no-cache-dir -r requirements.txt` after the apt-get line; found no "
-                  "pip install, so Flask and uWSGI are not in the image")
+            return failed(
+                f"expected pip install in a RUN instruction; found it in {instruction.keyword}, which runs "
+                "only when a container starts, every time",
+                line=instruction.line,
+            )
+    return failed(
+        "expected `RUN pip install --no-cache-dir -r requirements.txt` after the apt-get line; found no "
+        "pip install, so Flask and uWSGI are not in the image"
+    )
 
 
 @check("pip-install-requirements")
@@ -194,29 +237,47 @@ def pip_install_requirements(context: Context) -> Outcome:
     if install.requirement_files:
         extra = [p for p in install.packages if package_name(p) not in declared]
         if extra:
-            return warning(f"also installs {', '.join(extra)}, which requirements.txt does not declare: add "
-                           "them to the manifest so every dependency is in one place", line=install.line)
+            return warning(
+                f"also installs {', '.join(extra)}, which requirements.txt does not declare: add "
+                "them to the manifest so every dependency is in one place",
+                line=install.line,
+            )
         return passed(f"-r {install.requirement_files[0]}", line=install.line)
     manifests = [p for p in install.packages if p.endswith(".txt") or "requirements" in p]
     if manifests:
-        return failed(f"expected `pip install -r {manifests[0]}`; found `{install.command}`: without -r, pip looks "
-                      f"for a package named {manifests[0]!r} on PyPI", line=install.line)
+        return failed(
+            f"expected `pip install -r {manifests[0]}`; found `{install.command}`: without -r, pip looks "
+            f"for a package named {manifests[0]!r} on PyPI",
+            line=install.line,
+        )
     if not install.packages:
-        return failed(f"expected `pip install -r requirements.txt`; found `{install.command}`, which installs nothing",
-                      line=install.line)
+        return failed(
+            f"expected `pip install -r requirements.txt`; found `{install.command}`, which installs nothing",
+            line=install.line,
+        )
     named = {package_name(p): p for p in install.packages}
     missing = [spec for name, spec in declared.items() if name not in named]
-    unpinned = [spec for name, spec in declared.items() if name in named and named[name].replace(" ", "") != spec.replace(" ", "")]
+    unpinned = [
+        spec
+        for name, spec in declared.items()
+        if name in named and named[name].replace(" ", "") != spec.replace(" ", "")
+    ]
     if missing or unpinned:
         problems = []
         if missing:
             problems.append(f"it leaves out {', '.join(missing)}")
         if unpinned:
             problems.append(f"it does not pin {', '.join(unpinned)} as requirements.txt does")
-        return failed(f"expected `pip install -r requirements.txt`; found packages installed by name "
-                      f"({' '.join(install.packages)}): {'; '.join(problems)}", line=install.line)
-    return warning("installs the same pinned packages as requirements.txt, but by name: the versions are now "
-                   "written twice; use `-r requirements.txt`", line=install.line)
+        return failed(
+            f"expected `pip install -r requirements.txt`; found packages installed by name "
+            f"({' '.join(install.packages)}): {'; '.join(problems)}",
+            line=install.line,
+        )
+    return warning(
+        "installs the same pinned packages as requirements.txt, but by name: the versions are now "
+        "written twice; use `-r requirements.txt`",
+        line=install.line,
+    )
 
 
 @check("requirements-before-pip")
@@ -230,14 +291,20 @@ def requirements_before_pip(context: Context) -> Outcome:
         after = [i for i in dependency_steps(context) if i.line > install.line and brings_requirements(i)]
         if not before:
             where = f"; the COPY on line {after[0].line} comes after it" if after else ""
-            return failed(f"expected requirements.txt in the image before pip install (line {install.line}) reads "
-                          f"it; found no COPY of it before that line{where}", line=install.line)
+            return failed(
+                f"expected requirements.txt in the image before pip install (line {install.line}) reads "
+                f"it; found no COPY of it before that line{where}",
+                line=install.line,
+            )
     log = pip_step_failure(context, install)
     if log is not None:
         missing = REQUIREMENTS_MISSING.search(log)
         if missing:
-            return failed(f"pip could not find {install.requirement_files[0]} in the image: {missing.group(0).strip()} "
-                          "(a relative path is read from WORKDIR; COPY it there)", line=install.line)
+            return failed(
+                f"pip could not find {install.requirement_files[0]} in the image: {missing.group(0).strip()} "
+                "(a relative path is read from WORKDIR; COPY it there)",
+                line=install.line,
+            )
     return passed(f"{install.requirement_files[0]} is copied before line {install.line}", line=install.line)
 
 
@@ -247,14 +314,19 @@ def gcc_before_pip(context: Context) -> Outcome:
     install = main_install(context)
     compiler_line = compiler_install_line(context)
     if compiler_line is not None and compiler_line > install.line:
-        return failed(f"expected gcc to be installed before pip install (line {install.line}); found it installed "
-                      f"after, on line {compiler_line}: uWSGI is compiled while pip installs it", line=install.line)
+        return failed(
+            f"expected gcc to be installed before pip install (line {install.line}); found it installed "
+            f"after, on line {compiler_line}: uWSGI is compiled while pip installs it",
+            line=install.line,
+        )
     log = pip_step_failure(context, install)
     missing = COMPILER_MISSING.search(log) if log is not None else None
     if missing is not None:
-        return failed(f"pip install (line {install.line}) failed compiling uWSGI: "
-                      f"{missing.group(0)}; install gcc with apt-get before it",
-                      line=install.line)
+        return failed(
+            f"pip install (line {install.line}) failed compiling uWSGI: "
+            f"{missing.group(0)}; install gcc with apt-get before it",
+            line=install.line,
+        )
     return passed(f"gcc is installed on line {compiler_line}" if compiler_line else "", line=install.line)
 
 
@@ -274,24 +346,39 @@ def pip_install_builds(context: Context) -> Outcome:
         raise Unavailable("explained by pip-install-requirements")
     headers = C_HEADERS_MISSING.search(log)
     if headers:
-        lean = " (gcc only recommends libc6-dev, and --no-install-recommends leaves it out)" \
-            if "--no-install-recommends" in context.dockerfile.text else ""
-        return failed(f"C headers missing: pip install (line {install.line}) failed compiling uWSGI with "
-                      f"`fatal error: {headers.group(1)}: No such file or directory`: gcc is there but the C "
-                      f"library's headers are not; install libc6-dev with gcc{lean}", line=install.line)
+        lean = (
+            " (gcc only recommends libc6-dev, and --no-install-recommends leaves it out)"
+            if "--no-install-recommends" in context.dockerfile.text
+            else ""
+        )
+        return failed(
+            f"C headers missing: pip install (line {install.line}) failed compiling uWSGI with "
+            f"`fatal error: {headers.group(1)}: No such file or directory`: gcc is there but the C "
+            f"library's headers are not; install libc6-dev with gcc{lean}",
+            line=install.line,
+        )
     if install.sudo or re.search(r"sudo: (?:not found|command not found)", log):
-        return failed("expected `RUN pip install …`; found `sudo pip install`: there is no sudo in the image, and "
-                      "RUN already runs as root", line=install.line)
+        return failed(
+            "expected `RUN pip install …`; found `sudo pip install`: there is no sudo in the image, and "
+            "RUN already runs as root",
+            line=install.line,
+        )
     program = install.command.split()[0]
     if re.search(rf"{re.escape(program)}: (?:not found|command not found)", log):
-        return failed(f"expected `pip install …`; found `{program}`, which this image does not have: the pip of the "
-                      f"image's Python is `pip`", line=install.line)
+        return failed(
+            f"expected `pip install …`; found `{program}`, which this image does not have: the pip of the "
+            f"image's Python is `pip`",
+            line=install.line,
+        )
     no_match = re.search(r"No matching distribution found for (\S+)", log)
     if no_match:
         return failed(f"pip cannot find {no_match.group(1)} on PyPI: is the name or version right?", line=install.line)
     if re.search(r"externally-managed-environment", log):
-        return failed("pip refuses to install into the system Python (externally managed): use the official python "
-                      "image, whose Python is yours to install into", line=install.line)
+        return failed(
+            "pip refuses to install into the system Python (externally managed): use the official python "
+            "image, whose Python is yours to install into",
+            line=install.line,
+        )
     return failed(f"the pip install step fails: {build.result.error}", line=install.line)
 
 
@@ -304,8 +391,11 @@ def pip_no_cache(context: Context) -> Outcome:
     files = [m for m in members or [] if m.isfile()]
     if files:
         size = sum(m.size for m in files) / 1_000_000
-        return failed(f"expected no pip cache in the image; found {PIP_CACHE} with {len(files)} files ({size:.1f} MB) "
-                      f"that every copy of the image carries: add --no-cache-dir to pip install", line=install.line)
+        return failed(
+            f"expected no pip cache in the image; found {PIP_CACHE} with {len(files)} files ({size:.1f} MB) "
+            f"that every copy of the image carries: add --no-cache-dir to pip install",
+            line=install.line,
+        )
     return passed(f"no {PIP_CACHE} in the image", line=install.line)
 
 
@@ -343,23 +433,37 @@ def pip_dependencies_import(context: Context) -> Outcome:
     try:
         found = json.loads(probe.output.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return failed(f"expected `python` to run in the image; found: {probe.output.strip()[-300:] or probe.exit_code}",
-                      line=install.line)
+        return failed(
+            f"expected `python` to run in the image; found: {probe.output.strip()[-300:] or probe.exit_code}",
+            line=install.line,
+        )
     missing = [declared[name] for name in sorted(declared) if not found.get(name)]
     if missing:
-        return failed(f"expected {', '.join(missing)} installed for the image's `python`; found them missing. If pip "
-                      "installed them into a virtual environment, put its bin folder first on PATH "
-                      "(ENV PATH=/path/to/venv/bin:$PATH)", line=install.line)
-    wrong = [f"{declared[name]} (found {found[name]})" for name in sorted(declared)
-             if "==" in declared[name] and declared[name].split("==", 1)[1].strip() != found[name]]
+        return failed(
+            f"expected {', '.join(missing)} installed for the image's `python`; found them missing. If pip "
+            "installed them into a virtual environment, put its bin folder first on PATH "
+            "(ENV PATH=/path/to/venv/bin:$PATH)",
+            line=install.line,
+        )
+    wrong = [
+        f"{declared[name]} (found {found[name]})"
+        for name in sorted(declared)
+        if "==" in declared[name] and declared[name].split("==", 1)[1].strip() != found[name]
+    ]
     if wrong:
-        return failed(f"expected the pinned versions; found other versions installed: {', '.join(wrong)}",
-                      line=install.line)
+        return failed(
+            f"expected the pinned versions; found other versions installed: {', '.join(wrong)}", line=install.line
+        )
     if found.get("import flask") != "ok":
-        return failed(f"expected `import flask` to work in the image; found {found.get('import flask')}", line=install.line)
+        return failed(
+            f"expected `import flask` to work in the image; found {found.get('import flask')}", line=install.line
+        )
     uwsgi = context.memo(uwsgi_key, uwsgi_version)
     if uwsgi.exit_code != 0:
-        return failed(f"expected the `uwsgi` command on PATH (bin/run_dev.sh runs it); found: "
-                      f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}", line=install.line)
+        return failed(
+            f"expected the `uwsgi` command on PATH (bin/run_dev.sh runs it); found: "
+            f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}",
+            line=install.line,
+        )
     versions = ", ".join(f"{name} {found[name]}" for name in sorted(declared))
     return passed(f"{versions}; uwsgi {uwsgi.output.strip()}", line=install.line)

@@ -83,10 +83,15 @@ def expose_present(context: Context) -> Outcome:
         return passed(f"EXPOSE {exposes[0].arguments}", line=exposes[0].line)
     earlier = context.dockerfile.of("EXPOSE")
     if earlier:
-        return failed(f"expected EXPOSE in the final stage; found it only in an earlier build stage (line "
-                      f"{earlier[0].line}), which the image does not inherit", line=earlier[0].line)
-    return failed(f"expected `EXPOSE {app_port(context)}` after the pip line; found no EXPOSE: nothing in the image "
-                  "says which port the app listens on")
+        return failed(
+            f"expected EXPOSE in the final stage; found it only in an earlier build stage (line "
+            f"{earlier[0].line}), which the image does not inherit",
+            line=earlier[0].line,
+        )
+    return failed(
+        f"expected `EXPOSE {app_port(context)}` after the pip line; found no EXPOSE: nothing in the image "
+        "says which port the app listens on"
+    )
 
 
 @check("expose-syntax")
@@ -99,23 +104,35 @@ def expose_syntax(context: Context) -> Outcome:
             if ":" in word:
                 host, _, container = word.rpartition(":")
                 refused = refused_at(context, instruction)
-                effect = (f"Docker refuses it: the build stops with `{refused}`" if refused else
-                          f"Docker ignores the host part ({host}), and newer versions warn that it will become an error")
+                effect = (
+                    f"Docker refuses it: the build stops with `{refused}`"
+                    if refused
+                    else f"Docker ignores the host part ({host}), and newer versions warn that it will become an error"
+                )
                 publish = word if host.replace(":", "").isdigit() or host.endswith(":") else f"{word}:{container}"
-                return failed(f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
-                              f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)",
-                              line=instruction.line)
+                return failed(
+                    f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
+                    f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)",
+                    line=instruction.line,
+                )
             if word.startswith("-"):
-                return failed(f"expected EXPOSE followed by a port number; found option `{word}`: `-p` belongs to "
-                              "`docker run`", line=instruction.line)
+                return failed(
+                    f"expected EXPOSE followed by a port number; found option `{word}`: `-p` belongs to `docker run`",
+                    line=instruction.line,
+                )
             if VARIABLE.match(word):
-                return failed(f"expected a port; found `{word}`, a variable with no value where EXPOSE is (set it "
-                              "with ENV or ARG before EXPOSE)", line=instruction.line)
+                return failed(
+                    f"expected a port; found `{word}`, a variable with no value where EXPOSE is (set it "
+                    "with ENV or ARG before EXPOSE)",
+                    line=instruction.line,
+                )
             return failed(f"expected a port number such as 4000; found `{word}`", line=instruction.line)
         numbers = [int(match.group("port"))] + ([int(match.group("end"))] if match.group("end") else [])
         if any(not 0 < number <= 65535 for number in numbers):
-            return failed(f"expected a port between 1 and 65535; found `{word}`: Docker refuses to build it",
-                          line=instruction.line)
+            return failed(
+                f"expected a port between 1 and 65535; found `{word}`: Docker refuses to build it",
+                line=instruction.line,
+            )
     return passed(line=expose_instructions(context)[0].line)
 
 
@@ -129,9 +146,11 @@ def expose_protocol(context: Context) -> Outcome:
         if match and int(match.group("port")) == port and (match.group("protocol") or "tcp").lower() != "tcp":
             exposed, _ = exposed_in_image(context)
             if f"{port}/tcp" not in exposed:
-                return failed(f"expected {port}/tcp; found `{word}`: HTTP runs over TCP, so a {match.group('protocol')} "
-                              f"port is not the one the app answers on. Write `EXPOSE {port}`",
-                              line=instruction.line)
+                return failed(
+                    f"expected {port}/tcp; found `{word}`: HTTP runs over TCP, so a {match.group('protocol')} "
+                    f"port is not the one the app answers on. Write `EXPOSE {port}`",
+                    line=instruction.line,
+                )
     return passed(line=expose_instructions(context)[0].line)
 
 
@@ -154,8 +173,10 @@ def expose_port(context: Context) -> Outcome:
     numbers = sorted(int(p.split("/")[0]) for p in exposed if p.split("/")[0].isdigit())
     why = next((KNOWN_PORTS[n] for n in numbers if n in KNOWN_PORTS), "")
     found = ", ".join(sorted(exposed)) or "no exposed port"
-    return failed(f"expected {port}/tcp, the port the app listens on; found {found} in {source}"
-                  + (f" ({why})" if why else ""), line=exposes[0].line)
+    return failed(
+        f"expected {port}/tcp, the port the app listens on; found {found} in {source}" + (f" ({why})" if why else ""),
+        line=exposes[0].line,
+    )
 
 
 @check("expose-extra-ports")
@@ -168,6 +189,8 @@ def expose_extra_ports(context: Context) -> Outcome:
     exposed, _ = exposed_in_image(context)
     extra = sorted(p for p in exposed if p != f"{port}/tcp")
     if extra and f"{port}/tcp" in exposed:
-        return warning(f"also exposes {', '.join(extra)}, where nothing in the image listens: the app uses only "
-                       f"{port}/tcp", line=exposes[0].line)
+        return warning(
+            f"also exposes {', '.join(extra)}, where nothing in the image listens: the app uses only {port}/tcp",
+            line=exposes[0].line,
+        )
     return passed(line=exposes[0].line)

@@ -19,11 +19,18 @@ def user_cause(text: str) -> str | None:
     """A container that does not start because of its USER, which lesson 14 teaches and its checks name."""
     lowered = text.lower()
     if "unable to find user" in lowered or "unable to find group" in lowered:
-        return "USER names a user the image does not have: create it in the final stage first (see user-exists, lesson 14)"
-    if ("chdir to cwd" in lowered or "permissionerror" in lowered or "can't open" in lowered
-            or re.search(r"\bstat \S+: permission denied", lowered)):
-        return ("the container's user cannot read the app's files: only their owner can (see app-files-readable, "
-                "lesson 14)")
+        return (
+            "USER names a user the image does not have: create it in the final stage first (see user-exists, lesson 14)"
+        )
+    if (
+        "chdir to cwd" in lowered
+        or "permissionerror" in lowered
+        or "can't open" in lowered
+        or re.search(r"\bstat \S+: permission denied", lowered)
+    ):
+        return (
+            "the container's user cannot read the app's files: only their owner can (see app-files-readable, lesson 14)"
+        )
     return None
 
 
@@ -36,30 +43,38 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
     if later:
         return later
     if "bind(): permission denied" in lowered or "bind: permission denied" in lowered:
-        return ("the app's user is not root and the port is below 1024, which this engine lets only root bind: "
-                "listen on a port from 1024 up, such as 4000")
+        return (
+            "the app's user is not root and the port is below 1024, which this engine lets only root bind: "
+            "listen on a port from 1024 up, such as 4000"
+        )
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
     if "no such file or directory" in lowered or "not found" in lowered:
         return "the program does not exist at that path in the image (see cmd-program-exists)"
     if "no module named 'together'" in lowered:
-        return ("Python cannot import the app's own package: run as a script, together/app.py sees its own folder, "
-                "not the `together` package. Start the app the way it is meant to start: ./bin/run_dev.sh")
+        return (
+            "Python cannot import the app's own package: run as a script, together/app.py sees its own folder, "
+            "not the `together` package. Start the app the way it is meant to start: ./bin/run_dev.sh"
+        )
     if "modulenotfounderror" in lowered or "no module named" in lowered:
         return "a Python module is missing: are the dependencies installed (lesson 5) and the app copied (lesson 3)?"
     if "address already in use" in lowered:
         return "two servers try to listen on the same port"
     if exit_code == 0:
-        return ("the command finished instead of serving: CMD must start the server and keep it in the foreground, "
-                "as ./bin/run_dev.sh does")
+        return (
+            "the command finished instead of serving: CMD must start the server and keep it in the foreground, "
+            "as ./bin/run_dev.sh does"
+        )
     return "not one checks knows: run the image with `docker run --rm` to see all its output"
 
 
 def script_start(context: Context, path: str):
     """The first 64 KiB of `path` in the image, as `head` prints them (read once per run)."""
     image = context.build.some_image
-    return context.memo(("head", image, path),  # as root: the file as it is, whatever USER says (lesson 14)
-                        lambda: context.engine.run_in_image(image, ["head", "-c", "65536", path], user="0:0"))
+    return context.memo(
+        ("head", image, path),  # as root: the file as it is, whatever USER says (lesson 14)
+        lambda: context.engine.run_in_image(image, ["head", "-c", "65536", path], user="0:0"),
+    )
 
 
 def script_has_crlf(context: Context) -> bool:
@@ -88,10 +103,14 @@ def cmd_present(context: Context) -> Outcome:
         return passed(f"{found[-1].keyword} {found[-1].arguments}", line=found[-1].line)
     earlier = context.dockerfile.of("CMD") + context.dockerfile.of("ENTRYPOINT")
     if earlier:
-        return failed(f"expected CMD in the final stage; found it only in an earlier build stage (line {earlier[0].line})",
-                      line=earlier[0].line)
-    return failed('expected `CMD ["./bin/run_dev.sh"]` as the last line; found no CMD, so a container would run the '
-                  "base image's command, `python3`, and exit at once without a terminal")
+        return failed(
+            f"expected CMD in the final stage; found it only in an earlier build stage (line {earlier[0].line})",
+            line=earlier[0].line,
+        )
+    return failed(
+        'expected `CMD ["./bin/run_dev.sh"]` as the last line; found no CMD, so a container would run the '
+        "base image's command, `python3`, and exit at once without a terminal"
+    )
 
 
 @check("server-not-in-run")
@@ -104,10 +123,13 @@ def server_not_in_run(context: Context) -> Outcome:
     if not stopped.server:
         raise Unavailable(f"the RUN on {where} never ends (see run-finishes, lesson 4)")
     shown = "\n".join(f"  > {line}" for line in stopped.output if line.strip())
-    return failed(f"expected the server to start with CMD; found `{stopped.step}` starting it while the image is built "
-                  f"(its output: `{stopped.listening}`), so checks stopped the build: RUN waits for its command to end "
-                  "and a server never ends. Start it with CMD instead, which runs when a container starts: "
-                  f'`CMD ["./bin/run_dev.sh"]`.\nIts last output:\n{shown}', line=stopped.line)
+    return failed(
+        f"expected the server to start with CMD; found `{stopped.step}` starting it while the image is built "
+        f"(its output: `{stopped.listening}`), so checks stopped the build: RUN waits for its command to end "
+        "and a server never ends. Start it with CMD instead, which runs when a container starts: "
+        f'`CMD ["./bin/run_dev.sh"]`.\nIts last output:\n{shown}',
+        line=stopped.line,
+    )
 
 
 @check("cmd-exec-form")
@@ -121,13 +143,18 @@ def cmd_exec_form(context: Context) -> Outcome:
             continue
         text = instruction.arguments
         if text.startswith("["):
-            return failed(f"expected a JSON array with double quotes; found `{text}`, which is not valid JSON, so Docker "
-                          f"runs it as a shell command and the shell looks for a program literally named {text.split()[0]}. "
-                          f"Write {json.dumps(shell_words(text.strip('[]').replace(',', ' ')))}",
-                          line=instruction.line)
-        return failed(f'expected the exec form, {instruction.keyword} {json.dumps(shell_words(text))}; found the shell '
-                      f"form `{instruction.keyword} {text}`, which runs `/bin/sh -c \"{text}\"`: the shell, not the app, "
-                      "is PID 1 and `docker stop` signals may not reach the app", line=instruction.line)
+            return failed(
+                f"expected a JSON array with double quotes; found `{text}`, which is not valid JSON, so Docker "
+                f"runs it as a shell command and the shell looks for a program literally named {text.split()[0]}. "
+                f"Write {json.dumps(shell_words(text.strip('[]').replace(',', ' ')))}",
+                line=instruction.line,
+            )
+        return failed(
+            f"expected the exec form, {instruction.keyword} {json.dumps(shell_words(text))}; found the shell "
+            f'form `{instruction.keyword} {text}`, which runs `/bin/sh -c "{text}"`: the shell, not the app, '
+            "is PID 1 and `docker stop` signals may not reach the app",
+            line=instruction.line,
+        )
     return passed(found[-1].arguments, line=found[-1].line)
 
 
@@ -140,8 +167,11 @@ def cmd_single(context: Context) -> Outcome:
         found = context.dockerfile.in_final_stage(keyword)
         if len(found) > 1:
             ignored = ", ".join(str(i.line) for i in found[:-1])
-            return warning(f"expected one {keyword}; found {len(found)}: only the last (line {found[-1].line}) takes "
-                           f"effect, the one on line {ignored} is ignored: remove it", line=found[0].line)
+            return warning(
+                f"expected one {keyword}; found {len(found)}: only the last (line {found[-1].line}) takes "
+                f"effect, the one on line {ignored} is ignored: remove it",
+                line=found[0].line,
+            )
     return passed(line=last_start_line(context))
 
 
@@ -158,16 +188,26 @@ def cmd_program_exists(context: Context) -> Outcome:
     if locate(context, command, program) is None:
         if "/" not in program:
             nearby = command.resolve(program)
-            there = file_in_image(context, posixpath.join(command.workdir, "bin", program)) or file_in_image(context, nearby)
-            advice = (f": a name without a slash is looked up in PATH ({command.path}), not in WORKDIR; write "
-                      f"./bin/{program}" if there else " on PATH")
+            there = file_in_image(context, posixpath.join(command.workdir, "bin", program)) or file_in_image(
+                context, nearby
+            )
+            advice = (
+                f": a name without a slash is looked up in PATH ({command.path}), not in WORKDIR; write ./bin/{program}"
+                if there
+                else " on PATH"
+            )
             return failed(f"expected the program `{program}` in the image; found none{advice}", line=line)
-        return failed(f"expected {program} in the image; found nothing at {command.resolve(program)} "
-                      f"(relative paths start from WORKDIR, {command.workdir}): the script is {existing_scripts(context, command)}",
-                      line=line)
+        return failed(
+            f"expected {program} in the image; found nothing at {command.resolve(program)} "
+            f"(relative paths start from WORKDIR, {command.workdir}): the script is {existing_scripts(context, command)}",
+            line=line,
+        )
     if script and script != program and file_in_image(context, command.resolve(script)) is None:
-        return failed(f"expected the script {script} in the image; found nothing at {command.resolve(script)} "
-                      f"(relative paths start from WORKDIR, {command.workdir})", line=line)
+        return failed(
+            f"expected the script {script} in the image; found nothing at {command.resolve(script)} "
+            f"(relative paths start from WORKDIR, {command.workdir})",
+            line=line,
+        )
     return passed(" ".join(command.argv), line=line)
 
 
@@ -189,10 +229,12 @@ def cmd_program_executable(context: Context) -> Outcome:
     if info is None:
         raise Unavailable("needs the program in the image (see cmd-program-exists)")
     if info.isfile() and not info.mode & 0o111:
-        return failed(f"expected {program} to be executable; found mode {info.mode & 0o7777:o}: the container would fail with "
-                      "`permission denied`. A program CMD starts directly must be executable (`chmod +x` in your "
-                      "folder) and, if it is a script, start with a #! line. The app's start script is ./bin/run_dev.sh",
-                      line=last_start_line(context))
+        return failed(
+            f"expected {program} to be executable; found mode {info.mode & 0o7777:o}: the container would fail with "
+            "`permission denied`. A program CMD starts directly must be executable (`chmod +x` in your "
+            "folder) and, if it is a script, start with a #! line. The app's start script is ./bin/run_dev.sh",
+            line=last_start_line(context),
+        )
     return passed(f"mode {info.mode & 0o7777:o}", line=last_start_line(context))
 
 
@@ -214,10 +256,13 @@ def script_line_endings(context: Context) -> Outcome:
         return passed("not a script", line=last_start_line(context))
     if "\r\n" in text:
         first = text.split("\n", 1)[0]
-        return failed(f"expected LF line endings; found Windows (CRLF) line endings in {path}: the first line reads "
-                      f"{first!r}, so the system looks for an interpreter named '/bin/sh\\r' and the container fails "
-                      "with `no such file or directory`. Convert it to LF (VS Code: click CRLF in the status bar; "
-                      "git: `git config --global core.autocrlf input`, then clone or check out again)", line=last_start_line(context))
+        return failed(
+            f"expected LF line endings; found Windows (CRLF) line endings in {path}: the first line reads "
+            f"{first!r}, so the system looks for an interpreter named '/bin/sh\\r' and the container fails "
+            "with `no such file or directory`. Convert it to LF (VS Code: click CRLF in the status bar; "
+            "git: `git config --global core.autocrlf input`, then clone or check out again)",
+            line=last_start_line(context),
+        )
     return passed(f"{path}: LF", line=last_start_line(context))
 
 
@@ -230,12 +275,18 @@ def container_starts(context: Context) -> Outcome:
     if later:  # one failure per cause: lesson 14's check names it
         raise Unavailable(f"the container does not start: {later}")
     if run.start_error:
-        return failed(f"expected the container to start; Docker could not start it: {run.start_error.strip()[-300:]}. "
-                      f"Likely cause: {likely_cause(run.start_error + run.logs, script_has_crlf(context))}", line=line)
+        return failed(
+            f"expected the container to start; Docker could not start it: {run.start_error.strip()[-300:]}. "
+            f"Likely cause: {likely_cause(run.start_error + run.logs, script_has_crlf(context))}",
+            line=line,
+        )
     if run.exited:
-        return failed(f"expected the app to keep running; the container exited with code {run.exit_code} after "
-                      f"{run.seconds:.1f} s. Last log lines: {run.log_tail() or '(none)'}. Likely cause: "
-                      f"{likely_cause(run.logs, script_has_crlf(context), run.exit_code)}", line=line)
+        return failed(
+            f"expected the app to keep running; the container exited with code {run.exit_code} after "
+            f"{run.seconds:.1f} s. Last log lines: {run.log_tail() or '(none)'}. Likely cause: "
+            f"{likely_cause(run.logs, script_has_crlf(context), run.exit_code)}",
+            line=line,
+        )
     return passed("running", line=line)
 
 
@@ -254,18 +305,25 @@ def app_answers(context: Context) -> Outcome:
     local = [p for p in run.listening if p.startswith("127.")]
     advice = ""
     if local:
-        advice = (f": the app listens only on {local[0]}, the container's own loopback, which nothing outside the "
-                  "container reaches; it must listen on 0.0.0.0 (bin/run_dev.sh does)")
+        advice = (
+            f": the app listens only on {local[0]}, the container's own loopback, which nothing outside the "
+            "container reaches; it must listen on 0.0.0.0 (bin/run_dev.sh does)"
+        )
         host = host_setting(context)
         if host is not None:  # the cause is this ENV line, not the CMD
-            return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the "
-                          f"container: {found}{advice}, unless HOST says otherwise, and `ENV {host.arguments}` "
-                          f"does", line=host.line,
-                          hint=f"Remove `ENV {host.arguments}` (line {host.line}), or set HOST to 0.0.0.0.")
+            return failed(
+                f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the "
+                f"container: {found}{advice}, unless HOST says otherwise, and `ENV {host.arguments}` "
+                f"does",
+                line=host.line,
+                hint=f"Remove `ENV {host.arguments}` (line {host.line}), or set HOST to 0.0.0.0.",
+            )
     elif run.listening and not any(p.endswith(f":{run.port}") for p in run.listening):
         advice = f": the app listens on another port than the {run.port} that EXPOSE declares"
-    return failed(f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: "
-                  f"{found}{advice}", line=line)
+    return failed(
+        f"expected an answer from /statz on port {run.port}; {run.answer_error}. Inside the container: {found}{advice}",
+        line=line,
+    )
 
 
 def host_setting(context: Context) -> Instruction | None:
@@ -276,8 +334,9 @@ def host_setting(context: Context) -> Instruction | None:
     return None
 
 
-DEVELOPMENT_SERVER = re.compile(r"(?i)^.*\bthis is a development server\b.*$|^.*\bstarting development server\b.*$",
-                                re.MULTILINE)
+DEVELOPMENT_SERVER = re.compile(
+    r"(?i)^.*\bthis is a development server\b.*$|^.*\bstarting development server\b.*$", re.MULTILINE
+)
 
 
 @check("app-production-server")
@@ -288,7 +347,10 @@ def app_production_server(context: Context) -> Outcome:
         raise Unavailable("needs a running container (see container-starts)")
     said = DEVELOPMENT_SERVER.search(run.logs)
     if said:
-        return warning(f'expected uWSGI, which `CMD ["./bin/run_dev.sh"]` starts; found a development server, which '
-                       f"says so in the container's log (`{said.group(0).strip()[:100]}`): it is made for one person "
-                       "at a laptop, not for a container that serves people", line=last_start_line(context))
+        return warning(
+            f'expected uWSGI, which `CMD ["./bin/run_dev.sh"]` starts; found a development server, which '
+            f"says so in the container's log (`{said.group(0).strip()[:100]}`): it is made for one person "
+            "at a laptop, not for a container that serves people",
+            line=last_start_line(context),
+        )
     return passed(line=last_start_line(context))

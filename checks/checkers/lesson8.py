@@ -64,8 +64,9 @@ def config_of(image) -> dict:
 
 def copied_files(context: Context, image_id: str, folder: str) -> dict[str, str] | None:
     """{path: sha256} of the files under `folder` in the image (compiled Python left out), or None."""
-    script = (f"cd {shlex.quote(folder)} && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' "
-              "-exec sha256sum {} +")
+    script = (
+        f"cd {shlex.quote(folder)} && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -exec sha256sum {{}} +"
+    )
     result = context.engine.run_in_image(image_id, ["sh", "-c", script], timeout=60)
     if result.exit_code != 0:
         return None
@@ -91,9 +92,11 @@ def files_differ(context: Context, reference, image) -> str:
     added = sorted(path for path in current if path not in built)
     removed = sorted(path for path in built if path not in current)
     if changed:
-        return (f"{changed[0]} has changed since the image was built (the image has an older copy in {folder}"
-                + (f"; {len(changed) - 1} more {'files' if len(changed) > 2 else 'file'} too" if len(changed) > 1 else "")
-                + ")")
+        return (
+            f"{changed[0]} has changed since the image was built (the image has an older copy in {folder}"
+            + (f"; {len(changed) - 1} more {'files' if len(changed) > 2 else 'file'} too" if len(changed) > 1 else "")
+            + ")"
+        )
     if added:
         return f"{added[0]} is in the workspace but not in the image's {folder}: it was added after the build"
     if removed:
@@ -173,24 +176,32 @@ def image_exists(context: Context) -> Outcome:
     wanted = wanted_name(context)
     image = learner_image(context)
     if image is not None:
-        return passed(f"{wanted} ({image.short_id.removeprefix('sha256:')}, built {age(image.attrs.get('Created', ''))})")
+        return passed(
+            f"{wanted} ({image.short_id.removeprefix('sha256:')}, built {age(image.attrs.get('Created', ''))})"
+        )
     untagged = untagged_from_workspace(context)
     nameless = ""
     if untagged:
         newest = max(untagged, key=lambda image: image.attrs.get("Created", ""))
         short = newest.short_id.removeprefix("sha256:")
-        nameless = (f"an untagged (<none>) image {short} built from this Dockerfile "
-                    f"{age(newest.attrs.get('Created', ''))}: `docker build .` without `-t` leaves the image "
-                    f"nameless. Name it with `docker tag {short} {wanted}`, or build again with `-t {wanted}`")
+        nameless = (
+            f"an untagged (<none>) image {short} built from this Dockerfile "
+            f"{age(newest.attrs.get('Created', ''))}: `docker build .` without `-t` leaves the image "
+            f"nameless. Name it with `docker tag {short} {wanted}`, or build again with `-t {wanted}`"
+        )
     others = look_alikes(context)
     if others:
         also = f". There is also {nameless}" if nameless else ""
-        return failed(f"expected an image named {wanted}; found none, but these look like yours: {', '.join(others)}. "
-                      f"Build with `docker build . -t {wanted}` (or pass --image NAME:TAG){also}")
+        return failed(
+            f"expected an image named {wanted}; found none, but these look like yours: {', '.join(others)}. "
+            f"Build with `docker build . -t {wanted}` (or pass --image NAME:TAG){also}"
+        )
     if nameless:
         return failed(f"expected an image named {wanted}; found only {nameless}")
-    return failed(f"expected an image named {wanted}; found none, and no image that looks like it: "
-                  f"run `docker build . -t {wanted}` in the workspace, then `docker image ls`")
+    return failed(
+        f"expected an image named {wanted}; found none, and no image that looks like it: "
+        f"run `docker build . -t {wanted}` in the workspace, then `docker image ls`"
+    )
 
 
 @check("image-current")
@@ -205,9 +216,11 @@ def image_current(context: Context) -> Outcome:
     if context.dockerfile_path is not None:
         changed = datetime.fromtimestamp(context.dockerfile_path.stat().st_mtime, timezone.utc).isoformat()
         edited = f"; {context.dockerfile_name} was last saved {age(changed)}"
-    return failed(f"expected {wanted_name(context)} to be built from the current {context.dockerfile_name} and files; "
-                  f"it was built from older ones ({built}{edited}): {difference}. Build it again with "
-                  f"`docker build . -t {wanted_name(context)}`")
+    return failed(
+        f"expected {wanted_name(context)} to be built from the current {context.dockerfile_name} and files; "
+        f"it was built from older ones ({built}{edited}): {difference}. Build it again with "
+        f"`docker build . -t {wanted_name(context)}`"
+    )
 
 
 @check("image-size")
@@ -219,10 +232,14 @@ def image_size(context: Context) -> Outcome:
     message = f"{size / 1e6:.0f} MB in {layers} layers"
     base_layers = _base_layers(context)
     if base_layers is not None and base_layers <= layers:
-        message += f" ({base_layers} from the base image {context.course.base_image}, {layers - base_layers} from your steps)"
+        message += (
+            f" ({base_layers} from the base image {context.course.base_image}, {layers - base_layers} from your steps)"
+        )
     if size > TOO_BIG:
-        return warning(f"{message}: that is big for this app; did `COPY . .` copy a virtualenv or data? "
-                       "A .dockerignore keeps them out of the build context")
+        return warning(
+            f"{message}: that is big for this app; did `COPY . .` copy a virtualenv or data? "
+            "A .dockerignore keeps them out of the build context"
+        )
     return passed(message)
 
 

@@ -22,16 +22,23 @@ LOG_LINES = 5
 STARTING_SECONDS = 15  # a container this young may still be starting its app: retry the request
 # What an exited container's log or exit code most likely means, first match wins.
 CAUSES = (
-    (r"Cannot assign requested address", "the app tried to listen on an address the container does not have "
-     "(HOST set to another machine's address?): listen on 0.0.0.0"),
+    (
+        r"Cannot assign requested address",
+        "the app tried to listen on an address the container does not have "
+        "(HOST set to another machine's address?): listen on 0.0.0.0",
+    ),
     (r"Address already in use", "something else inside the container already listens on the app's port"),
     (r"exec format error", "the image was built for another CPU architecture than this machine's"),
-    (r"\r|\\r|: not found.*run_dev|no such file or directory", "the start script cannot be run: saved with "
-     "Windows (CRLF) line endings, or missing from the image"),
+    (
+        r"\r|\\r|: not found.*run_dev|no such file or directory",
+        "the start script cannot be run: saved with Windows (CRLF) line endings, or missing from the image",
+    ),
     (r"[Pp]ermission denied", "the start script is not executable: `chmod +x bin/run_dev.sh`, then rebuild"),
     (r"executable file not found|command not found|: not found", "the command in CMD is not installed in the image"),
-    (r"ModuleNotFoundError|no app loaded|unable to load app", "the app could not be loaded: is every requirement "
-     "installed and the code copied into WORKDIR?"),
+    (
+        r"ModuleNotFoundError|no app loaded|unable to load app",
+        "the app could not be loaded: is every requirement installed and the code copied into WORKDIR?",
+    ),
 )
 EXIT_CAUSES = {
     126: "the command in CMD is not executable",
@@ -56,7 +63,9 @@ def never_started_for_port(container) -> str | None:
     """The engine's error when the container could not start because its host port was taken."""
     state = container.attrs.get("State") or {}
     error = state.get("Error") or ""
-    if container.status in ("created", "exited") and re.search(r"port is already allocated|address already in use", error):
+    if container.status in ("created", "exited") and re.search(
+        r"port is already allocated|address already in use", error
+    ):
         return error
     return None
 
@@ -74,8 +83,11 @@ def all_published(container) -> dict[str, list[dict]]:
     ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
     if container.status != "running":
         ports = (container.attrs.get("HostConfig") or {}).get("PortBindings") or {}
-    return {port: [b for b in bindings or [] if b.get("HostPort")] for port, bindings in ports.items()
-            if any(b.get("HostPort") for b in bindings or [])}
+    return {
+        port: [b for b in bindings or [] if b.get("HostPort")]
+        for port, bindings in ports.items()
+        if any(b.get("HostPort") for b in bindings or [])
+    }
 
 
 def url_of(context: Context, binding: dict, path: str = "/statz") -> str:
@@ -115,12 +127,16 @@ def overridden_command(context: Context, container) -> str | None:
         return None
     if (config.get("Entrypoint") or None) != (image.get("Entrypoint") or None):
         given = " ".join(config.get("Entrypoint") or [])
-        return (f"it ran `{given}`, which `docker run --entrypoint` put in place of the image's start command "
-                f"(`{' '.join((image.get('Entrypoint') or []) + (image.get('Cmd') or []))}`)")
+        return (
+            f"it ran `{given}`, which `docker run --entrypoint` put in place of the image's start command "
+            f"(`{' '.join((image.get('Entrypoint') or []) + (image.get('Cmd') or []))}`)"
+        )
     if (config.get("Cmd") or None) != (image.get("Cmd") or None):
         given = " ".join(config.get("Cmd") or [])
-        return (f"it ran `{given}`, the command you typed after the image name in `docker run`, which replaces the "
-                f"image's CMD (`{' '.join(image.get('Cmd') or [])}`): start it without a command after the image name")
+        return (
+            f"it ran `{given}`, the command you typed after the image name in `docker run`, which replaces the "
+            f"image's CMD (`{' '.join(image.get('Cmd') or [])}`): start it without a command after the image name"
+        )
     return None
 
 
@@ -131,13 +147,19 @@ def container_running(context: Context) -> Outcome:
     wanted = wanted_name(context)
     named = context.options.get("container")
     if container is None and named:
-        return failed(f"expected a running container named {named}; there is no container by that name or id "
-                      "(`docker ps -a` lists them all)")
+        return failed(
+            f"expected a running container named {named}; there is no container by that name or id "
+            "(`docker ps -a` lists them all)"
+        )
     if container is None:
-        return failed(f"expected a running container of {wanted}; found none (`docker ps -a` lists none). Start one "
-                      f"with `docker run -d --name together -p 127.0.0.1:{context.course.port}:{context.course.port} {wanted}`")
+        return failed(
+            f"expected a running container of {wanted}; found none (`docker ps -a` lists none). Start one "
+            f"with `docker run -d --name together -p 127.0.0.1:{context.course.port}:{context.course.port} {wanted}`"
+        )
     if container.status == "running":
-        return passed(f"{container.name} ({container.short_id}), up since {container.attrs['State'].get('StartedAt', '?')[:19]}")
+        return passed(
+            f"{container.name} ({container.short_id}), up since {container.attrs['State'].get('StartedAt', '?')[:19]}"
+        )
     if never_started_for_port(container):
         raise Unavailable(f"{container.name} never started: its host port is taken (see host-port-free)")
     state = container.attrs.get("State") or {}
@@ -145,8 +167,10 @@ def container_running(context: Context) -> Outcome:
     log = log_tail(container)
     # the command given to `docker run`, not the Dockerfile's CMD, is what ran: name that
     cause = overridden_command(context, container) or likely_cause(code, bool(state.get("OOMKilled")), log)
-    return failed(f"expected {container.name} to be running; it {container.status} with exit code {code}. "
-                  f"Likely cause: {cause}. The last lines of its log (`docker logs {container.name}`):\n{log}")
+    return failed(
+        f"expected {container.name} to be running; it {container.status} with exit code {code}. "
+        f"Likely cause: {cause}. The last lines of its log (`docker logs {container.name}`):\n{log}"
+    )
 
 
 @check("host-port-free")
@@ -162,16 +186,23 @@ def host_port_free(context: Context) -> Outcome:
         return passed()
     match = re.search(r"(?:Bind for |listen tcp\d? )\[?([\d.:a-f]*)\]?:(\d+)", error)
     host_port = match.group(2) if match else "?"
-    holders = [c.name for c in context.engine.containers()
-               if c.id != container.id and any(b.get("HostPort") == host_port
-                                               for bindings in all_published(c).values() for b in bindings)]
+    holders = [
+        c.name
+        for c in context.engine.containers()
+        if c.id != container.id
+        and any(b.get("HostPort") == host_port for bindings in all_published(c).values() for b in bindings)
+    ]
     if holders:
         who = f"the running container {', '.join(holders)} already publishes it (`docker stop {holders[0]}`)"
     else:
-        who = ("a program on this machine listens on it (the app started outside Docker with ./bin/run_dev.sh?); "
-               f"find it with `lsof -i :{host_port}` or `ss -ltnp`, stop it, or publish on another host port")
-    return failed(f"expected host port {host_port} to be free; {who}. {container.name} was created but never "
-                  f"started; remove it with `docker rm {container.name}` and run it again")
+        who = (
+            "a program on this machine listens on it (the app started outside Docker with ./bin/run_dev.sh?); "
+            f"find it with `lsof -i :{host_port}` or `ss -ltnp`, stop it, or publish on another host port"
+        )
+    return failed(
+        f"expected host port {host_port} to be free; {who}. {container.name} was created but never "
+        f"started; remove it with `docker rm {container.name}` and run it again"
+    )
 
 
 @check("port-published")
@@ -184,21 +215,27 @@ def port_published(context: Context) -> Outcome:
         binding = bindings[0]
         url = url_of(context, binding)
         if binding["HostPort"] != number:
-            return warning(f"container port {number} is published on host port {binding['HostPort']}, so the app is "
-                           f"at {url}, not http://{context.engine.published_host()}:{number}/statz as in the lesson")
+            return warning(
+                f"container port {number} is published on host port {binding['HostPort']}, so the app is "
+                f"at {url}, not http://{context.engine.published_host()}:{number}/statz as in the lesson"
+            )
         return passed(f"{container.name}: {binding.get('HostIp') or '0.0.0.0'}:{binding['HostPort']} -> {port}")
     others = all_published(container)
     if others:
         other_port, other = next(iter(others.items()))
         host_port, wrong = other[0]["HostPort"], other_port.split("/")[0]
-        return failed(f"expected container port {number} published; found container port {wrong} published on host "
-                      f"port {host_port}, where nothing listens. `-p` takes HOST:CONTAINER, and the app listens on "
-                      f"{number} inside the container: write `-p {wrong}:{number}` if you meant host port {wrong}, "
-                      f"or `-p {host_port}:{number}` to keep host port {host_port}")
+        return failed(
+            f"expected container port {number} published; found container port {wrong} published on host "
+            f"port {host_port}, where nothing listens. `-p` takes HOST:CONTAINER, and the app listens on "
+            f"{number} inside the container: write `-p {wrong}:{number}` if you meant host port {wrong}, "
+            f"or `-p {host_port}:{number}` to keep host port {host_port}"
+        )
     exposed = port in ((container.attrs.get("Config") or {}).get("ExposedPorts") or {})
-    because = (f"EXPOSE {number} in the Dockerfile only documents the port; it publishes nothing. " if exposed else "")
-    return failed(f"expected container port {number} published on the host; {container.name} publishes no port. "
-                  f"{because}Run the container with `-p {number}:{number}` (`docker rm -f {container.name}` first)")
+    because = f"EXPOSE {number} in the Dockerfile only documents the port; it publishes nothing. " if exposed else ""
+    return failed(
+        f"expected container port {number} published on the host; {container.name} publishes no port. "
+        f"{because}Run the container with `-p {number}:{number}` (`docker rm -f {container.name}` first)"
+    )
 
 
 @check("app-listens-everywhere")
@@ -213,14 +250,18 @@ def app_listens_everywhere(context: Context) -> Outcome:
     if any(address in ("0.0.0.0", "::") for address in on_port):
         return passed(f"listening on 0.0.0.0:{port} inside {container.name}")
     if on_port:
-        return failed(f"expected the app to listen on 0.0.0.0:{port} inside the container; it listens on "
-                      f"{on_port[0]}:{port}, which only the container itself can reach: a published port arrives on "
-                      f"the container's own network interface. Make it listen on 0.0.0.0 (HOST=0.0.0.0 for "
-                      f"run_dev.sh, or drop a HOST/-e HOST=127.0.0.1 setting)")
+        return failed(
+            f"expected the app to listen on 0.0.0.0:{port} inside the container; it listens on "
+            f"{on_port[0]}:{port}, which only the container itself can reach: a published port arrives on "
+            f"the container's own network interface. Make it listen on 0.0.0.0 (HOST=0.0.0.0 for "
+            f"run_dev.sh, or drop a HOST/-e HOST=127.0.0.1 setting)"
+        )
     others = sorted({f"{address}:{number}" for address, number in sockets})
-    return failed(f"expected the app to listen on port {port} inside the container; nothing does"
-                  f"{': it listens on ' + ', '.join(others) if others else ''}. Publish the port the app uses, or "
-                  f"make the app use {port}")
+    return failed(
+        f"expected the app to listen on port {port} inside the container; nothing does"
+        f"{': it listens on ' + ', '.join(others) if others else ''}. Publish the port the app uses, or "
+        f"make the app use {port}"
+    )
 
 
 def get(url: str, deadline: float) -> tuple[int | None, str, str, str]:
@@ -256,8 +297,10 @@ def statz_answers(context: Context) -> Outcome:
         overridden = overridden_command(context, container)
         if overridden:
             return failed(f"expected {url} to answer; the connection failed ({error}): {overridden}")
-        return failed(f"expected {url} to answer; the connection failed ({error}): Docker accepted it on the host but "
-                      "nothing in the container answered on the published port (see app-listens-everywhere)")
+        return failed(
+            f"expected {url} to answer; the connection failed ({error}): Docker accepted it on the host but "
+            "nothing in the container answered on the published port (see app-listens-everywhere)"
+        )
     try:
         answer = json.loads(body)
     except ValueError:
@@ -268,8 +311,12 @@ def statz_answers(context: Context) -> Outcome:
     what = f"HTTP {status}, {content_type or 'no content type'}: {shown!r}"
     overridden = overridden_command(context, container)
     if overridden:
-        return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. Something "
-                      f"answers on that port, but not the app: {overridden}")
-    return failed(f"expected {url} to answer JSON like {{\"version\": \"0.0.1\"}}; it answered {what}. "
-                  f"Something answers on that port, but not the app: is {container.name} running the image's CMD "
-                  f"(`docker inspect --format '{{{{.Config.Cmd}}}}' {container.name}`)?")
+        return failed(
+            f'expected {url} to answer JSON like {{"version": "0.0.1"}}; it answered {what}. Something '
+            f"answers on that port, but not the app: {overridden}"
+        )
+    return failed(
+        f'expected {url} to answer JSON like {{"version": "0.0.1"}}; it answered {what}. '
+        f"Something answers on that port, but not the app: is {container.name} running the image's CMD "
+        f"(`docker inspect --format '{{{{.Config.Cmd}}}}' {container.name}`)?"
+    )

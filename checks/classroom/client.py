@@ -84,8 +84,9 @@ def _opener(url: str):
     return urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else urllib.request.build_opener()
 
 
-def call(url: str, path: str, payload: dict | None = None, token: str | None = None,
-         timeout: float = TIMEOUT) -> tuple[int, dict]:
+def call(
+    url: str, path: str, payload: dict | None = None, token: str | None = None, timeout: float = TIMEOUT
+) -> tuple[int, dict]:
     """One request to the board: (status, JSON body). Raises OSError when the board cannot be reached."""
     import urllib.error
     import urllib.request
@@ -119,17 +120,26 @@ def join(workspace: Path, url: str, code: str, name: str, results: dict) -> str:
         status, body = call(base, "/api/join", {"code": code, "name": name}, timeout=10)
     except OSError as error:
         reason = getattr(error, "reason", error)
-        raise BoardProblem(f"the board at {base} does not answer ({reason}). Check the address with your "
-                           "instructor; the board must be started with --host 0.0.0.0 to be reachable "
-                           "from other machines.") from None
+        raise BoardProblem(
+            f"the board at {base} does not answer ({reason}). Check the address with your "
+            "instructor; the board must be started with --host 0.0.0.0 to be reachable "
+            "from other machines."
+        ) from None
     if status != 201 or not isinstance(body.get("token"), str):
         message = body.get("error") or f"HTTP {status}"
         if status == 404:
             message = "this address answers, but it is not a progress board"
         raise BoardProblem(f"the board refused to let you join: {message}")
-    queue = [{"lesson": lesson, "passed": bool(entry.get("passed")), "failed": list(entry.get("failed") or []),
-              "at": entry.get("when") or now()}
-             for lesson, entry in sorted(results.items()) if isinstance(entry, dict)]
+    queue = [
+        {
+            "lesson": lesson,
+            "passed": bool(entry.get("passed")),
+            "failed": list(entry.get("failed") or []),
+            "at": entry.get("when") or now(),
+        }
+        for lesson, entry in sorted(results.items())
+        if isinstance(entry, dict)
+    ]
     data = {"board": base, "name": body.get("name", name), "token": body["token"], "queue": queue[-MAX_SEND:]}
     if not write(workspace, data):
         raise BoardProblem(f"cannot write {path_of(workspace)}: is the workspace read-only?")
@@ -192,20 +202,42 @@ def doctor_finding(workspace: Path) -> tuple[str, str, str, str] | None:
         return None
     data = read(workspace)
     if data is None:
-        return ("progress board", "warning", f"{FILENAME} is unreadable", "run `checks leave`, then `checks join` again")
+        return (
+            "progress board",
+            "warning",
+            f"{FILENAME} is unreadable",
+            "run `checks leave`, then `checks join` again",
+        )
     queued = len(data["queue"])
     waiting = f"; {queued} result(s) waiting to be sent" if queued else ""
     try:
         status, body = call(data["board"], "/api/me", token=data["token"], timeout=3)
     except OSError as error:
-        return ("progress board", "warning", f"{data['board']} does not answer ({getattr(error, 'reason', error)}){waiting}",
-                "your results are kept and sent when it answers; check the address with your instructor")
+        return (
+            "progress board",
+            "warning",
+            f"{data['board']} does not answer ({getattr(error, 'reason', error)}){waiting}",
+            "your results are kept and sent when it answers; check the address with your instructor",
+        )
     if status == 200:
         if queued and send(workspace, data, timeout=3) == "sent":
             waiting = f"; sent the {queued} result(s) that were waiting"
-        return ("progress board", "ok", f"{data['board']} answers; you are {body.get('name', data['name'])!r}{waiting}", "")
+        return (
+            "progress board",
+            "ok",
+            f"{data['board']} answers; you are {body.get('name', data['name'])!r}{waiting}",
+            "",
+        )
     if status == 401:
-        return ("progress board", "warning", f"{data['board']} answers but does not know you (a new board?)",
-                "run `checks leave`, then `checks join` again with the instructor's code")
-    return ("progress board", "warning", f"{data['board']} answers HTTP {status}: {body.get('error', '')}".rstrip(": "),
-            "ask your instructor whether the board is running")
+        return (
+            "progress board",
+            "warning",
+            f"{data['board']} answers but does not know you (a new board?)",
+            "run `checks leave`, then `checks join` again with the instructor's code",
+        )
+    return (
+        "progress board",
+        "warning",
+        f"{data['board']} answers HTTP {status}: {body.get('error', '')}".rstrip(": "),
+        "ask your instructor whether the board is running",
+    )

@@ -26,14 +26,26 @@ def configure_leave(sub):
 def configure_classroom(sub):
     actions = sub.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sub))
     serve = actions.add_parser("serve", help="start the progress board for a room")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: the whole network)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: the whole network)",
+    )
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s; 0: any free port)")
-    serve.add_argument("--db", default=DEFAULT_DB, metavar="PATH|URL",
-                       help="where learners and results are kept: a SQLite file (default: ./%(default)s), or a "
-                            "postgresql://user:password@host/database URL, which several boards can share")
-    serve.add_argument("--stuck-minutes", type=float, default=10, metavar="MIN",
-                       help="show a learner as stuck when the same check has failed for this long (default: %(default)s)")
+    serve.add_argument(
+        "--db",
+        default=DEFAULT_DB,
+        metavar="PATH|URL",
+        help="where learners and results are kept: a SQLite file (default: ./%(default)s), or a "
+        "postgresql://user:password@host/database URL, which several boards can share",
+    )
+    serve.add_argument(
+        "--stuck-minutes",
+        type=float,
+        default=10,
+        metavar="MIN",
+        help="show a learner as stuck when the same check has failed for this long (default: %(default)s)",
+    )
 
 
 def command_join(args, catalogue, problem, workspace_of) -> int:
@@ -43,15 +55,19 @@ def command_join(args, catalogue, problem, workspace_of) -> int:
     folder = workspace_of(args.path, catalogue)
     existing = client.read(folder)
     if existing is not None:
-        raise problem(f"this workspace already reports to {existing['board']} as {existing['name']!r}: "
-                      "run `checks leave` first to join another board")
+        raise problem(
+            f"this workspace already reports to {existing['board']} as {existing['name']!r}: "
+            "run `checks leave` first to join another board"
+        )
     try:
         name = client.join(folder, args.url, args.code, args.name, progress.read(folder)["lessons"])
     except client.BoardProblem as refused:
         raise problem(str(refused)) from None
     print(f"Joined the board at {client.board_url(args.url)} as {name!r}.")
-    print("From now on every `checks lessonN` here also sends the lesson, whether it passed and the ids of "
-          "failing checks (never your files). `checks leave` stops it.")
+    print(
+        "From now on every `checks lessonN` here also sends the lesson, whether it passed and the ids of "
+        "failing checks (never your files). `checks leave` stops it."
+    )
     return 0
 
 
@@ -84,10 +100,16 @@ def command_classroom(args, catalogue, problem, workspace_of) -> int:
 
 def configure_workshop(sub):
     actions = sub.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sub))
-    pack = actions.add_parser("pack", help="instructor: write the room's offline kit (images for amd64 and arm64, wheels, site) into DIR")
+    pack = actions.add_parser(
+        "pack", help="instructor: write the room's offline kit (images for amd64 and arm64, wheels, site) into DIR"
+    )
     pack.add_argument("dir", help="a new or empty folder, e.g. on a USB stick")
-    pack.add_argument("--image", action="append", metavar="NAME[:TAG]",
-                      help="pack this image instead of the course's (repeat for several)")
+    pack.add_argument(
+        "--image",
+        action="append",
+        metavar="NAME[:TAG]",
+        help="pack this image instead of the course's (repeat for several)",
+    )
     pack.add_argument("--no-wheels", action="store_true", help="leave out the wheels that install checks")
     pack.add_argument("--no-site", action="store_true", help="leave out the built tutorial site")
     unpack = actions.add_parser("unpack", help="check a kit and load its images that this machine lacks")
@@ -118,14 +140,22 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
             print(f"Packing the workshop kit into {folder}:")
             manifest = kit.pack(folder, images, engine, wheels=not args.no_wheels, site=not args.no_site)
             size = sum(entry["size"] for entry in manifest["files"].values())
-            print(f"Done: {len(manifest['files'])} files, {size / 1e6:.0f} MB, with their sha256 in {folder / kit.MANIFEST}.")
+            print(
+                f"Done: {len(manifest['files'])} files, {size / 1e6:.0f} MB, with their sha256 in {folder / kit.MANIFEST}."
+            )
             if manifest["unavailable"]:
-                print(f"{len(manifest['unavailable'])} image(s) for another architecture are NOT in the kit (see above): "
-                      "laptops of that architecture pull them with internet, or bring a kit packed with them.")
-            print("On each laptop: `pip install --no-index --find-links DIR/wheels docker-lessons` if checks is "
-                  "missing, then `checks workshop unpack DIR`.")
+                print(
+                    f"{len(manifest['unavailable'])} image(s) for another architecture are NOT in the kit (see above): "
+                    "laptops of that architecture pull them with internet, or bring a kit packed with them."
+                )
+            print(
+                "On each laptop: `pip install --no-index --find-links DIR/wheels docker-lessons` if checks is "
+                "missing, then `checks workshop unpack DIR`."
+            )
             if not args.no_site:
-                print("The site, with no internet: `python -m http.server -d DIR/site 8000`, then http://127.0.0.1:8000/")
+                print(
+                    "The site, with no internet: `python -m http.server -d DIR/site 8000`, then http://127.0.0.1:8000/"
+                )
             return 0
         manifest = kit.read_manifest(folder)
         print(f"Checking the {len(manifest['files'])} files of the kit in {folder} …")
@@ -133,8 +163,12 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
         outcomes = kit.unpack(folder, long_calls(Engine.connect()), bad, manifest)
     except kit.KitProblem as error:
         raise problem(str(error)) from None
-    marks = {"loaded": style.mark("passed"), "present": style.mark("passed"), "skipped": style.dim("-"),
-             "corrupt": style.mark("failed")}
+    marks = {
+        "loaded": style.mark("passed"),
+        "present": style.mark("passed"),
+        "skipped": style.dim("-"),
+        "corrupt": style.mark("failed"),
+    }
     for outcome in outcomes:
         print(f"{marks[outcome.status]} {outcome.name}: {outcome.detail}")
     images = {entry["file"] for entry in manifest.get("images", [])}
@@ -151,6 +185,16 @@ def command_workshop(args, catalogue, problem, workspace_of) -> int:
 COMMANDS = [
     ("join", "report this workspace's results to the instructor's progress board", configure_join, command_join),
     ("leave", "stop reporting to the progress board", configure_leave, command_leave),
-    ("classroom", "instructor: `classroom serve` starts the room's progress board", configure_classroom, command_classroom),
-    ("workshop", "an offline kit for a room: `workshop pack DIR`, `workshop unpack DIR`", configure_workshop, command_workshop),
+    (
+        "classroom",
+        "instructor: `classroom serve` starts the room's progress board",
+        configure_classroom,
+        command_classroom,
+    ),
+    (
+        "workshop",
+        "an offline kit for a room: `workshop pack DIR`, `workshop unpack DIR`",
+        configure_workshop,
+        command_workshop,
+    ),
 ]

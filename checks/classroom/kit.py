@@ -96,22 +96,31 @@ def sha256_of(path: Path, progress: Progress | None = None) -> str:
 
 # --- pack ------------------------------------------------------------------------------------------
 
+
 def pack(target: Path, images: list[str], engine, wheels: bool, site: bool = False, say=print) -> dict:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise KitProblem(f"{target} exists and is not empty: nothing was changed. Choose a new folder.")
     if (wheels or site) and not (source_tree() / "pyproject.toml").is_file():
-        raise KitProblem("the wheels and the site are built from a clone of the course: run pack in the clone "
-                         "(pip install -e '.[dev]'), or pass --no-wheels --no-site")
+        raise KitProblem(
+            "the wheels and the site are built from a clone of the course: run pack in the clone "
+            "(pip install -e '.[dev]'), or pass --no-wheels --no-site"
+        )
     found = {}
     for name in images:  # every image first: do not write half a kit
         try:
             found[name] = engine.client.images.get(name)
         except Exception:
-            raise KitProblem(f"the image {name} is not on this machine: `docker pull {name}` first, "
-                             "then pack again") from None
+            raise KitProblem(
+                f"the image {name} is not on this machine: `docker pull {name}` first, then pack again"
+            ) from None
     (target / "images").mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"kit": KIT_VERSION, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                "images": [], "unavailable": [], "files": {}}
+    manifest: dict[str, Any] = {
+        "kit": KIT_VERSION,
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "images": [],
+        "unavailable": [],
+        "files": {},
+    }
     for name, image in found.items():
         pack_image(target, name, image, engine, manifest, say)
     if wheels:
@@ -155,8 +164,16 @@ def add_archive(target: Path, name: str, image, arch: str, digest: str | None, e
     relative = f"images/{file_name(name, arch)}"
     sha256, size = save(engine, image.id, name, target / relative, Progress(f"saving {name} ({arch})"))
     manifest["files"][relative] = {"sha256": sha256, "size": size}
-    manifest["images"].append({"name": name, "file": relative, "id": image.id, "os": image.attrs.get("Os"),
-                               "architecture": arch, "digest": digest})
+    manifest["images"].append(
+        {
+            "name": name,
+            "file": relative,
+            "id": image.id,
+            "os": image.attrs.get("Os"),
+            "architecture": arch,
+            "digest": digest,
+        }
+    )
     say(f"  {name} ({arch}): {size / 1e6:.0f} MB -> {relative}")
 
 
@@ -189,8 +206,10 @@ def registry_source(name: str, image) -> str:
     """`repository@sha256:…`: the release (index) this machine's image was pulled from."""
     digests = image.attrs.get("RepoDigests") or []
     if not digests:
-        raise Unfetchable("this machine's image was built or tagged here, not pulled from a registry, "
-                          "so there is no other architecture of it to fetch")
+        raise Unfetchable(
+            "this machine's image was built or tagged here, not pulled from a registry, "
+            "so there is no other architecture of it to fetch"
+        )
     repository = repository_of(name)
     return next((digest for digest in digests if digest.split("@")[0] == repository), digests[0])
 
@@ -210,8 +229,13 @@ def published_digests(source: str, engine) -> dict[str, str]:
         raise Unfetchable(f"the docker command reads the registry's list of architectures: {problem}") from None
     insecure = ["--insecure"] if loopback(source) else []  # as the engine: a registry on loopback speaks HTTP
     try:
-        run = subprocess.run([cli, "manifest", "inspect", *insecure, source], capture_output=True, text=True,
-                             timeout=INDEX_TIMEOUT, stdin=subprocess.DEVNULL)
+        run = subprocess.run(
+            [cli, "manifest", "inspect", *insecure, source],
+            capture_output=True,
+            text=True,
+            timeout=INDEX_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise Unfetchable(f"the registry did not answer within {INDEX_TIMEOUT} s (no network?)") from None
     if run.returncode != 0:
@@ -233,7 +257,13 @@ def loopback(reference: str) -> bool:
     first = reference.split("/")[0]
     if "/" not in reference or not any(mark in first for mark in ".:[") and first != "localhost":
         return False  # no registry host: Docker Hub
-    host = first[1:].partition("]")[0] if first.startswith("[") else first.rsplit(":", 1)[0] if first.count(":") == 1 else first
+    host = (
+        first[1:].partition("]")[0]
+        if first.startswith("[")
+        else first.rsplit(":", 1)[0]
+        if first.count(":") == 1
+        else first
+    )
     if host == "localhost":
         return True
     try:
@@ -250,8 +280,13 @@ def last_line(text: str) -> str:
 def pull(engine, reference: str, arch: str) -> None:
     """`docker pull --platform linux/ARCH repository@digest`, bounded: the engine stops a pull whose client left."""
     try:
-        run = subprocess.run([engine.docker_cli(), "pull", "--quiet", "--platform", f"linux/{arch}", reference],
-                             capture_output=True, text=True, timeout=PULL_TIMEOUT, stdin=subprocess.DEVNULL)
+        run = subprocess.run(
+            [engine.docker_cli(), "pull", "--quiet", "--platform", f"linux/{arch}", reference],
+            capture_output=True,
+            text=True,
+            timeout=PULL_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise Unfetchable(f"fetching it took more than {PULL_TIMEOUT // 60} minutes") from None
     except Exception as problem:
@@ -305,7 +340,10 @@ def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tu
     stream = io.BufferedReader(Chunks(engine.client.api.get_image(image_id, chunk_size=CHUNK)), CHUNK)
     with path.open("wb") as handle:
         archive = Archive(handle, progress)
-        with tarfile.open(fileobj=stream, mode="r|") as source, tarfile.open(fileobj=cast(IO[bytes], archive), mode="w|") as out:
+        with (
+            tarfile.open(fileobj=stream, mode="r|") as source,
+            tarfile.open(fileobj=cast(IO[bytes], archive), mode="w|") as out,
+        ):
             for member in source:
                 if member.name == "manifest.json":
                     extracted = source.extractfile(member)
@@ -339,8 +377,14 @@ def build_site(folder: Path, say) -> list[Path]:
     say("  the site (mkdocs build) …")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
-        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
-                             cwd=source_tree(), env=env, capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
+            cwd=source_tree(),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     except subprocess.TimeoutExpired:
         raise KitProblem("building the site took more than 10 minutes") from None
     if run.returncode != 0:
@@ -356,11 +400,41 @@ def build_wheels(folder: Path, say) -> list[Path]:
     steps = [
         [*pip, "wheel", "--no-deps", "--wheel-dir", str(folder), str(source)],
         # what `pip install checks` pulls in; pure Python, so one wheel each serves Linux, macOS and Windows
-        [*pip, "download", "--dest", str(folder), "--only-binary=:all:", "--platform", "any", "--python-version", "3.10",
-         "--implementation", "py", "--abi", "none", *dependencies()],
+        [
+            *pip,
+            "download",
+            "--dest",
+            str(folder),
+            "--only-binary=:all:",
+            "--platform",
+            "any",
+            "--python-version",
+            "3.10",
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+            *dependencies(),
+        ],
         # except on Windows, where the docker package also needs pywin32, built per Python version
-        *([*pip, "download", "--dest", str(folder), "--only-binary=:all:", "--platform", "win_amd64",
-           "--python-version", version, "--implementation", "cp", "--no-deps", WINDOWS_ONLY] for version in WINDOWS_PYTHONS),
+        *(
+            [
+                *pip,
+                "download",
+                "--dest",
+                str(folder),
+                "--only-binary=:all:",
+                "--platform",
+                "win_amd64",
+                "--python-version",
+                version,
+                "--implementation",
+                "cp",
+                "--no-deps",
+                WINDOWS_ONLY,
+            ]
+            for version in WINDOWS_PYTHONS
+        ),
     ]
     for step in steps:
         say(f"  {' '.join(step[4:7])} …")
@@ -385,6 +459,7 @@ def dependencies() -> list[str]:
 
 # --- unpack ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Outcome:
     name: str
@@ -399,7 +474,11 @@ def read_manifest(kit: Path) -> dict:
         raise KitProblem(f"{kit} has no {MANIFEST}: is it a kit made by `checks workshop pack`?") from None
     except (OSError, ValueError) as error:
         raise KitProblem(f"{kit / MANIFEST} cannot be read: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("kit") != KIT_VERSION or not isinstance(manifest.get("files"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("kit") != KIT_VERSION
+        or not isinstance(manifest.get("files"), dict)
+    ):
         raise KitProblem(f"{kit / MANIFEST} is not a kit manifest this version of checks understands")
     return manifest
 
@@ -416,7 +495,9 @@ def verify(kit: Path, manifest: dict) -> dict[str, str]:
             bad[relative] = "missing"
             continue
         if path.stat().st_size != expected.get("size"):
-            bad[relative] = f"{path.stat().st_size} bytes, the manifest says {expected.get('size')}: copied only in part?"
+            bad[relative] = (
+                f"{path.stat().st_size} bytes, the manifest says {expected.get('size')}: copied only in part?"
+            )
             continue
         progress = Progress(f"checking {relative}")
         actual = sha256_of(path, progress)
@@ -434,8 +515,9 @@ def engine_architecture(engine) -> str:
 def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) -> list[Outcome]:
     here = engine_architecture(engine)
     entries = manifest.get("images", [])
-    unavailable = {(item.get("name"), item.get("architecture")): item.get("reason")
-                   for item in manifest.get("unavailable", [])}
+    unavailable = {
+        (item.get("name"), item.get("architecture")): item.get("reason") for item in manifest.get("unavailable", [])
+    }
     outcomes = []
     for name in dict.fromkeys(entry["name"] for entry in entries):  # each image once, in the kit's order
         builds = [entry for entry in entries if entry["name"] == name]
@@ -443,9 +525,15 @@ def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) ->
         if not fitting:
             built = ", ".join(sorted({entry["architecture"] for entry in builds}))
             why = unavailable.get((name, here))
-            outcomes.append(Outcome(name, "skipped", f"the kit has it built for {built} only, this engine runs {here}"
-                                    + (f" (when packed: {why})" if why else "")
-                                    + f": pull it with internet, or bring a kit packed with its {here} build"))
+            outcomes.append(
+                Outcome(
+                    name,
+                    "skipped",
+                    f"the kit has it built for {built} only, this engine runs {here}"
+                    + (f" (when packed: {why})" if why else "")
+                    + f": pull it with internet, or bring a kit packed with its {here} build",
+                )
+            )
             continue
         outcomes.append(load(kit, engine, fitting[0], bad, say))
     return outcomes
@@ -466,5 +554,6 @@ def load(kit: Path, engine, entry: dict, bad: dict[str, str], say) -> Outcome:
     with (kit / relative).open("rb") as tar:
         engine.client.images.load(tar)
     loaded = engine.client.images.get(name)
-    return Outcome(name, "loaded", f"loaded {loaded.short_id} ({entry.get('architecture') or 'any architecture'}) "
-                                   f"from {relative}")
+    return Outcome(
+        name, "loaded", f"loaded {loaded.short_id} ({entry.get('architecture') or 'any architecture'}) from {relative}"
+    )

@@ -43,8 +43,10 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
 
         from .server import Board, make_app
     except ImportError as missing:
-        raise ServeProblem(f"the board needs the classroom extra ({missing.name} is missing): "
-                           "in a clone of the course, pip install '.[classroom]'") from None
+        raise ServeProblem(
+            f"the board needs the classroom extra ({missing.name} is missing): "
+            "in a clone of the course, pip install '.[classroom]'"
+        ) from None
     import sqlite3
 
     from .store import Store, StoreProblem, is_url, redacted
@@ -67,7 +69,7 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
     where = redacted(str(db)) if is_url(db) else Path(db).resolve()
     print(f"Store: {where} ({learners} learners, {reports} reports so far)", flush=True)
     print("\nLearners join from their workspace with:", flush=True)
-    print(f"    checks join http://{shown}:{port} --code {code} --name \"Their Name\"", flush=True)
+    print(f'    checks join http://{shown}:{port} --code {code} --name "Their Name"', flush=True)
     print("\nYour board (keep this address private: it holds your instructor key):", flush=True)
     print(f"    http://{local}:{port}/board?key={key}", flush=True)
     if host.startswith("127.") or host in ("localhost", "::1"):
@@ -75,8 +77,15 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
     print("Stop with Ctrl-C; start again with the same --db to carry on where you were.", flush=True)
     board = Board(store, catalogue, stuck_after=timedelta(minutes=stuck_minutes), public_url=f"http://{shown}:{port}")
     # proxy_headers off: the rate limits count the address that connects, which a header cannot change
-    config = uvicorn.Config(make_app(board), log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=1, server_header=False, proxy_headers=False)
+    config = uvicorn.Config(
+        make_app(board),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        server_header=False,
+        proxy_headers=False,
+    )
     # collecting garbage took 20 to 35 % of the CPU time of a room's burst of reports: what is loaded by now
     # lives as long as the board, so it leaves the collector's sight, and the young generation is
     # collected every 10,000 new objects, not 700, so that the objects of requests still in flight are

@@ -73,7 +73,9 @@ class Bucket:
 @dataclass
 class Limits:
     reports: Bucket = field(default_factory=lambda: Bucket(burst=20, every=1.0))  # per learner
-    wrong_secret: Bucket = field(default_factory=lambda: Bucket(burst=10, every=6.0))  # per address: code or key guessing
+    wrong_secret: Bucket = field(
+        default_factory=lambda: Bucket(burst=10, every=6.0)
+    )  # per address: code or key guessing
 
 
 class Hub:
@@ -123,6 +125,7 @@ class Writer:
 
 
 # --- what learners send -------------------------------------------------------------------------
+
 
 def parse_time(value, field_name: str) -> datetime:
     if not isinstance(value, str) or len(value) > 40:
@@ -179,7 +182,11 @@ def parse_reports(payload, catalogue, server_now: datetime) -> list[Report]:
             raise Refused(422, f"{where}: passed must be true or false")
         failed = item["failed"]
         known = checks_up_to(catalogue, lesson)
-        if not isinstance(failed, list) or not all(isinstance(c, str) for c in failed) or len(set(failed)) != len(failed):
+        if (
+            not isinstance(failed, list)
+            or not all(isinstance(c, str) for c in failed)
+            or len(set(failed)) != len(failed)
+        ):
             raise Refused(422, f"{where}: failed must be a list of distinct check ids")
         unknown = [c for c in failed if c not in known]
         if unknown:
@@ -193,9 +200,16 @@ def parse_reports(payload, catalogue, server_now: datetime) -> list[Report]:
 
 # --- the app ----------------------------------------------------------------------------------------
 
+
 class Board:
-    def __init__(self, store: Store, catalogue, stuck_after: timedelta = timedelta(minutes=10),
-                 limits: Limits | None = None, public_url: str | None = None):
+    def __init__(
+        self,
+        store: Store,
+        catalogue,
+        stuck_after: timedelta = timedelta(minutes=10),
+        limits: Limits | None = None,
+        public_url: str | None = None,
+    ):
         self.store, self.catalogue, self.stuck_after = store, catalogue, stuck_after
         self.public_url = public_url  # the address learners use, for the join command on the page
         self.join_code, self.instructor_key = store.join_code, store.instructor_key
@@ -207,8 +221,10 @@ class Board:
         for lesson in catalogue.lessons:
             for info in lesson.checks:
                 self.checks[info.id] = {"title": info.title, "lesson": lesson.id, "url": lesson.docs_link(info)}
-        self.lessons = [{"id": lesson.id, "number": lesson.number, "title": lesson.title, "url": lesson.page_url}
-                        for lesson in catalogue.lessons]
+        self.lessons = [
+            {"id": lesson.id, "number": lesson.number, "title": lesson.title, "url": lesson.page_url}
+            for lesson in catalogue.lessons
+        ]
 
     # helpers
     def refuse_guessing(self, request: Request, what: str) -> Refused:
@@ -275,17 +291,22 @@ class Board:
         return PlainTextResponse(
             "This is a progress board of the Docker lessons.\n"
             f"Join it from your workspace: checks join {request.base_url} --code CODE --name 'Your Name'\n"
-            "(your instructor gives you the code)\n")
+            "(your instructor gives you the code)\n"
+        )
 
     # the instructor
     async def board(self, request: Request) -> Response:
         self.instructor(request)
         learners, reports = self.store.counts()
         page = self.templates.get_template("board.html").render(
-            title=self.catalogue.course.title, code=self.join_code,
+            title=self.catalogue.course.title,
+            code=self.join_code,
             url=self.public_url or str(request.base_url).rstrip("/"),
-            key=request.query_params["key"], learners=learners, reports=reports,
-            setup={"lessons": self.lessons, "checks": self.checks, "stuck_after": self.stuck_after.total_seconds()})
+            key=request.query_params["key"],
+            learners=learners,
+            reports=reports,
+            setup={"lessons": self.lessons, "checks": self.checks, "stuck_after": self.stuck_after.total_seconds()},
+        )
         return HTMLResponse(page, headers=PRIVATE)
 
     async def state(self, request: Request) -> Response:
@@ -296,8 +317,9 @@ class Board:
         self.instructor(request)
         if self.hub.streams >= MAX_BOARD_STREAMS:
             raise Refused(429, f"{MAX_BOARD_STREAMS} boards are open already: close one", 10)
-        return StreamingResponse(self.stream(), media_type="text/event-stream",
-                                 headers={**PRIVATE, "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            self.stream(), media_type="text/event-stream", headers={**PRIVATE, "X-Accel-Buffering": "no"}
+        )
 
     async def stream(self):
         hub = self.hub
@@ -335,11 +357,21 @@ class Board:
         if request.query_params.get("history"):
             writer.writerow(["learner", "lesson", "status", "failing checks", "at", "received"])
             for row in self.store.history():
-                writer.writerow([cell(row["name"]), row["lesson"], "passed" if row["passed"] else "failed",
-                                 " ".join(json.loads(row["failed"])), row["at"], row["received"]])
+                writer.writerow(
+                    [
+                        cell(row["name"]),
+                        row["lesson"],
+                        "passed" if row["passed"] else "failed",
+                        " ".join(json.loads(row["failed"])),
+                        row["at"],
+                        row["received"],
+                    ]
+                )
             name = "classroom-history.csv"
         else:
-            writer.writerow(["learner", "joined", "lesson", "status", "failing checks", "failing since", "last run", "runs"])
+            writer.writerow(
+                ["learner", "joined", "lesson", "status", "failing checks", "failing since", "last run", "runs"]
+            )
             for learner in self.store.learners():
                 if not learner["lessons"]:
                     writer.writerow([cell(learner["name"]), learner["joined"], "", "not tried", "", "", "", 0])
@@ -347,18 +379,33 @@ class Board:
                     result = learner["lessons"].get(lesson["id"])
                     if result:
                         since = min(result["since"].values(), default="")
-                        writer.writerow([cell(learner["name"]), learner["joined"], lesson["id"],
-                                         "passed" if result["passed"] else "failed", " ".join(result["failed"]),
-                                         since, result["at"], result["runs"]])
+                        writer.writerow(
+                            [
+                                cell(learner["name"]),
+                                learner["joined"],
+                                lesson["id"],
+                                "passed" if result["passed"] else "failed",
+                                " ".join(result["failed"]),
+                                since,
+                                result["at"],
+                                result["runs"],
+                            ]
+                        )
             name = "classroom.csv"
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 PRIVATE = {"Cache-Control": "no-store"}
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                                 b"img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        b"img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
     (b"referrer-policy", b"no-referrer"),  # the instructor key is in the URL: never send it to the docs site
     (b"x-content-type-options", b"nosniff"),
 ]

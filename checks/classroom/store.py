@@ -56,13 +56,19 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE TABLE IF NOT EXISTS changes (seq {serial}, learner_id INTEGER NOT NULL);
 """
 DIALECTS = {
-    "sqlite": {"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "begin": "BEGIN IMMEDIATE",
-               "failing": "SELECT results.lesson AS lesson, failure.value AS check_id, COUNT(*) AS learners "
-                          "FROM results, json_each(results.failed) AS failure GROUP BY results.lesson, failure.value"},
-    "postgresql": {"serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "begin": "BEGIN",
-                   "failing": "SELECT results.lesson AS lesson, failure AS check_id, COUNT(*) AS learners "
-                              "FROM results, jsonb_array_elements_text(results.failed::jsonb) AS failure "
-                              "GROUP BY results.lesson, failure"},
+    "sqlite": {
+        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "begin": "BEGIN IMMEDIATE",
+        "failing": "SELECT results.lesson AS lesson, failure.value AS check_id, COUNT(*) AS learners "
+        "FROM results, json_each(results.failed) AS failure GROUP BY results.lesson, failure.value",
+    },
+    "postgresql": {
+        "serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "begin": "BEGIN",
+        "failing": "SELECT results.lesson AS lesson, failure AS check_id, COUNT(*) AS learners "
+        "FROM results, jsonb_array_elements_text(results.failed::jsonb) AS failure "
+        "GROUP BY results.lesson, failure",
+    },
 }
 
 CHECKPOINT_SECONDS = 2
@@ -158,7 +164,9 @@ class Store:
             import psycopg
             from psycopg.rows import dict_row
         except ImportError:
-            raise StoreProblem("a PostgreSQL store needs psycopg: in a clone of the course, pip install '.[postgresql]'") from None
+            raise StoreProblem(
+                "a PostgreSQL store needs psycopg: in a clone of the course, pip install '.[postgresql]'"
+            ) from None
         try:
             return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
         except psycopg.Error as error:
@@ -223,8 +231,9 @@ class Store:
                 raise RoomFull(f"the board already has {count} learners, its maximum")
             self._run(self._begin)
             try:
-                self._run("INSERT INTO learners (name, token_hash, joined) VALUES (?, ?, ?)",
-                          (name, token_hash(token), now()))
+                self._run(
+                    "INSERT INTO learners (name, token_hash, joined) VALUES (?, ?, ?)", (name, token_hash(token), now())
+                )
                 learner_id = self._value("SELECT id FROM learners WHERE token_hash = ?", (token_hash(token),))
                 self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
                 self._run("COMMIT")
@@ -281,20 +290,25 @@ class Store:
             failed = json.dumps(sorted(report.failed))
             self._run(
                 "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) VALUES (?, ?, ?, ?, ?, ?)",
-                (learner_id, report.lesson, int(report.passed), failed, report.at, received))
+                (learner_id, report.lesson, int(report.passed), failed, report.at, received),
+            )
             previous = self._one(
                 "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
-                (learner_id, report.lesson))
+                (learner_id, report.lesson),
+            )
             if previous is None:
                 since = {check: report.at for check in report.failed}
                 self._run(
                     "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
                     "VALUES (?, ?, ?, ?, ?, ?, 1)",
-                    (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at))
+                    (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at),
+                )
                 continue
             if report.at < previous["at"]:
-                self._run("UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
-                          (learner_id, report.lesson))
+                self._run(
+                    "UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
+                    (learner_id, report.lesson),
+                )
                 continue
             # a check that failed last time too keeps the moment it started failing
             old_since = json.loads(previous["failing_since"])
@@ -302,7 +316,8 @@ class Store:
             self._run(
                 "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + 1 "
                 "WHERE learner_id = ? AND lesson = ?",
-                (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson))
+                (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson),
+            )
         self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
 
     def learners(self, ids: list[int] | None = None) -> list[dict]:
@@ -311,13 +326,19 @@ class Store:
         args: tuple[int, ...] = ()
         if ids is not None:
             where, args = f"WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
-        rows = {row["id"]: {"id": row["id"], "name": row["name"], "joined": row["joined"], "lessons": {}}
-                for row in self._run(f"SELECT id, name, joined FROM learners {where} ORDER BY id", args)}
+        rows = {
+            row["id"]: {"id": row["id"], "name": row["name"], "joined": row["joined"], "lessons": {}}
+            for row in self._run(f"SELECT id, name, joined FROM learners {where} ORDER BY id", args)
+        }
         where = where.replace("id IN", "learner_id IN")
         for row in self._run(f"SELECT * FROM results {where}", args):
             rows[row["learner_id"]]["lessons"][row["lesson"]] = {
-                "passed": bool(row["passed"]), "failed": json.loads(row["failed"]),
-                "since": json.loads(row["failing_since"]), "at": row["at"], "runs": row["runs"]}
+                "passed": bool(row["passed"]),
+                "failed": json.loads(row["failed"]),
+                "since": json.loads(row["failing_since"]),
+                "at": row["at"],
+                "runs": row["runs"],
+            }
         return list(rows.values())
 
     def failing_counts(self) -> dict[str, dict]:
@@ -341,7 +362,8 @@ class Store:
         return self._run(
             "SELECT learners.name AS name, reports.lesson AS lesson, reports.passed AS passed, "
             "reports.failed AS failed, reports.at AS at, reports.received AS received "
-            "FROM reports JOIN learners ON learners.id = reports.learner_id ORDER BY reports.at, reports.id").fetchall()
+            "FROM reports JOIN learners ON learners.id = reports.learner_id ORDER BY reports.at, reports.id"
+        ).fetchall()
 
     def counts(self) -> tuple[int, int]:
         return int(self._value("SELECT COUNT(*) FROM learners")), int(self._value("SELECT COUNT(*) FROM reports"))

@@ -10,8 +10,7 @@ from . import ROOT, SiteError
 
 def main() -> int:
     if len(sys.argv) > 1:
-        print("Error: `python -m checks.site` takes no arguments; it writes generated/ for the pages.",
-              file=sys.stderr)
+        print("Error: `python -m checks.site` takes no arguments; it writes generated/ for the pages.", file=sys.stderr)
         return 2
     from checks.catalogue import CatalogueError
 

@@ -32,7 +32,9 @@ from . import ROOT, SiteError, lessons, reference
 
 DOCS = ROOT / "docs"
 PARTS_DIR = ROOT / "generated"
-INCLUDE = re.compile(r'^[ \t]*-{1,2}8<-{1,2}[ \t]+"generated/(?P<page>[^"]+)/(?P<part>[^"/]+)\.md"[ \t]*$', re.MULTILINE)
+INCLUDE = re.compile(
+    r'^[ \t]*-{1,2}8<-{1,2}[ \t]+"generated/(?P<page>[^"]+)/(?P<part>[^"/]+)\.md"[ \t]*$', re.MULTILINE
+)
 OLD_MARKER = re.compile(r"<!--\s*(?P<kind>lesson|reference):(?P<name>[\w-]+)\s*-->")
 NOT_PAGES = ("hooks", "samples", "diagrams")  # mkdocs.yml's exclude_docs
 
@@ -51,8 +53,11 @@ def include_line(page: str, name: str) -> str:
 
 
 def pages(docs: Path = DOCS) -> list[str]:
-    return sorted(path.relative_to(docs).as_posix() for path in docs.rglob("*.md")
-                  if path.relative_to(docs).parts[0] not in NOT_PAGES)
+    return sorted(
+        path.relative_to(docs).as_posix()
+        for path in docs.rglob("*.md")
+        if path.relative_to(docs).parts[0] not in NOT_PAGES
+    )
 
 
 def parts_of(page: str, text: str, catalogue) -> list[Part]:
@@ -60,20 +65,24 @@ def parts_of(page: str, text: str, catalogue) -> list[Part]:
     lesson = lesson_of(page, catalogue)
     old = OLD_MARKER.search(text)
     if old:
-        raise SiteError(f"docs/{page}: {old.group(0)} is no longer expanded (Zensical runs no hooks); "
-                        f"include the generated part instead: {include_line(page, old.group('name'))}")
+        raise SiteError(
+            f"docs/{page}: {old.group(0)} is no longer expanded (Zensical runs no hooks); "
+            f"include the generated part instead: {include_line(page, old.group('name'))}"
+        )
     found = []
     for match in INCLUDE.finditer(text):
         owner, name = match.group("page") + ".md", match.group("part")
         if owner != page:
-            raise SiteError(f"docs/{page}: {match.group(0).strip()} is a part of {owner}; "
-                            f"this page's is {include_line(page, name)}")
+            raise SiteError(
+                f"docs/{page}: {match.group(0).strip()} is a part of {owner}; this page's is {include_line(page, name)}"
+            )
         known = list(dict.fromkeys([*(lessons.PARTS if lesson else ()), *reference.PARTS]))
         if name not in known and name in lessons.PARTS:
             raise SiteError(f"docs/{page}: the part `{name}` is only for lesson pages (the `page` of a lesson.toml)")
         if name not in known:
-            raise SiteError(f"docs/{page}: unknown part `{name}` in {match.group(0).strip()}; known: "
-                            + ", ".join(known))
+            raise SiteError(
+                f"docs/{page}: unknown part `{name}` in {match.group(0).strip()}; known: " + ", ".join(known)
+            )
         found.append(Part(page, name))
     return found
 

@@ -1,11 +1,11 @@
 """The reference parts a page can ask for, each rendered for the page that shows it (links are relative):
 
-    cli               the help of `checks` and of each of its commands, from the CLI's parser
-    checks            every lesson with every check id and title
-    final-dockerfile  the Dockerfile the lessons end with, folded
-    exit-codes        the exit codes, from checks/cli.py's EXIT_CODES
-    lessons           a table of the lessons: number, title, instruction, minutes, and the total
-    python-versions   the Python versions `checks` knows, with their end of life
+cli               the help of `checks` and of each of its commands, from the CLI's parser
+checks            every lesson with every check id and title
+final-dockerfile  the Dockerfile the lessons end with, folded
+exit-codes        the exit codes, from checks/cli.py's EXIT_CODES
+lessons           a table of the lessons: number, title, instruction, minutes, and the total
+python-versions   the Python versions `checks` knows, with their end of life
 """
 
 from __future__ import annotations
@@ -37,8 +37,14 @@ def cli_help(catalogue, page_src: str) -> str:
     for names in kinds.values():
         heading = f"### checks {names[0]}" + (f" … {names[-1]}" if len(names) > 1 else "")
         listed = ", ".join(f"`checks {name}`" for name in names)
-        parts += ["", heading, "", f"{listed}: grade that lesson, with these options.", "",
-                  fence(help_text(subs[names[0]]), "text")]
+        parts += [
+            "",
+            heading,
+            "",
+            f"{listed}: grade that lesson, with these options.",
+            "",
+            fence(help_text(subs[names[0]]), "text"),
+        ]
     return "\n".join(parts) + "\n"
 
 
@@ -52,10 +58,15 @@ def all_checks(catalogue, page_src: str) -> str:
     for lesson in catalogue.lessons:
         written = page_written(lesson.page)  # no link to a page still being written
         link = relative_link(page_src, lesson.page)
-        parts += [f"### Lesson {lesson.number}: {lesson.title}", "",
-                  (f"[The lesson]({link}) · " if written else "")
-                  + f"about {lesson.minutes} minutes · `checks {lesson.id}` · looks at: {lesson.evidence}", "",
-                  "| check id | what it checks |", "|---|---|"]
+        parts += [
+            f"### Lesson {lesson.number}: {lesson.title}",
+            "",
+            (f"[The lesson]({link}) · " if written else "")
+            + f"about {lesson.minutes} minutes · `checks {lesson.id}` · looks at: {lesson.evidence}",
+            "",
+            "| check id | what it checks |",
+            "|---|---|",
+        ]
         for check in lesson.checks:
             title = check.title
             if written:
@@ -85,8 +96,11 @@ def python_versions(catalogue, page_src: str) -> str:
 
     today = date.today()
     rows = ["| Python | end of life | `checks lesson1` today |", "|---|---|---|"]
-    words = {"ended": "✗ fails: no more security fixes", "ending": "! warns: ends within six months",
-             "supported": "✓ passes"}
+    words = {
+        "ended": "✗ fails: no more security fixes",
+        "ending": "! warns: ends within six months",
+        "supported": "✓ passes",
+    }
     for minor, end in sorted(PYTHON_END_OF_LIFE.items(), reverse=True):
         if minor < (3, 7):
             continue

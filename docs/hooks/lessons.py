@@ -42,8 +42,11 @@ def lessons_nav(course, docs_dir: Path) -> list[dict[str, str]]:
 
     A lesson whose page is still being written stays out (the catalogue tests fail for it instead),
     so that the strict build is not broken by a missing file."""
-    return [{f"{lesson.number}. {lesson.title}": lesson.page}
-            for lesson in course.lessons if (docs_dir / lesson.page).is_file()]
+    return [
+        {f"{lesson.number}. {lesson.title}": lesson.page}
+        for lesson in course.lessons
+        if (docs_dir / lesson.page).is_file()
+    ]
 
 
 def check_nav(config, course) -> None:
@@ -52,9 +55,13 @@ def check_nav(config, course) -> None:
         if isinstance(entry, dict) and NAV_SECTION in entry:
             if entry[NAV_SECTION] == expected:
                 return
-            lines = "\n".join(f"      - {json.dumps(title)}: {page}" for item in expected for title, page in item.items())
-            raise PluginError(f"mkdocs.yml: the nav's '{NAV_SECTION}' section differs from the lessons' "
-                              f"lesson.toml files; write it as:\n  - {NAV_SECTION}:\n{lines}")
+            lines = "\n".join(
+                f"      - {json.dumps(title)}: {page}" for item in expected for title, page in item.items()
+            )
+            raise PluginError(
+                f"mkdocs.yml: the nav's '{NAV_SECTION}' section differs from the lessons' "
+                f"lesson.toml files; write it as:\n  - {NAV_SECTION}:\n{lines}"
+            )
     raise PluginError(f"mkdocs.yml: the nav needs a '{NAV_SECTION}' section listing the lessons' pages")
 
 

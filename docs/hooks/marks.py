@@ -12,8 +12,10 @@ import re
 from checks.output import MARKS
 
 # a line of a terminal sample (a console code block): its line anchor, Pygments' output span, the line
-LINE_START = re.compile(r'(<a id="__codelineno-[\w-]+" name="[\w-]+" href="#[\w-]+"></a><span class="go">\s*)'
-                        r"(" + "|".join(re.escape(mark) for mark in dict.fromkeys(MARKS.values())) + r")(?= )")
+LINE_START = re.compile(
+    r'(<a id="__codelineno-[\w-]+" name="[\w-]+" href="#[\w-]+"></a><span class="go">\s*)'
+    r"(" + "|".join(re.escape(mark) for mark in dict.fromkeys(MARKS.values())) + r")(?= )"
+)
 STATUS_OF = {}
 for status, mark in MARKS.items():
     STATUS_OF.setdefault(mark, status)  # ✗ is failed (and error): one colour

@@ -46,7 +46,10 @@ class BoardProcess:
         self.db, self.port = db, port
         self.process = subprocess.Popen(
             [executable, "classroom", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db), *options],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: queue.Queue = queue.Queue()
         self.printed: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -80,8 +83,9 @@ class BoardProcess:
                 time.sleep(0.05)
         raise AssertionError("the board does not answer /api/health")
 
-    def request(self, path: str, body: bytes | None = None, headers: dict | None = None,
-                method: str | None = None) -> Response:
+    def request(
+        self, path: str, body: bytes | None = None, headers: dict | None = None, method: str | None = None
+    ) -> Response:
         request = urllib.request.Request(self.url + path, data=body, headers=headers or {}, method=method)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -165,7 +169,9 @@ def postgresql_server(tmp_path_factory):
     if not POSTGRESQL_BINARIES:
         if os.environ.get("REQUIRE_POSTGRESQL") == "1":
             pytest.fail("REQUIRE_POSTGRESQL=1 but PostgreSQL is not installed: apt-get install postgresql")
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)")
+        pytest.skip(
+            "PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)"
+        )
     binaries = POSTGRESQL_BINARIES[-1]
     folder = Path(tempfile.mkdtemp(prefix="checks-test-postgresql-"))
     as_user: list[str] = []
@@ -180,8 +186,19 @@ def postgresql_server(tmp_path_factory):
         assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
 
     run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
-    run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off", "start")
+    run(
+        str(binaries / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(log),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off",
+        "start",
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:

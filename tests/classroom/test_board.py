@@ -105,8 +105,12 @@ def test_board_away_results_are_queued_and_sent_later(start_board, workspace, tm
 def test_restart_on_the_same_store_loses_nothing(start_board, tmp_path):
     board = start_board()
     token = board.join("Ana")
-    assert board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["base-image-tag"])]},
-                      token).status == 200
+    assert (
+        board.post(
+            "/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["base-image-tag"])]}, token
+        ).status
+        == 200
+    )
     before, code, key = board.state(), board.code, board.key
     board.stop()
 
@@ -123,7 +127,9 @@ def test_join_code_name_and_leave(board, workspace):
     wrong = checks_process("join", board.url, "--code", "NOPE99", "--name", "Ana", cwd=folder)
     assert wrong.returncode == 2 and "Error: the board refused to let you join: wrong join code" in wrong.stderr
     assert not (folder / FILENAME).exists()
-    lowercase = checks_process("join", board.url + "/board", "--code", board.code.lower(), "--name", " Ana  B ", cwd=folder)
+    lowercase = checks_process(
+        "join", board.url + "/board", "--code", board.code.lower(), "--name", " Ana  B ", cwd=folder
+    )
     assert lowercase.returncode == 0, lowercase.stderr
     again = checks_process("join", board.url, "--code", board.code, "--name", "Ana", cwd=folder)
     assert again.returncode == 2 and "checks leave" in again.stderr
@@ -154,7 +160,9 @@ def test_doctor_says_the_board_answers(board, workspace):
     finding = next(f for f in doctor.json["findings"] if f["name"] == "progress board")
     assert finding["status"] == "ok" and "you are 'Ana'" in finding["detail"]
     alone = workspace(name="alone")
-    assert "progress board" not in {f["name"] for f in run_checks("doctor", "--json", "--path", str(alone)).json["findings"]}
+    assert "progress board" not in {
+        f["name"] for f in run_checks("doctor", "--json", "--path", str(alone)).json["findings"]
+    }
 
 
 def test_forged_malformed_and_oversized_requests_change_nothing(board):
@@ -170,17 +178,51 @@ def test_forged_malformed_and_oversized_requests_change_nothing(board):
         "not JSON content": (board.post("/api/reports", json.dumps(good).encode(), token, "text/plain"), 415),
         "oversized": (board.post("/api/reports", {"sent": now(), "reports": [], "pad": "x" * 20000}, token), 413),
         "other learner": (board.post("/api/reports", {**good, "learner": "Ben"}, token), 422),
-        "unknown lesson": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson99", True, [])]}, token), 422),
-        "unknown check": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["rm-rf"])]}, token), 422),
-        "later lesson's check": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["cmd-present"])]}, token), 422),
-        "passed with failures": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, ["base-image-tag"])]}, token), 422),
-        "passed not a bool": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", "yes", [])]}, token), 422),
-        "bad time": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [], "yesterday")]}, token), 422),
-        "no time zone": (board.post("/api/reports", {"sent": "2026-01-01T10:00:00", "reports": [report("lesson1", True, [])]}, token), 422),
-        "too many": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])] * 21}, token), 422),
+        "unknown lesson": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson99", True, [])]}, token),
+            422,
+        ),
+        "unknown check": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["rm-rf"])]}, token),
+            422,
+        ),
+        "later lesson's check": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["cmd-present"])]}, token),
+            422,
+        ),
+        "passed with failures": (
+            board.post(
+                "/api/reports", {"sent": now(), "reports": [report("lesson1", True, ["base-image-tag"])]}, token
+            ),
+            422,
+        ),
+        "passed not a bool": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", "yes", [])]}, token),
+            422,
+        ),
+        "bad time": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [], "yesterday")]}, token),
+            422,
+        ),
+        "no time zone": (
+            board.post(
+                "/api/reports", {"sent": "2026-01-01T10:00:00", "reports": [report("lesson1", True, [])]}, token
+            ),
+            422,
+        ),
+        "too many": (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])] * 21}, token),
+            422,
+        ),
         # one bad report in a batch: the good one before it is not stored either
-        "half bad batch": (board.post("/api/reports", {"sent": now(), "reports": [report("lesson2", True, []),
-                                                                                 report("lesson2", 1, [])]}, token), 422),
+        "half bad batch": (
+            board.post(
+                "/api/reports",
+                {"sent": now(), "reports": [report("lesson2", True, []), report("lesson2", 1, [])]},
+                token,
+            ),
+            422,
+        ),
         "join extra field": (board.post("/api/join", {"code": board.code, "name": "Eve", "admin": True}), 422),
         "join empty name": (board.post("/api/join", {"code": board.code, "name": "   "}), 422),
         "join long name": (board.post("/api/join", {"code": board.code, "name": "E" * 41}), 422),
@@ -208,7 +250,9 @@ def test_a_room_reporting_at_once_is_stored_and_each_answer_follows_its_commit(b
 
     def report_then_look(name: str) -> bool:
         failed = ["dockerfile-present"] if name.endswith("7") else []
-        answer = board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", not failed, failed)]}, tokens[name])
+        answer = board.post(
+            "/api/reports", {"sent": now(), "reports": [report("lesson1", not failed, failed)]}, tokens[name]
+        )
         assert answer.status == 200, answer.body
         return "lesson1" in board.learner(name)["lessons"]  # once answered, the report is on the board
 
@@ -236,8 +280,11 @@ def test_queued_reports_land_at_their_time_and_do_not_replace_newer(board):
     sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
     early = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 - 600))
     late = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 - 60))
-    answer = board.post("/api/reports", {"sent": sent, "reports": [report("lesson1", True, [], late),
-                                                                    report("lesson1", False, ["from-first"], early)]}, token)
+    answer = board.post(
+        "/api/reports",
+        {"sent": sent, "reports": [report("lesson1", True, [], late), report("lesson1", False, ["from-first"], early)]},
+        token,
+    )
     assert answer.status == 200
     cell = board.learner("Ana")["lessons"]["lesson1"]
     assert cell["passed"] is True and cell["runs"] == 2
@@ -249,13 +296,19 @@ def test_failing_since_follows_the_same_check(board):
     token = board.join("Ana")
 
     def send(failed, at):
-        assert board.post("/api/reports", {"sent": now(), "reports": [report("lesson2", not failed, failed, at)]},
-                          token).status == 200
+        assert (
+            board.post(
+                "/api/reports", {"sent": now(), "reports": [report("lesson2", not failed, failed, at)]}, token
+            ).status
+            == 200
+        )
         return board.learner("Ana")["lessons"]["lesson2"]["since"]
 
     assert send(["workdir-set"], "2026-01-01T10:00:00Z") == {"workdir-set": "2026-01-01T10:00:00Z"}
     assert send(["workdir-set", "from-first"], "2026-01-01T10:05:00Z") == {
-        "workdir-set": "2026-01-01T10:00:00Z", "from-first": "2026-01-01T10:05:00Z"}
+        "workdir-set": "2026-01-01T10:00:00Z",
+        "from-first": "2026-01-01T10:05:00Z",
+    }
     assert send([], "2026-01-01T10:06:00Z") == {}
     assert send(["workdir-set"], "2026-01-01T10:07:00Z") == {"workdir-set": "2026-01-01T10:07:00Z"}
 
@@ -272,8 +325,10 @@ def test_live_events_show_a_report_within_a_second(board):
         assert [learner["name"] for learner in snapshot["learners"]] == ["Ana"]
         stream.readline()
         started = time.monotonic()
-        assert board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [], now())]},
-                          token).status == 200
+        assert (
+            board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [], now())]}, token).status
+            == 200
+        )
         assert stream.readline() == b"event: update\n"
         update = json.loads(stream.readline().removeprefix(b"data: "))
         assert time.monotonic() - started < 1
@@ -282,18 +337,30 @@ def test_live_events_show_a_report_within_a_second(board):
 
 
 def test_csv_export(board):
-    for name in ("Ana", "=HYPERLINK(\"http://evil\")"):
+    for name in ("Ana", '=HYPERLINK("http://evil")'):
         token = board.join(name)
-        board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["base-image-tag", "from-first"]),
-                                                               report("lesson2", True, [], "2026-01-01T10:05:00Z")]}, token)
+        board.post(
+            "/api/reports",
+            {
+                "sent": now(),
+                "reports": [
+                    report("lesson1", False, ["base-image-tag", "from-first"]),
+                    report("lesson2", True, [], "2026-01-01T10:05:00Z"),
+                ],
+            },
+            token,
+        )
     board.join("Cleo")
     answer = board.get(f"/board/export.csv?key={board.key}")
     assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.body.decode())))
     assert [(r["learner"], r["lesson"], r["status"]) for r in rows] == [
-        ("Ana", "lesson1", "failed"), ("Ana", "lesson2", "passed"),
-        ("'=HYPERLINK(\"http://evil\")", "lesson1", "failed"), ("'=HYPERLINK(\"http://evil\")", "lesson2", "passed"),
-        ("Cleo", "", "not tried")]
+        ("Ana", "lesson1", "failed"),
+        ("Ana", "lesson2", "passed"),
+        ('\'=HYPERLINK("http://evil")', "lesson1", "failed"),
+        ('\'=HYPERLINK("http://evil")', "lesson2", "passed"),
+        ("Cleo", "", "not tried"),
+    ]
     assert rows[0]["failing checks"] == "base-image-tag from-first"
     assert rows[0]["failing since"] == "2026-01-01T10:00:00Z"
     history = list(csv.DictReader(io.StringIO(board.get(f"/board/export.csv?key={board.key}&history=1").body.decode())))
@@ -316,9 +383,13 @@ def test_the_token_stays_out_of_the_image_and_the_repository(tmp_path):
 
 
 def test_serve_refuses_a_busy_port_and_an_unusable_store(board, tmp_path):
-    busy = checks_process("classroom", "serve", "--port", str(board.port), "--db", str(tmp_path / "other.db"), timeout=60)
+    busy = checks_process(
+        "classroom", "serve", "--port", str(board.port), "--db", str(tmp_path / "other.db"), timeout=60
+    )
     assert busy.returncode == 2 and f"port {board.port} on 127.0.0.1 is already in use" in busy.stderr
-    nowhere = checks_process("classroom", "serve", "--port", "0", "--db", str(tmp_path / "no" / "such" / "x.db"), timeout=60)
+    nowhere = checks_process(
+        "classroom", "serve", "--port", "0", "--db", str(tmp_path / "no" / "such" / "x.db"), timeout=60
+    )
     assert nowhere.returncode == 2 and "cannot be used as the board's store" in nowhere.stderr
     not_a_database = tmp_path / "notes.txt"
     not_a_database.write_text("my notes\n" * 100)
@@ -358,7 +429,8 @@ def test_doctor_says_when_the_board_forgot_the_learner(start_board, workspace, t
     port = board.port
     board.stop()
     start_board(tmp_path / "new-board.sqlite3", port)  # a new store on the same address
-    finding = next(f for f in run_checks("doctor", "--json", "--path", str(ana)).json["findings"]
-                   if f["name"] == "progress board")
+    finding = next(
+        f for f in run_checks("doctor", "--json", "--path", str(ana)).json["findings"] if f["name"] == "progress board"
+    )
     assert finding["status"] == "warning" and "does not know you" in finding["detail"]
     assert "checks join" in finding["fix"]

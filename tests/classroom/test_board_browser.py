@@ -13,16 +13,26 @@ import pytest
 from support import LESSONS, ROOT, checks_process
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1":
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(
-        reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)")]
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(
+            reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)"
+        ),
+    ]
 
-HOSTILE = ['<script>window.pwned = "script"</script>', '<img src=x onerror="window.pwned=\'img\'">']
+HOSTILE = ['<script>window.pwned = "script"</script>', "<img src=x onerror=\"window.pwned='img'\">"]
 
 
 @pytest.fixture
@@ -47,8 +57,10 @@ def test_board_updates_live_and_shows_hostile_names_as_text(start_board, workspa
     board = start_board(None, None, "--stuck-minutes", "1")
     for name in HOSTILE:  # failing the same check for two minutes: stuck
         token = board.join(name)
-        payload = {"sent": minutes_ago(0), "reports": [
-            {"lesson": "lesson1", "passed": False, "failed": ["dockerfile-present"], "at": minutes_ago(2)}]}
+        payload = {
+            "sent": minutes_ago(0),
+            "reports": [{"lesson": "lesson1", "passed": False, "failed": ["dockerfile-present"], "at": minutes_ago(2)}],
+        }
         assert board.post("/api/reports", payload, token).status == 200
     ana = workspace(name="ana")
     assert checks_process("join", board.url, "--code", board.code, "--name", "Ana", cwd=ana).returncode == 0

@@ -45,7 +45,10 @@ def test_learners_report_and_a_restart_loses_nothing(start_board, postgresql_dat
 def test_refusals_change_nothing(start_board, postgresql_database):
     board = start_board(postgresql_database)
     token = board.join("Ana")
-    assert board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["from-first"])]}, token).status == 200
+    assert (
+        board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", False, ["from-first"])]}, token).status
+        == 200
+    )
     before = board.state()
     assert board.post("/api/join", {"code": board.code, "name": "ANA"}).status == 409
     assert board.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])]}, "forged").status == 401
@@ -68,7 +71,9 @@ def test_two_board_processes_share_one_database(start_board, postgresql_database
         assert stream.readline() == b"event: snapshot\n"
         stream.readline(), stream.readline()
         started = time.monotonic()
-        assert second.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])]}, token).status == 200
+        assert (
+            second.post("/api/reports", {"sent": now(), "reports": [report("lesson1", True, [])]}, token).status == 200
+        )
         assert stream.readline() == b"event: update\n"
         update = json.loads(stream.readline().removeprefix(b"data: "))
         assert time.monotonic() - started < 1.5
@@ -77,6 +82,8 @@ def test_two_board_processes_share_one_database(start_board, postgresql_database
 
 
 def test_an_unreachable_database_is_a_clear_error(unused_port, tmp_path):
-    run = checks_process("classroom", "serve", "--port", "0", "--db", f"postgresql://someone:secret@127.0.0.1:{unused_port}/board")
+    run = checks_process(
+        "classroom", "serve", "--port", "0", "--db", f"postgresql://someone:secret@127.0.0.1:{unused_port}/board"
+    )
     assert run.returncode == 2 and "Error: cannot connect to the PostgreSQL store" in run.stderr
     assert "Traceback" not in run.stderr and "secret" not in run.stderr

@@ -27,14 +27,18 @@ def test_a_batch_stores_each_request_all_or_none(store):
     ana, _ = store.add_learner("Ana")
     ben, _ = store.add_learner("Ben")
     first = store.last_change()
-    half_broken = [report("lesson1", "2026-05-04T09:00:00Z"),
-                   Report("lesson2", None, (), "2026-05-04T09:10:00Z")]  # passed must be true or false
-    outcomes = store.record_many([
-        (ana, [report("lesson1", "2026-05-04T09:00:00Z", ("dockerfile-present",))]),
-        (ben, half_broken),
-        (MISSING_LEARNER, [report("lesson1", "2026-05-04T09:00:00Z")]),
-        (ana, [report("lesson1", "2026-05-04T09:20:00Z")]),
-    ])
+    half_broken = [
+        report("lesson1", "2026-05-04T09:00:00Z"),
+        Report("lesson2", None, (), "2026-05-04T09:10:00Z"),
+    ]  # passed must be true or false
+    outcomes = store.record_many(
+        [
+            (ana, [report("lesson1", "2026-05-04T09:00:00Z", ("dockerfile-present",))]),
+            (ben, half_broken),
+            (MISSING_LEARNER, [report("lesson1", "2026-05-04T09:00:00Z")]),
+            (ana, [report("lesson1", "2026-05-04T09:20:00Z")]),
+        ]
+    )
     assert [problem is None for problem in outcomes] == [True, False, False, True]
     assert isinstance(outcomes[1], TypeError)
 

@@ -134,13 +134,28 @@ def test_the_kit_installs_checks_without_an_index_and_carries_the_site(test_tag,
     wheels = {name.split("/")[1].split("-")[0].lower() for name in files if name.startswith("wheels/")}
     assert {"docker_lessons", "docker", "dockerfile_parse", "requests"} <= wheels
     # one kit for Linux, macOS and Windows: pure Python, but for what the docker package needs on Windows
-    assert {name.split("/")[1].split("-")[0] for name in files if not name.endswith(("-none-any.whl", ".tar"))} == {"pywin32"}
+    assert {name.split("/")[1].split("-")[0] for name in files if not name.endswith(("-none-any.whl", ".tar"))} == {
+        "pywin32"
+    }
     assert sum("pywin32" in name for name in files) == 4
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
-    install = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-index",
-                              "--find-links", str(kit / "wheels"), "docker-lessons"],
-                             capture_output=True, text=True, timeout=600)
+    install = subprocess.run(
+        [
+            str(env_dir / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(kit / "wheels"),
+            "docker-lessons",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
     listing = subprocess.run([str(env_dir / "bin" / "checks"), "list"], capture_output=True, text=True, cwd=tmp_path)
     assert listing.returncode == 0 and "lesson10" in listing.stdout
@@ -153,7 +168,9 @@ def test_refusals_are_clear(test_tag, tmp_path):
     run = checks_process("workshop", "pack", str(full), "--image", "busybox:latest", "--no-wheels", "--no-site")
     assert run.returncode == 2 and "is not empty: nothing was changed" in run.stderr
     assert (full / "notes.txt").read_text() == "mine"
-    missing = checks_process("workshop", "pack", str(tmp_path / "kit"), "--image", "checks-test-kit/none:0", "--no-wheels", "--no-site")
+    missing = checks_process(
+        "workshop", "pack", str(tmp_path / "kit"), "--image", "checks-test-kit/none:0", "--no-wheels", "--no-site"
+    )
     assert missing.returncode == 2 and "`docker pull checks-test-kit/none:0` first" in missing.stderr
     assert not (tmp_path / "kit").exists()
     nothing = checks_process("workshop", "unpack", str(tmp_path))

@@ -53,13 +53,17 @@ class Registry:
         binary = shutil.which("docker-registry")
         if not binary:
             if os.environ.get("REQUIRE_DOCKER") == "1":
-                pytest.fail("REQUIRE_DOCKER=1 but Debian's docker-registry is not installed: apt-get install docker-registry")
+                pytest.fail(
+                    "REQUIRE_DOCKER=1 but Debian's docker-registry is not installed: apt-get install docker-registry"
+                )
             pytest.skip("Debian's docker-registry is not installed (apt-get install docker-registry)")
         self.folder = Path(tempfile.mkdtemp(prefix="checks-test-registry-"))
         self.host = f"127.0.0.1:{free_port()}"
         config = self.folder / "config.yml"
-        config.write_text(f"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
-                          f"    rootdirectory: {self.folder / 'storage'}\nhttp:\n  addr: {self.host}\n")
+        config.write_text(
+            f"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+            f"    rootdirectory: {self.folder / 'storage'}\nhttp:\n  addr: {self.host}\n"
+        )
         self.log = (self.folder / "registry.log").open("w")
         self.process = subprocess.Popen([binary, "serve", str(config)], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -71,7 +75,9 @@ class Registry:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise AssertionError(f"the registry did not start: {(self.folder / 'registry.log').read_text()}") from None
+                    raise AssertionError(
+                        f"the registry did not start: {(self.folder / 'registry.log').read_text()}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -92,7 +98,9 @@ def build(context: Path, platform: str, tag: str) -> str:
     (context / "hello.txt").write_text(f"hello from {platform}\n")
     docker("build", "--quiet", "--platform", f"linux/{platform}", "--tag", tag, str(context), timeout=300)
     built, arch = docker("image", "inspect", "--format", "{{.Id}} {{.Architecture}}", tag).split()
-    assert arch == platform, f"built for {arch}, not {platform}: the classic builder ignores --platform here, BuildKit (buildx) does not"
+    assert arch == platform, (
+        f"built for {arch}, not {platform}: the classic builder ignores --platform here, BuildKit (buildx) does not"
+    )
     return built
 
 
@@ -235,7 +243,9 @@ def test_without_the_registry_this_machines_image_is_packed_and_the_cause_named(
     manifest = json.loads((kit / MANIFEST).read_text())
     assert [(entry["architecture"], entry["id"]) for entry in manifest["images"]] == [(here, ids[here])]
     (missing,) = manifest["unavailable"]
-    assert missing["architecture"] == other and missing["reason"].startswith("the registry cannot be read (no network?)")
+    assert missing["architecture"] == other and missing["reason"].startswith(
+        "the registry cannot be read (no network?)"
+    )
     assert f"{name} ({other}): NOT in the kit: the registry cannot be read" in packed.stdout
     client.images.remove(name)
 

@@ -29,8 +29,14 @@ class Build:
 def mkdocs_build(site_dir: Path) -> Build:
     # Material prints a banner about MkDocs 2.0 on every build; it is news, not a warning about our pages
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return Build(site_dir, run.returncode, run.stdout + run.stderr)
 
 

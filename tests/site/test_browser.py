@@ -25,8 +25,12 @@ CATALOGUE = load()
 pytestmark = pytest.mark.browser
 
 if not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1":
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(
-        reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)")]
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(
+            reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)"
+        ),
+    ]
 
 
 @dataclass
@@ -100,8 +104,9 @@ def test_every_page_loads_cleanly_and_stays_local(visits, server):
             problems.append(f"{url}: HTTP {visit.status}")
         problems += [f"{url}: console error: {text}" for text in visit.errors]
         problems += [f"{url}: failed request: {text}" for text in visit.failed]
-        problems += [f"{url}: request outside the site: {request}" for request in visit.requests
-                     if outside(request, server)]
+        problems += [
+            f"{url}: request outside the site: {request}" for request in visit.requests if outside(request, server)
+        ]
         assert any(request.endswith(".js") for request in visit.requests), f"{url}: no script loaded"
     assert not problems, "\n".join(problems)
 
@@ -166,7 +171,8 @@ def test_code_blocks_have_copy_buttons(browser, server):
         missing = page.eval_on_selector_all(
             "article pre",
             "pres => pres.filter(pre => !pre.querySelector('button[data-md-type=copy], button.md-clipboard'))"
-            ".map(pre => pre.innerText.slice(0, 60))")
+            ".map(pre => pre.innerText.slice(0, 60))",
+        )
         assert not missing, f"code blocks without a copy button: {missing}"
         # and it copies: the clipboard gets the block's text
         page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))

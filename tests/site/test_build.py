@@ -52,7 +52,8 @@ def test_every_check_section_is_an_anchor_of_its_page(built_site, lesson):
     for check in lesson.checks:
         if check.section:
             assert check.section in anchors, (
-                f"{lesson.id}: check {check.id} links to #{check.section}, which {lesson.page} has no heading for")
+                f"{lesson.id}: check {check.id} links to #{check.section}, which {lesson.page} has no heading for"
+            )
 
 
 @pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in CATALOGUE.lessons])
@@ -76,8 +77,9 @@ def test_no_page_refers_to_another_host(built_site):
     outside = []
     for page in built_site.site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        for match in re.finditer(r'<(script|img|link|iframe|source|video|audio)\b[^>]*?(?:src|href)="(https?:)?//[^"]+"',
-                                 text):
+        for match in re.finditer(
+            r'<(script|img|link|iframe|source|video|audio)\b[^>]*?(?:src|href)="(https?:)?//[^"]+"', text
+        ):
             tag = match.group(0)
             if match.group(1) == "link" and re.search(r'rel="(canonical|alternate)"', tag):
                 continue

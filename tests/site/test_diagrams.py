@@ -41,7 +41,7 @@ def test_rendering_again_gives_the_same_diagram(source):
 def test_svg_follows_the_theme_and_the_screen_width(source):
     svg = source.with_suffix(".svg").read_text(encoding="utf-8")
     assert svg.startswith('<svg class="diagram" role="img" aria-label="'), svg[:200]
-    opening = svg[:svg.index(">")]
+    opening = svg[: svg.index(">")]
     assert "viewBox=" in opening and " width=" not in opening and " height=" not in opening
     assert not re.search(r'(fill|stroke)="(black|white|#000000|#ffffff)"', svg)
     assert "\n\n" not in svg  # a blank line would end the page's raw HTML block

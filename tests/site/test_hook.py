@@ -60,7 +60,9 @@ def test_unknown_part_stops_the_build():
 
 
 def test_a_marker_of_the_old_hook_says_what_to_write():
-    with pytest.raises(SiteError, match='include the generated part instead: --8<-- "generated/lessons/lesson1/hints.md"'):
+    with pytest.raises(
+        SiteError, match='include the generated part instead: --8<-- "generated/lessons/lesson1/hints.md"'
+    ):
         render("<!-- lesson:hints -->")
 
 
@@ -122,7 +124,9 @@ def test_the_site_takes_its_public_address_from_the_course(monkeypatch):
     import dataclasses
 
     real = load()
-    published = dataclasses.replace(real, course=dataclasses.replace(real.course, site_url="https://example.org/lessons"))
+    published = dataclasses.replace(
+        real, course=dataclasses.replace(real.course, site_url="https://example.org/lessons")
+    )
     monkeypatch.setattr(hook, "catalogue", lambda: published)
     nav = [{"Lessons": hook.lessons_nav(real, ROOT / "docs")}]
     config = hook.on_config({"site_url": None, "nav": nav, "docs_dir": str(ROOT / "docs")})
@@ -162,7 +166,9 @@ def test_parts_are_written_for_the_pages_that_include_them(tmp_path):
     (out / "old" / "gone.md").write_text("a part no page includes", encoding="utf-8")
     written, changed = write_parts(load(), docs=docs, out=out)
     lesson_dir = out / LESSON.page.removesuffix(".md")
-    assert sorted(written) == sorted([lesson_dir / "header.md", lesson_dir / "next.md", out / "index" / "exit-codes.md"])
+    assert sorted(written) == sorted(
+        [lesson_dir / "header.md", lesson_dir / "next.md", out / "index" / "exit-codes.md"]
+    )
     assert sorted(changed) == sorted(written)
     assert (lesson_dir / "header.md").read_text(encoding="utf-8").startswith(f"# Lesson 1: {LESSON.title}")
     assert not (out / "old" / "gone.md").exists()
@@ -173,6 +179,7 @@ def test_the_build_step_takes_no_arguments():
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, "-m", "checks.site", "--nav"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "checks.site", "--nav"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 2 and run.stderr.startswith("Error: ") and "Traceback" not in run.stderr

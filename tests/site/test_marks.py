@@ -13,7 +13,7 @@ def test_every_mark_in_a_sample_is_coloured_by_its_status(built_site):
     assert built_site.code == 0, built_site.log
     html = (built_site.site / "lessons" / "lesson5" / "index.html").read_text(encoding="utf-8")
     output_lines = re.findall(r'<span class="go">(.*?)</span>\n', html)
-    marked = [line for line in output_lines if line.startswith("<span class=\"checks-mark")]
+    marked = [line for line in output_lines if line.startswith('<span class="checks-mark')]
     plain = [line for line in output_lines if re.match(r"(✓|✗|!) ", line)]
     assert not plain, plain[:3]
     statuses = {re.match(r'<span class="checks-mark checks-mark--(\w+)">(.)</span>', line).groups() for line in marked}

@@ -19,13 +19,23 @@ from checks.catalogue import load
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1":
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(
-        reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)")]
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(
+            reason=f"{CHROMIUM} is missing: `apt-get install chromium` (set REQUIRE_BROWSER=1 to make this a failure)"
+        ),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +43,14 @@ def offline_site(tmp_path_factory) -> Path:
     """Built as setup.py builds it into the wheel."""
     site = tmp_path_factory.mktemp("offline") / "site"
     env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return site
 

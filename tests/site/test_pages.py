@@ -42,7 +42,7 @@ def test_code_blocks_only_include_tested_files(page):
         typed = [text for text in body if text.strip() and not re.match(r'\s*-{1,2}8<-{1,2}\s+"[^"]+"\s*$', text)]
         if typed:
             pasted.append(f"{page.relative_to(ROOT)}:{line}: ```{info} holds typed lines, e.g. {typed[0].strip()!r}")
-    assert not pasted, ("include the tested file with --8<-- instead of pasting it:\n" + "\n".join(pasted))
+    assert not pasted, "include the tested file with --8<-- instead of pasting it:\n" + "\n".join(pasted)
 
 
 def test_every_included_sample_is_written_by_a_script_or_test():
@@ -55,7 +55,8 @@ def test_every_included_sample_is_written_by_a_script_or_test():
             assert path in (ROOT / written_by_bench[path]).read_text(encoding="utf-8"), path
         else:
             assert re.fullmatch(r"docs/samples/lesson\d+-[a-z0-9-]+\.txt", path), (
-                f"{path}: samples are named lessonN-<what>.txt, as scripts/regen_samples.py writes them")
+                f"{path}: samples are named lessonN-<what>.txt, as scripts/regen_samples.py writes them"
+            )
         assert (ROOT / path).is_file(), f"{path} is included but missing: run python scripts/regen_samples.py"
 
 
@@ -73,8 +74,10 @@ def test_every_tested_mistake_is_on_its_lesson_page(built_site):
         if not fixtures:
             continue
         page = built_site.site / lesson.page.removesuffix(".md") / "index.html"
-        summaries = {" ".join(re.sub(r"<[^>]+>", "", html.unescape(found)).split())
-                     for found in re.findall(r"<summary>(.*?)</summary>", page.read_text(encoding="utf-8"), re.S)}
+        summaries = {
+            " ".join(re.sub(r"<[^>]+>", "", html.unescape(found)).split())
+            for found in re.findall(r"<summary>(.*?)</summary>", page.read_text(encoding="utf-8"), re.S)
+        }
         for fixture in fixtures:
             title = fixture.mistake[0].upper() + fixture.mistake[1:]
             shown = " ".join(title.replace("`", "").replace('"', "'").split())

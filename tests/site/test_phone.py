@@ -14,9 +14,15 @@ import pytest
 from browsing import ARTIFACTS, CHROMIUM, page_urls
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = {"desktop": {"viewport": {"width": 1280, "height": 900}},
-           "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-                     "device_scale_factor": 2}}
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
 SHOTS = ["lessons/lesson8/", "lessons/lesson9/", "lessons/lesson10/", "next/"]
 
 pytestmark = pytest.mark.browser
@@ -28,8 +34,11 @@ def pages_with_diagrams() -> dict[str, list[str]]:
     """{page URL path: [diagram names]} from the pages' own includes."""
     found: dict[str, list[str]] = {}
     for page in sorted((ROOT / "docs").rglob("*.md")):
-        names = [line.split("docs/diagrams/")[1].split(".svg")[0]
-                 for line in page.read_text(encoding="utf-8").splitlines() if '--8<-- "docs/diagrams/' in line]
+        names = [
+            line.split("docs/diagrams/")[1].split(".svg")[0]
+            for line in page.read_text(encoding="utf-8").splitlines()
+            if '--8<-- "docs/diagrams/' in line
+        ]
         if names:
             found[page.relative_to(ROOT / "docs").with_suffix("").as_posix() + "/"] = names
     return found
@@ -85,8 +94,10 @@ def test_every_diagram_is_on_its_page_fits_and_follows_the_theme(browser, server
                 assert box and box["width"] > 200 and box["height"] > 100, (path, box)
                 # the figure stays on the screen (a diagram wider than a phone scrolls inside it)
                 figure = diagram.locator("xpath=..").bounding_box()
-                assert figure["x"] >= 0 and figure["x"] + figure["width"] <= SCREENS[screen]["viewport"]["width"] + 1, \
-                    (path, figure)
+                assert figure["x"] >= 0 and figure["x"] + figure["width"] <= SCREENS[screen]["viewport"]["width"] + 1, (
+                    path,
+                    figure,
+                )
                 # and its text is big enough to read: at least 9 CSS pixels high
                 height = diagram.locator("text").first.evaluate("t => t.getBoundingClientRect().height")
                 assert height >= 9, (path, screen, height)
@@ -94,7 +105,7 @@ def test_every_diagram_is_on_its_page_fits_and_follows_the_theme(browser, server
                 fill = diagram.locator("text").first.evaluate("t => getComputedStyle(t).fill")
                 text = page.evaluate("() => getComputedStyle(document.querySelector('article p')).color")
                 assert fill == text, (path, fill, text)
-                channels = [int(part) for part in fill[fill.index("(") + 1:].rstrip(")").split(",")[:3]]
+                channels = [int(part) for part in fill[fill.index("(") + 1 :].rstrip(")").split(",")[:3]]
                 assert (sum(channels) / 3 > 128) == (scheme == "dark"), (path, scheme, fill)
     finally:
         context.close()

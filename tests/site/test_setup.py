@@ -40,10 +40,26 @@ def fresh_account(tmp_path: Path, find_links: Path) -> dict[str, str]:
     # this tree's version, even if the index ever holds a newer one
     constraints = tmp_path / "constraints.txt"
     constraints.write_text(f"docker-lessons=={checks.__version__}\n")
-    env = {"HOME": str(home), "PATH": f"{home}/.local/bin:{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-           "LANG": "C.UTF-8", "PIP_FIND_LINKS": str(find_links), "PIP_CONSTRAINT": str(constraints)}
-    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
-                 "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"):
+    env = {
+        "HOME": str(home),
+        "PATH": f"{home}/.local/bin:{bin_dir}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PIP_FIND_LINKS": str(find_links),
+        "PIP_CONSTRAINT": str(constraints),
+    }
+    for name in (
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_CERT",
+        "SSL_CERT_FILE",
+        "REQUESTS_CA_BUNDLE",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "no_proxy",
+    ):
         if name in os.environ:
             env[name] = os.environ[name]
     return env
@@ -51,8 +67,7 @@ def fresh_account(tmp_path: Path, find_links: Path) -> dict[str, str]:
 
 def run_sections(names: list[str], tmp_path: Path, env: dict[str, str]) -> str:
     script = "set -eu\n" + "".join(section(name) for name in names)
-    run = subprocess.run(["sh", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         timeout=900)
+    run = subprocess.run(["sh", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert f"checks {checks.__version__}\n" in run.stdout
     assert "lesson1" in run.stdout and "Choose a base image" in run.stdout

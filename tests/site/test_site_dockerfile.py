@@ -21,11 +21,20 @@ def test_site_dockerfile_is_lint_clean():
 
 
 def test_dockerignore_lets_in_only_what_the_site_build_copies():
-    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert lines[0] == "*", "leave everything out first, then let back in what the build needs"
-    copied = [line.split()[1].rstrip("/") for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
-              if line.startswith("COPY ") and "--from" not in line]
+    copied = [
+        line.split()[1].rstrip("/")
+        for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+    ]
     for source in copied:
-        assert any(source == allowed.lstrip("!").rstrip("/") or source.startswith(allowed.lstrip("!"))
-                   for allowed in lines if allowed.startswith("!")), f"COPY {source} is not let in by .dockerignore"
+        assert any(
+            source == allowed.lstrip("!").rstrip("/") or source.startswith(allowed.lstrip("!"))
+            for allowed in lines
+            if allowed.startswith("!")
+        ), f"COPY {source} is not let in by .dockerignore"

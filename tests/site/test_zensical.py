@@ -51,7 +51,7 @@ def main_text(page: Path) -> list[str]:
     """The text of a page's main content (the article), one normalised line per source line."""
     source = page.read_text(encoding="utf-8")
     start = source.index("<article")
-    article = source[start:source.index("</article>", start)]
+    article = source[start : source.index("</article>", start)]
     article = re.sub(r"<script.*?</script>", "", article, flags=re.S)
     article = re.sub(r"<[^>]+>", " ", article)
     lines = (" ".join(html.unescape(line).split()) for line in article.split("\n"))

@@ -48,11 +48,14 @@ def test_dockerfile_present_accepts_lowercase_as_docker_does():
 
 
 # dockerfile-syntax
-@pytest.mark.parametrize("text", [
-    "FORM python:3.13-slim\n",
-    "FROM python:3.13-slim\nCOPY\n",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FORM python:3.13-slim\n",
+        "FROM python:3.13-slim\nCOPY\n",
+        "",
+    ],
+)
 def test_dockerfile_syntax_catches(text):
     catches("dockerfile-syntax", text)
 
@@ -67,31 +70,40 @@ def test_dockerfile_syntax_gives_the_line():
 
 
 # from-first
-@pytest.mark.parametrize("text", [
-    "WORKDIR /app\nFROM python:3.13-slim\n",
-    "RUN pip install flask\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WORKDIR /app\nFROM python:3.13-slim\n",
+        "RUN pip install flask\n",
+    ],
+)
 def test_from_first_catches(text):
     catches("from-first", text)
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "ARG V=3.13\nFROM python:${V}-slim\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "ARG V=3.13\nFROM python:${V}-slim\n",
+    ],
+)
 def test_from_first_catches_not(text):
     catches_not("from-first", text)
 
 
 # base-image-official
-@pytest.mark.parametrize("text", [
-    "FROM ubuntu:24.04\n",
-    "FROM python3:3.13-slim\n",
-    "FROM pyhton:3.13-slim\n",
-    "FROM bitnami/python:3.13\n",
-    "FROM Python:3.13-slim\n",
-    "FROM python:${NOPE}\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM ubuntu:24.04\n",
+        "FROM python3:3.13-slim\n",
+        "FROM pyhton:3.13-slim\n",
+        "FROM bitnami/python:3.13\n",
+        "FROM Python:3.13-slim\n",
+        "FROM python:${NOPE}\n",
+    ],
+)
 def test_base_image_official_catches(text):
     catches("base-image-official", text)
 
@@ -101,32 +113,41 @@ def test_base_image_official_warns(text):
     catches("base-image-official", text, status="warning")
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "FROM docker.io/library/python:3.13-slim\n",
-    "FROM mirror.gcr.io/library/python:3.13-slim\n",
-    "FROM python:3.13 AS build\nFROM build\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "FROM docker.io/library/python:3.13-slim\n",
+        "FROM mirror.gcr.io/library/python:3.13-slim\n",
+        "FROM python:3.13 AS build\nFROM build\n",
+    ],
+)
 def test_base_image_official_catches_not(text):
     catches_not("base-image-official", text)
 
 
 # base-image-tag
-@pytest.mark.parametrize("text", [
-    "FROM python\n",
-    "FROM python:latest\n",
-    "FROM python:latest AS build\nFROM python:3.13-slim\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python\n",
+        "FROM python:latest\n",
+        "FROM python:latest AS build\nFROM python:3.13-slim\n",
+    ],
+)
 def test_base_image_tag_catches(text):
     catches("base-image-tag", text)
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "FROM python:3.13-slim@sha256:" + "a" * 64 + "\n",
-    "FROM python@sha256:" + "a" * 64 + "\n",
-    "FROM scratch\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "FROM python:3.13-slim@sha256:" + "a" * 64 + "\n",
+        "FROM python@sha256:" + "a" * 64 + "\n",
+        "FROM scratch\n",
+    ],
+)
 def test_base_image_tag_catches_not(text):
     catches_not("base-image-tag", text)
 
@@ -136,11 +157,14 @@ def test_base_image_tag_says_no_tag_means_latest():
 
 
 # base-image-version
-@pytest.mark.parametrize("text", [
-    "FROM python:slim\n",
-    "FROM python:3-slim\n",
-    "FROM python:bookworm\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:slim\n",
+        "FROM python:3-slim\n",
+        "FROM python:bookworm\n",
+    ],
+)
 def test_base_image_version_catches(text):
     catches("base-image-version", text)
 
@@ -150,25 +174,31 @@ def test_base_image_version_warns(text):
     catches("base-image-version", text, status="warning")
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "FROM python:3.13.1-slim-bookworm\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "FROM python:3.13.1-slim-bookworm\n",
+    ],
+)
 def test_base_image_version_catches_not(text):
     catches_not("base-image-version", text)
 
 
 # base-image-supported
-@pytest.mark.parametrize("text,today,verdict", [
-    ("FROM python:3.13-slim\n", date(2026, 11, 28), "passed"),
-    ("FROM python:3.8-slim\n", date(2026, 11, 28), "failed"),
-    ("FROM python:2.7-slim\n", date(2026, 11, 28), "failed"),
-    ("FROM python:3.10-slim\n", date(2026, 11, 28), "failed"),
-    ("FROM python:3.10-slim\n", date(2026, 6, 1), "warning"),
-    ("FROM python:3.10-slim\n", date(2025, 1, 1), "passed"),
-    ("FROM python:3.15rc1-slim\n", date(2026, 9, 1), "warning"),
-    ("FROM python:3.19-slim\n", date(2026, 11, 28), "warning"),
-])
+@pytest.mark.parametrize(
+    "text,today,verdict",
+    [
+        ("FROM python:3.13-slim\n", date(2026, 11, 28), "passed"),
+        ("FROM python:3.8-slim\n", date(2026, 11, 28), "failed"),
+        ("FROM python:2.7-slim\n", date(2026, 11, 28), "failed"),
+        ("FROM python:3.10-slim\n", date(2026, 11, 28), "failed"),
+        ("FROM python:3.10-slim\n", date(2026, 6, 1), "warning"),
+        ("FROM python:3.10-slim\n", date(2025, 1, 1), "passed"),
+        ("FROM python:3.15rc1-slim\n", date(2026, 9, 1), "warning"),
+        ("FROM python:3.19-slim\n", date(2026, 11, 28), "warning"),
+    ],
+)
 def test_base_image_supported(tmp_path, text, today, verdict):
     assert status(tmp_path, lesson1.base_image_supported, text, today=today) == verdict
 
@@ -179,28 +209,37 @@ def test_base_image_supported_says_since_when(tmp_path):
 
 
 # base-image-variant
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-alpine\n",
-    "FROM python:3.13-alpine3.21\n",
-    "FROM python:3.13-windowsservercore-ltsc2022\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-alpine\n",
+        "FROM python:3.13-alpine3.21\n",
+        "FROM python:3.13-windowsservercore-ltsc2022\n",
+    ],
+)
 def test_base_image_variant_catches(text):
     catches("base-image-variant", text)
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13\n",
-    "FROM python:3.13-bookworm\n",
-    "FROM python:3.12-slim-bullseye\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13\n",
+        "FROM python:3.13-bookworm\n",
+        "FROM python:3.12-slim-bullseye\n",
+    ],
+)
 def test_base_image_variant_warns(text):
     catches("base-image-variant", text, status="warning")
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "FROM python:3.13-slim-trixie\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "FROM python:3.13-slim-trixie\n",
+    ],
+)
 def test_base_image_variant_catches_not(text):
     catches_not("base-image-variant", text)
 
@@ -211,10 +250,13 @@ def test_base_image_platform_warns(text):
     catches("base-image-platform", text, status="warning")
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim\n",
-    "FROM --platform=$BUILDPLATFORM python:3.13-slim\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim\n",
+        "FROM --platform=$BUILDPLATFORM python:3.13-slim\n",
+    ],
+)
 def test_base_image_platform_catches_not(text):
     catches_not("base-image-platform", text)
 
@@ -222,21 +264,27 @@ def test_base_image_platform_catches_not(text):
 def test_seed_dockerfile_with_a_supported_python_passes(workspace):
     from support import run_checks
 
-    seed = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
-            "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\nCMD [\"./bin/run_dev.sh\"]\n")
+    seed = (
+        "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
+        'RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\nCMD ["./bin/run_dev.sh"]\n'
+    )
     run = run_checks("lesson1", "--json", "--path", str(workspace(seed)))
     assert run.code == 0 and run.json["passed"]
 
 
 # dockerfile-syntax: a FROM split by a space, and a `#` after an instruction Docker takes literally
-SPLIT_FROM = [("FROM python: 3.13-slim\n", "remove the space after the colon: `FROM python:3.13-slim`"),
-              ("FROM python 3.13-slim\n", "join the name and the tag with a colon: `FROM python:3.13-slim`"),
-              ("FROM python :3.13-slim\n", "remove the space before the colon"),
-              ("FROM python:3.13-slim base\n", "write one image name")]
-TRAILING = [("FROM python:3.13-slim # the base\n", 1, "FROM"),
-            ("FROM python:3.13-slim\nWORKDIR /usr/src/app # the app folder\n", 2, "the folder gets that whole text"),
-            ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . . # everything\n", 3, "COPY"),
-            ("FROM python:3.13-slim\nEXPOSE 4000 # uWSGI\n", 2, "Invalid containerPort")]
+SPLIT_FROM = [
+    ("FROM python: 3.13-slim\n", "remove the space after the colon: `FROM python:3.13-slim`"),
+    ("FROM python 3.13-slim\n", "join the name and the tag with a colon: `FROM python:3.13-slim`"),
+    ("FROM python :3.13-slim\n", "remove the space before the colon"),
+    ("FROM python:3.13-slim base\n", "write one image name"),
+]
+TRAILING = [
+    ("FROM python:3.13-slim # the base\n", 1, "FROM"),
+    ("FROM python:3.13-slim\nWORKDIR /usr/src/app # the app folder\n", 2, "the folder gets that whole text"),
+    ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . . # everything\n", 3, "COPY"),
+    ("FROM python:3.13-slim\nEXPOSE 4000 # uWSGI\n", 2, "Invalid containerPort"),
+]
 
 
 @pytest.mark.parametrize("text, fix", SPLIT_FROM)
@@ -254,13 +302,16 @@ def test_dockerfile_syntax_catches_a_comment_after_an_instruction(text, line, sa
     catches("dockerfile-syntax", text, says=["comment is a line of its own", said], line=line)
 
 
-@pytest.mark.parametrize("text", [
-    "FROM python:3.13-slim AS base\n",
-    "FROM --platform=$BUILDPLATFORM python:3.13-slim AS build\n",
-    "# the base image\nFROM python:3.13-slim\n",
-    "FROM python:3.13-slim\nRUN apt-get update # a shell comment is fine in RUN\n",
-    'FROM python:3.13-slim\nLABEL description="issue #12"\nENV COLOUR=#fff\nCMD ./bin/run_dev.sh # shell form\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM python:3.13-slim AS base\n",
+        "FROM --platform=$BUILDPLATFORM python:3.13-slim AS build\n",
+        "# the base image\nFROM python:3.13-slim\n",
+        "FROM python:3.13-slim\nRUN apt-get update # a shell comment is fine in RUN\n",
+        'FROM python:3.13-slim\nLABEL description="issue #12"\nENV COLOUR=#fff\nCMD ./bin/run_dev.sh # shell form\n',
+    ],
+)
 def test_dockerfile_syntax_catches_not_comments_docker_understands(text):
     catches_not("dockerfile-syntax", text)
 

@@ -31,16 +31,22 @@ CLEANUP = ROOT / "docs" / "commands" / "cleanup.sh"
 def test_cleanup_removes_the_course_containers_and_images(learner_image, containers):
     sections = sections_of(CLEANUP)
     own = unique("together")
-    names = {"rm -f together": f"rm -f {own}", "together:0.0.1": f"{own}:0.0.1",
-             "python:3.13-slim busybox": f"{own}-python:1 {own}-busybox:1",
-             "name=together": f"name={own}", "images together": f"images {own}"}
+    names = {
+        "rm -f together": f"rm -f {own}",
+        "together:0.0.1": f"{own}:0.0.1",
+        "python:3.13-slim busybox": f"{own}-python:1 {own}-busybox:1",
+        "name=together": f"name={own}",
+        "images together": f"images {own}",
+    }
     docker("tag", IMAGE, f"{own}:0.0.1")
     docker("tag", "python:3.13-slim", f"{own}-python:1")
     docker("tag", SIDECAR_IMAGE, f"{own}-busybox:1")
     containers.track(own)
     # as the learner has it after lesson 10: the app container running
-    transcript(snippets("lesson9")["run"].replace("-p 127.0.0.1:4000:4000 ", ""),
-               rename={"--name together": f"--name {own}", "together:0.0.1": f"{own}:0.0.1"})
+    transcript(
+        snippets("lesson9")["run"].replace("-p 127.0.0.1:4000:4000 ", ""),
+        rename={"--name together": f"--name {own}", "together:0.0.1": f"{own}:0.0.1"},
+    )
     wait_for_workers(own)
     transcript(sections["containers"], rename=names)
     assert docker("container", "inspect", own, check=False).returncode != 0
@@ -49,7 +55,10 @@ def test_cleanup_removes_the_course_containers_and_images(learner_image, contain
         assert docker("image", "inspect", name, check=False).returncode != 0, name
     shown, _ = transcript(sections["verify"], rename=names)
     # two headers, no row: nothing of the course is left
-    assert [line.split()[0] for line in shown.splitlines() if not line.startswith("$")] == ["CONTAINER", "REPOSITORY"], shown
+    assert [line.split()[0] for line in shown.splitlines() if not line.startswith("$")] == [
+        "CONTAINER",
+        "REPOSITORY",
+    ], shown
 
 
 def test_cleanup_cache_commands_are_docker_commands():

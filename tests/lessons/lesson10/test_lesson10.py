@@ -60,8 +60,9 @@ class Sidecar:
     """An interactive sidecar shell, typed into as a learner would."""
 
     def __init__(self, command: str):
-        self.shell = pexpect.spawn("/bin/sh", ["-c", command], env=learner_env(), encoding="utf-8", timeout=30,
-                                   dimensions=(40, 200))
+        self.shell = pexpect.spawn(
+            "/bin/sh", ["-c", command], env=learner_env(), encoding="utf-8", timeout=30, dimensions=(40, 200)
+        )
         self.shell.expect(PROMPT)
 
     def type(self, line: str) -> str:
@@ -112,8 +113,15 @@ def worker_pids(ps_output: str) -> list[int]:
 def answer_question(workspace, answer: str, *options: str) -> tuple[int, str]:
     """Run lesson 10's `checks lesson10` in a terminal, answer its question; (exit code, output)."""
     command = snippets("lesson10")["check"] + "".join(" " + shlex.quote(option) for option in options)
-    checker = pexpect.spawn("/bin/sh", ["-c", command], cwd=str(workspace), env=learner_env(), encoding="utf-8",
-                            timeout=300, dimensions=(40, 100))
+    checker = pexpect.spawn(
+        "/bin/sh",
+        ["-c", command],
+        cwd=str(workspace),
+        env=learner_env(),
+        encoding="utf-8",
+        timeout=300,
+        dimensions=(40, 100),
+    )
     checker.logfile_read = transcript = io.StringIO()  # everything the learner sees, their answer included
     try:
         checker.expect("What is the PID of one worker")
@@ -143,6 +151,7 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers, s
     session = "\n".join(f"{PROMPT}{line}\n{printed.rstrip()}" for line, printed in typed.items())
     first = commands["inside"].splitlines()[0]
     from scripts.regen_samples import assert_sample as compare
+
     compare("lesson10-inside", first, session.split("\n", 1)[1], prompt=PROMPT, loosely=loosely_numbered)
     workers = worker_pids(ps)
     assert len(workers) == 2, ps
@@ -268,8 +277,14 @@ def test_try_restarting_the_app_with_the_sidecar_open(app, sidecars):
     # the second terminal: the sidecar's prompt, then the shell ends by itself and `docker run` returns
     left = "\n".join(line for line in left.splitlines() if line.strip() not in ("", PROMPT.strip()))
     from scripts.regen_samples import assert_sample as compare
-    compare("lesson10-try-restart-sidecar", "", f"{left}\n$ echo $?\n{sidecar.shell.exitstatus}".lstrip("\n"),
-            prompt=PROMPT, loosely=loosely)
+
+    compare(
+        "lesson10-try-restart-sidecar",
+        "",
+        f"{left}\n$ echo $?\n{sidecar.shell.exitstatus}".lstrip("\n"),
+        prompt=PROMPT,
+        loosely=loosely,
+    )
 
 
 def test_sidecar_question_refuses_an_answer_a_network_only_sidecar_cannot_see(app, learner_workspace, sidecars):
@@ -369,4 +384,3 @@ class TestWithThePagesSidecarAttached:
         run = lesson10(learner_workspace, "--container", app)  # --json: nobody to ask
         assert run.status("sidecar-question") == "failed"
         assert "--answer PID" in run.check("sidecar-question")["message"]
-

@@ -32,8 +32,13 @@ def developer_folder(workspace):
 
     def make(dockerignore: str, name: str = "together"):
         folder = workspace(DOCKERFILE, name=name)
-        subprocess.run(["sh", str(LESSONS / "lesson11" / "workspace.sh")], cwd=folder, check=True,
-                       capture_output=True, env={**os.environ, "PYTHON": sys.executable})
+        subprocess.run(
+            ["sh", str(LESSONS / "lesson11" / "workspace.sh")],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHON": sys.executable},
+        )
         (folder / ".dockerignore").write_text(dockerignore, encoding="utf-8")
         made.append(Context(folder, load()))
         return made[-1]
@@ -69,12 +74,18 @@ def test_root_only_rule_names_a_gitignore_style_pattern(tmp_path):
 
 
 def test_sent_context_sums_by_top_level_and_finds_caches():
-    sent = lesson11.SentContext([
-        lesson11.SentFile(".venv", 4096, "d"), lesson11.SentFile(".venv/lib/big.so", 5_000_000, "f"),
-        lesson11.SentFile(".venv/lib/__pycache__/x.pyc", 900, "f"), lesson11.SentFile("together", 4096, "d"),
-        lesson11.SentFile("together/app.py", 837, "f"), lesson11.SentFile("together/__pycache__/app.pyc", 1200, "f"),
-        lesson11.SentFile("stray.pyc", 10, "f"), lesson11.SentFile("requirements.txt", 27, "f"),
-    ])
+    sent = lesson11.SentContext(
+        [
+            lesson11.SentFile(".venv", 4096, "d"),
+            lesson11.SentFile(".venv/lib/big.so", 5_000_000, "f"),
+            lesson11.SentFile(".venv/lib/__pycache__/x.pyc", 900, "f"),
+            lesson11.SentFile("together", 4096, "d"),
+            lesson11.SentFile("together/app.py", 837, "f"),
+            lesson11.SentFile("together/__pycache__/app.pyc", 1200, "f"),
+            lesson11.SentFile("stray.pyc", 10, "f"),
+            lesson11.SentFile("requirements.txt", 27, "f"),
+        ]
+    )
     assert sent.size == 5_000_000 + 900 + 837 + 1200 + 10 + 27
     assert sent.by_top_level()[0] == (".venv/", 5_000_900)
     assert sent.caches() == ["together/__pycache__/", "stray.pyc", ".venv/lib/__pycache__/"]
@@ -95,14 +106,24 @@ def dockerignore_in_a_subfolder(folder) -> None:
 
 
 def test_dockerignore_present_catches_a_txt_name():
-    catches("dockerignore-present", DOCKERFILE, says="beside the .dockerignore it does read", file=".dockerignore.txt",
-            prepare=beside(".dockerignore.txt"))
+    catches(
+        "dockerignore-present",
+        DOCKERFILE,
+        says="beside the .dockerignore it does read",
+        file=".dockerignore.txt",
+        prepare=beside(".dockerignore.txt"),
+    )
 
 
 def test_dockerignore_present_catches_a_missing_file_and_one_in_a_subfolder():
     catches("dockerignore-present", DOCKERFILE, says="found none", prepare=no_dockerignore)
-    catches("dockerignore-present", DOCKERFILE, says="at the top of the build context", file="together/.dockerignore",
-            prepare=dockerignore_in_a_subfolder)
+    catches(
+        "dockerignore-present",
+        DOCKERFILE,
+        says="at the top of the build context",
+        file="together/.dockerignore",
+        prepare=dockerignore_in_a_subfolder,
+    )
 
 
 def test_dockerignore_present_catches_not_the_dockerfiles_own_ignore_file():

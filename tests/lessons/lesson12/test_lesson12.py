@@ -19,21 +19,38 @@ FIXTURES = ROOT / "tests" / "lessons" / "lesson12" / "fixtures"
 
 
 # -- which COPY brings in the code -------------------------------------------------------------------
-@pytest.mark.parametrize("line, code", [
-    ("COPY . .", True), ("COPY ./ /usr/src/app/", True), ("ADD . .", True), ("COPY together ./together", True),
-    ("COPY together/app.py together/", True), ('COPY ["./", "./"]', True), ("COPY t* ./", True),
-    ("COPY requirements.txt .", False), ("COPY ./requirements.txt ./", False), ('COPY ["requirements.txt", "."]', False),
-    ("COPY bin ./bin", False), ("COPY --from=build /usr/src/app /usr/src/app", False),
-])
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        ("COPY . .", True),
+        ("COPY ./ /usr/src/app/", True),
+        ("ADD . .", True),
+        ("COPY together ./together", True),
+        ("COPY together/app.py together/", True),
+        ('COPY ["./", "./"]', True),
+        ("COPY t* ./", True),
+        ("COPY requirements.txt .", False),
+        ("COPY ./requirements.txt ./", False),
+        ('COPY ["requirements.txt", "."]', False),
+        ("COPY bin ./bin", False),
+        ("COPY --from=build /usr/src/app /usr/src/app", False),
+    ],
+)
 def test_copies_code(line, code):
     instruction = parse("FROM python:3.13-slim\n" + line + "\n").instructions[-1]
     assert lesson12.copies_code(instruction) is code
 
 
-@pytest.mark.parametrize("line, installs", [
-    ("RUN apt-get update && apt-get install -y gcc", True), ("RUN pip install --no-cache-dir -r requirements.txt", True),
-    ("RUN python -m pip install flask", True), ("RUN chmod +x bin/run_dev.sh", False), ("RUN pip --version", False),
-])
+@pytest.mark.parametrize(
+    "line, installs",
+    [
+        ("RUN apt-get update && apt-get install -y gcc", True),
+        ("RUN pip install --no-cache-dir -r requirements.txt", True),
+        ("RUN python -m pip install flask", True),
+        ("RUN chmod +x bin/run_dev.sh", False),
+        ("RUN pip --version", False),
+    ],
+)
 def test_installs_dependencies(line, installs):
     assert lesson12.installs_dependencies(parse("FROM python:3.13-slim\n" + line + "\n").instructions[-1]) is installs
 
@@ -44,45 +61,67 @@ def test_code_copied_after_deps_catches_the_lesson7_order():
 
 
 def test_code_copied_after_deps_catches_a_copy_left_at_the_top():
-    catches("code-copied-after-deps", (FIXTURES / "code-copied-after-deps--twice.Dockerfile").read_text(),
-            says="lines 5 and 7", line=4)
+    catches(
+        "code-copied-after-deps",
+        (FIXTURES / "code-copied-after-deps--twice.Dockerfile").read_text(),
+        says="lines 5 and 7",
+        line=4,
+    )
 
 
-@pytest.mark.parametrize("dockerfile", [
-    SOLUTION,
-    SOLUTION.replace("COPY requirements.txt .", "COPY requirements.txt /usr/src/app/"),
-    SOLUTION.replace("COPY . .", "COPY together ./together\nCOPY bin ./bin"),
-    SOLUTION.replace("RUN apt-get update && apt-get install -y gcc\n", "").replace(
-        "COPY requirements.txt .\n", "COPY requirements.txt .\nRUN apt-get update && apt-get install -y gcc\n"),
-])
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        SOLUTION,
+        SOLUTION.replace("COPY requirements.txt .", "COPY requirements.txt /usr/src/app/"),
+        SOLUTION.replace("COPY . .", "COPY together ./together\nCOPY bin ./bin"),
+        SOLUTION.replace("RUN apt-get update && apt-get install -y gcc\n", "").replace(
+            "COPY requirements.txt .\n", "COPY requirements.txt .\nRUN apt-get update && apt-get install -y gcc\n"
+        ),
+    ],
+)
 def test_code_copied_after_deps_catches_not(dockerfile):
     catches_not("code-copied-after-deps", dockerfile)
 
 
 # -- reading the builder's output ---------------------------------------------------------------------
 def test_steps_from_buildkit_output():
-    log = ("#5 [1/6] FROM docker.io/library/python:3.13-slim\n#6 [2/6] WORKDIR /usr/src/app\n#6 CACHED\n"
-           "#7 [3/6] RUN apt-get update && apt-get install -y gcc\n#7 CACHED\n#8 [4/6] COPY . .\n#8 DONE 0.1s\n"
-           "#9 [5/6] RUN pip install   --no-cache-dir -r requirements.txt\n#9 0.52 Collecting Flask\n#9 DONE 40.1s\n")
+    log = (
+        "#5 [1/6] FROM docker.io/library/python:3.13-slim\n#6 [2/6] WORKDIR /usr/src/app\n#6 CACHED\n"
+        "#7 [3/6] RUN apt-get update && apt-get install -y gcc\n#7 CACHED\n#8 [4/6] COPY . .\n#8 DONE 0.1s\n"
+        "#9 [5/6] RUN pip install   --no-cache-dir -r requirements.txt\n#9 0.52 Collecting Flask\n#9 DONE 40.1s\n"
+    )
     steps = lesson12.steps_from_log(log)
     assert [(s.text, s.cached) for s in steps] == [
-        ("WORKDIR /usr/src/app", True), ("RUN apt-get update && apt-get install -y gcc", True),
-        ("COPY . .", False), ("RUN pip install --no-cache-dir -r requirements.txt", False)]
+        ("WORKDIR /usr/src/app", True),
+        ("RUN apt-get update && apt-get install -y gcc", True),
+        ("COPY . .", False),
+        ("RUN pip install --no-cache-dir -r requirements.txt", False),
+    ]
 
 
 def test_steps_from_classic_builder_output():
-    log = ("Step 1/4 : FROM python:3.13-slim\n ---> 1a2b\nStep 2/4 : WORKDIR /usr/src/app\n ---> Using cache\n"
-           " ---> 3c4d\nStep 3/4 : COPY . .\n ---> 5e6f\nStep 4/4 : RUN pip install -r requirements.txt\n"
-           " ---> Running in 7a8b\n")
+    log = (
+        "Step 1/4 : FROM python:3.13-slim\n ---> 1a2b\nStep 2/4 : WORKDIR /usr/src/app\n ---> Using cache\n"
+        " ---> 3c4d\nStep 3/4 : COPY . .\n ---> 5e6f\nStep 4/4 : RUN pip install -r requirements.txt\n"
+        " ---> Running in 7a8b\n"
+    )
     assert [(s.text, s.cached) for s in lesson12.steps_from_log(log)] == [
-        ("WORKDIR /usr/src/app", True), ("COPY . .", False), ("RUN pip install -r requirements.txt", False)]
+        ("WORKDIR /usr/src/app", True),
+        ("COPY . .", False),
+        ("RUN pip install -r requirements.txt", False),
+    ]
 
 
 def test_steps_from_podman_output():
-    log = ("STEP 1/3: FROM python:3.13-slim\nSTEP 2/3: WORKDIR /usr/src/app\n--> Using cache 3c4d\n--> 3c4d\n"
-           "STEP 3/3: COPY . .\n--> 5e6f\n")
+    log = (
+        "STEP 1/3: FROM python:3.13-slim\nSTEP 2/3: WORKDIR /usr/src/app\n--> Using cache 3c4d\n--> 3c4d\n"
+        "STEP 3/3: COPY . .\n--> 5e6f\n"
+    )
     assert [(s.text, s.cached) for s in lesson12.steps_from_log(log)] == [
-        ("WORKDIR /usr/src/app", True), ("COPY . .", False)]
+        ("WORKDIR /usr/src/app", True),
+        ("COPY . .", False),
+    ]
 
 
 def test_the_rebuild_copies_what_docker_build_sends(workspace, tmp_path):

@@ -93,6 +93,8 @@ def test_lessons_4_and_5_read_the_stage_that_installs_the_dependencies():
     assert [i.keyword for i in dependency_instructions(parse(SOLUTION))][:3] == ["WORKDIR", "RUN", "RUN"]
     single = (LESSONS / "lesson12" / "solution" / "Dockerfile").read_text(encoding="utf-8")
     assert dependency_stage(parse(single)) == 0 == parse(single).final_stage.index
-    wheels = ("FROM python:3.13-slim AS build\nRUN pip wheel -w /wheels flask\n"
-              "FROM python:3.13-slim\nCOPY --from=build /wheels /wheels\nRUN pip install /wheels/*\n")
+    wheels = (
+        "FROM python:3.13-slim AS build\nRUN pip wheel -w /wheels flask\n"
+        "FROM python:3.13-slim\nCOPY --from=build /wheels /wheels\nRUN pip install /wheels/*\n"
+    )
     assert dependency_stage(parse(wheels)) == 1  # the final stage installs too: it is the one to grade

@@ -54,8 +54,10 @@ def with_user(user_line: str, create: str = USER_LINE) -> str:
 
 # -- the Dockerfile only -----------------------------------------------------------------------------
 def test_created_users_reads_useradd_and_adduser(context):
-    ctx = context("FROM python:3.13-slim\nRUN groupadd -r app && useradd -r -g app app\n"
-                  "RUN adduser --system --group --no-create-home web; true\n")
+    ctx = context(
+        "FROM python:3.13-slim\nRUN groupadd -r app && useradd -r -g app app\n"
+        "RUN adduser --system --group --no-create-home web; true\n"
+    )
     assert [name for name, _ in lesson14.created_users(ctx)] == ["app", "web"]
 
 
@@ -87,8 +89,13 @@ def test_build_steps_as_root_catches_user_before_useradd(built):
 @pytest.mark.docker
 def test_runs_as_non_root_catches_not_the_solution_and_its_checks_all_pass(built):
     ctx = built(SOLUTION)
-    for check in (lesson14.build_steps_as_root, lesson14.user_exists, lesson14.runs_as_non_root,
-                  lesson14.app_files_readable, lesson14.app_cannot_write):
+    for check in (
+        lesson14.build_steps_as_root,
+        lesson14.user_exists,
+        lesson14.runs_as_non_root,
+        lesson14.app_files_readable,
+        lesson14.app_cannot_write,
+    ):
         assert check(ctx).status == "passed", check.check_id
     seen = lesson14.running(ctx)
     assert [p.name for p in seen.processes] == ["uwsgi"] * 3  # the master, PID 1, and its two workers
@@ -100,16 +107,24 @@ def test_runs_as_non_root_catches_not_the_solution_and_its_checks_all_pass(built
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("user, create", [
-    ("USER 10001\n", ""),  # a number needs no passwd entry
-    ("USER together:together\n", "RUN groupadd --system together && useradd --system --gid together together\n"),
-    ("USER nobody\n", ""),  # Debian's nobody, uid 65534, owns none of the app's files
-    ("USER 10001:10001\n", "RUN useradd --system --uid 10001 --user-group together\n"),
-], ids=["numeric", "user-and-group", "nobody", "uid-and-gid"])
+@pytest.mark.parametrize(
+    "user, create",
+    [
+        ("USER 10001\n", ""),  # a number needs no passwd entry
+        ("USER together:together\n", "RUN groupadd --system together && useradd --system --gid together together\n"),
+        ("USER nobody\n", ""),  # Debian's nobody, uid 65534, owns none of the app's files
+        ("USER 10001:10001\n", "RUN useradd --system --uid 10001 --user-group together\n"),
+    ],
+    ids=["numeric", "user-and-group", "nobody", "uid-and-gid"],
+)
 def test_runs_as_non_root_and_user_exists_catch_not_other_correct_ways(built, user, create):
     ctx = built(with_user(user, create))
-    for check in (lesson14.user_exists, lesson14.runs_as_non_root, lesson14.app_files_readable,
-                  lesson14.app_cannot_write):
+    for check in (
+        lesson14.user_exists,
+        lesson14.runs_as_non_root,
+        lesson14.app_files_readable,
+        lesson14.app_cannot_write,
+    ):
         result = check(ctx)
         assert result.status == "passed", (check.check_id, result.message)
 
@@ -119,7 +134,11 @@ def test_runs_as_non_root_and_user_exists_catch_not_other_correct_ways(built, us
 def test_user_exists_catches_another_name(built):
     ctx = built(fixture("user-exists"))
     result = lesson14.user_exists(ctx)
-    assert result.status == "failed" and result.line == 18 and result.hint == "Write `USER together`, the user line 13 creates."
+    assert (
+        result.status == "failed"
+        and result.line == 18
+        and result.hint == "Write `USER together`, the user line 13 creates."
+    )
     assert "`app`" in result.message and "creates `together`" in result.message
     with pytest.raises(Unavailable, match="see user-exists"):  # one failure per cause: lesson 7 points here
         lesson7.container_starts(ctx)

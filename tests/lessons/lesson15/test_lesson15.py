@@ -45,8 +45,11 @@ def test_engine_timestamps_with_nine_decimals_order_right():
 
 
 def test_a_missing_probe_tool_is_read_from_both_forms_of_the_health_log():
-    exec_form = {"ExitCode": -1, "Output": 'OCI runtime exec failed: exec failed: unable to start container process: '
-                                           'exec: "curl": executable file not found in $PATH: unknown'}
+    exec_form = {
+        "ExitCode": -1,
+        "Output": "OCI runtime exec failed: exec failed: unable to start container process: "
+        'exec: "curl": executable file not found in $PATH: unknown',
+    }
     shell_form = {"ExitCode": 127, "Output": "/bin/sh: 1: wget: not found\n"}
     refused = {"ExitCode": 1, "Output": "urllib.error.URLError: <urlopen error [Errno 111] Connection refused>"}
     assert lesson15.missing_tool(exec_form) == "curl"
@@ -189,7 +192,8 @@ def test_unhealthy_when_broken_and_container_healthy_catch_not_other_correct_pro
     """The shell form with `|| exit 1`, and a probe bounded by the engine's --timeout instead of its own."""
     shell_form = SOLUTION.replace(
         """CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=2)"]""",
-        """CMD python3 -c "import urllib.request as u; u.urlopen('http://localhost:4000/statz', timeout=2)" || exit 1""")
+        """CMD python3 -c "import urllib.request as u; u.urlopen('http://localhost:4000/statz', timeout=2)" || exit 1""",
+    )
     engine_bounded = SOLUTION.replace("--timeout=5s", "--timeout=3s").replace(", timeout=2)", ")")
     assert shell_form != SOLUTION and engine_bounded != SOLUTION
     for dockerfile in (shell_form, engine_bounded):

@@ -73,8 +73,9 @@ def test_workdir_absolute_catches_not(workdir):
 
 
 # -- workdir-slashes ----------------------------------------------------------------------------
-@pytest.mark.parametrize("workdir, becomes", [(r"\usr\src\app", "/usrsrcapp"), (r"C:\app", "/C:app"),
-                                              ("C:/app", "/C:/app")])
+@pytest.mark.parametrize(
+    "workdir, becomes", [(r"\usr\src\app", "/usrsrcapp"), (r"C:\app", "/C:app"), ("C:/app", "/C:/app")]
+)
 def test_workdir_slashes_catches_windows_paths(grade, workdir, becomes):
     run = grade(FROM + f"WORKDIR {workdir}\n")
     assert run.status("workdir-slashes") == "failed"
@@ -95,8 +96,15 @@ def test_workdir_variable_catches_a_variable_defined_after_use():
     catches("workdir-variable", FROM + "WORKDIR ${APP_HOME}\nENV APP_HOME=/usr/src/app\n")
 
 
-@pytest.mark.parametrize("definition", ["ENV APP_HOME=/usr/src/app", "ENV APP_HOME /usr/src/app",
-                                        "ARG APP_HOME=/usr/src/app", 'ENV A=1 APP_HOME="/usr/src/app"'])
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "ENV APP_HOME=/usr/src/app",
+        "ENV APP_HOME /usr/src/app",
+        "ARG APP_HOME=/usr/src/app",
+        'ENV A=1 APP_HOME="/usr/src/app"',
+    ],
+)
 def test_workdir_variable_catches_not_a_defined_variable(definition):
     catches_not("workdir-variable", FROM + definition + "\nWORKDIR $APP_HOME\n")
     catches_not("workdir-own-folder", FROM + definition + "\nWORKDIR $APP_HOME\n")  # resolved to /usr/src/app
@@ -125,8 +133,9 @@ def test_workdir_own_folder_judges_the_last_workdir():
 
 
 # -- workdir-not-cd -----------------------------------------------------------------------------
-@pytest.mark.parametrize("run_line", ["RUN cd /usr/src/app", "RUN mkdir -p /usr/src/app && cd /usr/src/app",
-                                      "RUN mkdir /app; cd /app"])
+@pytest.mark.parametrize(
+    "run_line", ["RUN cd /usr/src/app", "RUN mkdir -p /usr/src/app && cd /usr/src/app", "RUN mkdir /app; cd /app"]
+)
 def test_workdir_not_cd_catches_a_cd_that_lasts_nowhere(run_line):
     catches("workdir-not-cd", FROM + run_line + "\n", says="WORKDIR")
 

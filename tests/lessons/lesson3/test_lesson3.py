@@ -44,7 +44,10 @@ def test_copy_present_catches_not(line):
 
 
 def test_copy_present_ignores_a_copy_from_another_stage():
-    catches("copy-present", "FROM python:3.13-slim AS b\nFROM python:3.13-slim\nWORKDIR /app\nCOPY --from=b /etc/hostname .\n")
+    catches(
+        "copy-present",
+        "FROM python:3.13-slim AS b\nFROM python:3.13-slim\nWORKDIR /app\nCOPY --from=b /etc/hostname .\n",
+    )
 
 
 # -- copy-after-workdir (Dockerfile only) ------------------------------------------------------
@@ -56,11 +59,14 @@ def test_copy_after_workdir_catches_copy_without_any_workdir():
     catches("copy-after-workdir", "FROM python:3.13-slim\nCOPY . ./\n")
 
 
-@pytest.mark.parametrize("dockerfile", [
-    HEAD + "COPY . .\n",
-    "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",  # absolute destination: no WORKDIR needed
-    "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
-])
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        HEAD + "COPY . .\n",
+        "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",  # absolute destination: no WORKDIR needed
+        "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
+    ],
+)
 def test_copy_after_workdir_catches_not(dockerfile):
     catches_not("copy-after-workdir", dockerfile)
 
@@ -82,12 +88,16 @@ def test_copy_present_is_needed_before_the_image_checks(outcome):
 
 # -- on the image ------------------------------------------------------------------------------
 @pytest.mark.docker
-@pytest.mark.parametrize("dockerfile", [
-    "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . /usr/src/app\n",
-    "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",
-    "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
-    HEAD + "COPY requirements.txt ./\nCOPY bin bin\nCOPY together/ together/\n",
-], ids=["absolute-destination", "copy-then-workdir", "another-workdir", "in-parts"])
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . /usr/src/app\n",
+        "FROM python:3.13-slim\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\n",
+        "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\n",
+        HEAD + "COPY requirements.txt ./\nCOPY bin bin\nCOPY together/ together/\n",
+    ],
+    ids=["absolute-destination", "copy-then-workdir", "another-workdir", "in-parts"],
+)
 def test_every_correct_way_passes(grade, dockerfile):
     run = grade(dockerfile)
     assert run.code == 0, [c for c in run.json["checks"] if c["status"] != "passed"]
@@ -119,8 +129,10 @@ def test_copy_whole_app_names_the_dockerignore(grade):
 
 @pytest.mark.docker
 def test_copy_source_exists_names_the_dockerignore(grade):
-    run = grade(HEAD + "COPY requirements.txt .\nCOPY . .\n",
-                prepare=lambda folder: (folder / ".dockerignore").write_text("*.txt\n"))
+    run = grade(
+        HEAD + "COPY requirements.txt .\nCOPY . .\n",
+        prepare=lambda folder: (folder / ".dockerignore").write_text("*.txt\n"),
+    )
     assert run.status("copy-source-exists") == "failed"
     assert ".dockerignore" in run.check("copy-source-exists")["message"]
     assert run.check("copy-source-exists")["line"] == 3
@@ -153,8 +165,12 @@ def test_base_image_available_passes_when_the_engine_has_the_image(workspace):
 @pytest.mark.docker
 def test_base_image_available_catches_an_image_docker_cannot_get(workspace):
     # no registry has this tag, and none is reachable here: either way the build stops at FROM
-    run = run_checks("lesson3", "--json", "--path",
-                     str(workspace("FROM python:3.13-slim-no-such-variant\nWORKDIR /usr/src/app\nCOPY . .\n")))
+    run = run_checks(
+        "lesson3",
+        "--json",
+        "--path",
+        str(workspace("FROM python:3.13-slim-no-such-variant\nWORKDIR /usr/src/app\nCOPY . .\n")),
+    )
     result = run.check("base-image-available")
     assert result["status"] == "failed" and result["line"] == 1
     assert "python:3.13-slim-no-such-variant" in result["message"] and "the builder said" in result["message"]
@@ -168,15 +184,18 @@ def test_copy_source_exists_names_the_workspace_folder_when_run_inside_it(worksp
 
     folder = workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY app.py .\n")
     result = checks_process("lesson3", "--json", cwd=folder / "bin")
-    message = next(c for c in __import__("json").loads(result.stdout)["checks"] if c["id"] == "copy-source-exists")["message"]
+    message = next(c for c in __import__("json").loads(result.stdout)["checks"] if c["id"] == "copy-source-exists")[
+        "message"
+    ]
     assert "(the folder you build, together/)" in message, message
 
 
 @pytest.mark.docker
 def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(workspace):
     """`WORKDIR /usr/src/app/` is recorded with its slash; `COPY . .` still writes into it (found by bench/accuracy.py)."""
-    run = run_checks("lesson3", "--json", "--path",
-                     str(workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app/\nCOPY . .\n")))
+    run = run_checks(
+        "lesson3", "--json", "--path", str(workspace("FROM python:3.13-slim\nWORKDIR /usr/src/app/\nCOPY . .\n"))
+    )
     assert run.status("copy-into-workdir") == "passed", run.check("copy-into-workdir")
     assert run.status("copy-whole-app") == "passed"
 

@@ -18,9 +18,11 @@ from support import catches, catches_not, run_checks
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
 REFERENCE = HEAD + "RUN apt-get update && apt-get install -y gcc\n"
 # the lesson's improved version: every correct refinement at once, on several lines
-IMPROVED = HEAD + ("RUN apt-get update \\\n"
-                   "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc libc6-dev \\\n"
-                   "    && rm -rf /var/lib/apt/lists/*\n")
+IMPROVED = HEAD + (
+    "RUN apt-get update \\\n"
+    "    && DEBIAN_FRONTEND=noninteractive apt-get -y install --no-install-recommends gcc libc6-dev \\\n"
+    "    && rm -rf /var/lib/apt/lists/*\n"
+)
 
 
 @pytest.fixture
@@ -48,6 +50,7 @@ def test_apt_no_recommends_warns_on_the_reference():
 
 def test_apt_no_recommends_hint_names_the_c_headers():
     from checks.catalogue import load
+
     info = load().get("lesson4").check("apt-no-recommends")
     assert "gcc libc6-dev" in info.hint  # following the hint must not lose the headers gcc only recommends
 
@@ -67,7 +70,9 @@ def test_apt_lists_removed_warns_when_the_lists_stay():
 
 
 def test_apt_lists_removed_warns_when_removed_in_a_later_run():
-    catches("apt-lists-removed", REFERENCE + "RUN rm -rf /var/lib/apt/lists/*\n", says="later RUN", status="warning", line=5)
+    catches(
+        "apt-lists-removed", REFERENCE + "RUN rm -rf /var/lib/apt/lists/*\n", says="later RUN", status="warning", line=5
+    )
 
 
 def test_apt_lists_removed_catches_not():
@@ -104,8 +109,10 @@ def test_the_improved_version_passes_without_warnings(grade):
 
 @pytest.mark.docker
 def test_gcc_installed_accepts_build_essential(grade):
-    run = grade(HEAD + "RUN apt-get update && apt-get install -y --no-install-recommends build-essential "
-                       "&& rm -rf /var/lib/apt/lists/*\n")
+    run = grade(
+        HEAD + "RUN apt-get update && apt-get install -y --no-install-recommends build-essential "
+        "&& rm -rf /var/lib/apt/lists/*\n"
+    )
     assert run.status("gcc-installed") == "passed"
     assert run.check("gcc-installed")["message"].startswith("gcc")
 
@@ -188,7 +195,9 @@ def test_gcc_compiles_catches_gcc_without_its_recommended_headers(grade):
 @pytest.mark.docker
 @pytest.mark.parametrize("packages", ["gcc libc6-dev", "build-essential"])
 def test_gcc_compiles_catches_not_the_headers_named(grade, packages):
-    run = grade(LEAN.replace("install -y --no-install-recommends gcc", f"install -y --no-install-recommends {packages}"))
+    run = grade(
+        LEAN.replace("install -y --no-install-recommends gcc", f"install -y --no-install-recommends {packages}")
+    )
     assert run.status("gcc-compiles") == "passed"
 
 
@@ -204,12 +213,15 @@ def short_silence(monkeypatch):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("run_line", [
-    "RUN sleep infinity",
-    "RUN tail -f /dev/null",
-    'RUN ["python", "-c", "import time; time.sleep(10**6)"]',  # exec form, no shell
-    "run echo 'waiting for nothing'; /usr/local/bin/python3 -c 'import time; time.sleep(10**6)'",
-])
+@pytest.mark.parametrize(
+    "run_line",
+    [
+        "RUN sleep infinity",
+        "RUN tail -f /dev/null",
+        'RUN ["python", "-c", "import time; time.sleep(10**6)"]',  # exec form, no shell
+        "run echo 'waiting for nothing'; /usr/local/bin/python3 -c 'import time; time.sleep(10**6)'",
+    ],
+)
 def test_run_finishes_stops_and_names_a_step_that_never_ends(grade, short_silence, run_line):
     started = time.monotonic()
     run = grade(REFERENCE + run_line + "\n")
@@ -258,8 +270,11 @@ def test_gcc_installed_is_a_goal_a_dockerfile_without_apt_get_does_not_pass(work
     assert result["status"] == "failed" and "could not run" in result["message"], result
     assert "Dockerfile:4" in result["message"] and "exit code: 3" in result["message"]
     assert run.code == 1 and run.json["passed"] is False
-    assert progress.read(folder)["lessons"]["lesson4"] == {**progress.read(folder)["lessons"]["lesson4"],
-                                                          "passed": False, "failed": ["gcc-installed"]}
+    assert progress.read(folder)["lessons"]["lesson4"] == {
+        **progress.read(folder)["lessons"]["lesson4"],
+        "passed": False,
+        "failed": ["gcc-installed"],
+    }
 
 
 def test_run_finishes_needs_a_run(outcome):
@@ -268,10 +283,13 @@ def test_run_finishes_needs_a_run(outcome):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("run_line, how", [
-    ("RUN apt-get update; apt-get install -y gcc-compiler; echo done", "`;` runs the next command"),
-    ("RUN apt-get update && apt-get install -y gcc-compiler || true", "`|| true` hides that failure"),
-])
+@pytest.mark.parametrize(
+    "run_line, how",
+    [
+        ("RUN apt-get update; apt-get install -y gcc-compiler; echo done", "`;` runs the next command"),
+        ("RUN apt-get update && apt-get install -y gcc-compiler || true", "`|| true` hides that failure"),
+    ],
+)
 def test_apt_package_name_catches_a_failure_hidden_by_the_shell(workspace, run_line, how):
     """The build goes on after apt-get failed; the image is asked which packages it really has (also when cached)."""
     folder = workspace(HEAD + run_line + "\n")
@@ -287,8 +305,9 @@ def test_apt_package_name_catches_a_failure_hidden_by_the_shell(workspace, run_l
 
 @pytest.mark.docker
 def test_apt_package_name_catches_not_virtual_and_pinned_packages(grade):
-    run = grade(HEAD + "RUN apt-get update && apt-get install -y gcc libc-dev make=4.* \\\n"
-                       "    && rm -rf /var/lib/apt/lists/*\n")
+    run = grade(
+        HEAD + "RUN apt-get update && apt-get install -y gcc libc-dev make=4.* \\\n    && rm -rf /var/lib/apt/lists/*\n"
+    )
     assert run.status("apt-package-name") == "passed", run.check("apt-package-name")
     assert run.status("gcc-installed") == "passed"
 
@@ -305,9 +324,13 @@ def test_a_long_build_shows_live_progress_on_a_terminal(workspace):
     folder = workspace(REFERENCE + f"RUN for i in 1 2 3; do echo tick $i {fresh}; sleep 1; done\n")
     leader, follower = os.openpty()
     try:
-        process = subprocess.run([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
-                                 stdout=subprocess.PIPE, stderr=follower, timeout=600,
-                                 env={**os.environ, "TERM": "xterm", "COLUMNS": "200"})
+        process = subprocess.run(
+            [sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=600,
+            env={**os.environ, "TERM": "xterm", "COLUMNS": "200"},
+        )
         os.close(follower)
         shown = b""
         while True:

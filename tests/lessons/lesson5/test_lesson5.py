@@ -13,8 +13,7 @@ from checks.checkers import lesson5
 from checks.context import Context
 from support import ROOT, catches, catches_not, grade_fixture, run_checks
 
-BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
-          "RUN apt-get update && apt-get install -y gcc\n")
+BEFORE = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
 PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
 
 
@@ -27,13 +26,16 @@ def test_pip_install_present_catches_pip_in_cmd():
     catches("pip-install-present", BEFORE + "CMD pip install -r requirements.txt && ./bin/run_dev.sh\n", says="CMD")
 
 
-@pytest.mark.parametrize("line", [
-    PIP,
-    "RUN pip3 install --no-cache-dir -r requirements.txt\n",
-    "RUN python -m pip install --no-cache-dir -r requirements.txt\n",
-    'RUN ["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]\n',
-    "RUN pip install --upgrade pip && \\\n    pip install --no-cache-dir --requirement=requirements.txt\n",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        PIP,
+        "RUN pip3 install --no-cache-dir -r requirements.txt\n",
+        "RUN python -m pip install --no-cache-dir -r requirements.txt\n",
+        'RUN ["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]\n',
+        "RUN pip install --upgrade pip && \\\n    pip install --no-cache-dir --requirement=requirements.txt\n",
+    ],
+)
 def test_pip_install_present_catches_not(line):
     catches_not("pip-install-present", BEFORE + line)
 
@@ -44,43 +46,75 @@ def test_pip_install_requirements_catches_a_missing_dash_r():
 
 
 def test_pip_install_requirements_catches_packages_by_name():
-    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir flask uwsgi\n",
-            says="does not pin Flask==3.1.3, uWSGI==2.0.31")
+    catches(
+        "pip-install-requirements",
+        BEFORE + "RUN pip install --no-cache-dir flask uwsgi\n",
+        says="does not pin Flask==3.1.3, uWSGI==2.0.31",
+    )
 
 
 def test_pip_install_requirements_catches_a_left_out_package():
-    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3\n",
-            says="leaves out uWSGI==2.0.31")
+    catches(
+        "pip-install-requirements",
+        BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3\n",
+        says="leaves out uWSGI==2.0.31",
+    )
 
 
 def test_pip_install_requirements_warns_on_the_same_pins_written_twice():
-    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3 uWSGI==2.0.31\n",
-            status="warning")
+    catches(
+        "pip-install-requirements",
+        BEFORE + "RUN pip install --no-cache-dir Flask==3.1.3 uWSGI==2.0.31\n",
+        status="warning",
+    )
 
 
 def test_pip_install_requirements_warns_on_undeclared_extras():
-    catches("pip-install-requirements", BEFORE + "RUN pip install --no-cache-dir -r requirements.txt requests\n",
-            says="requests", status="warning")
+    catches(
+        "pip-install-requirements",
+        BEFORE + "RUN pip install --no-cache-dir -r requirements.txt requests\n",
+        says="requests",
+        status="warning",
+    )
 
 
-@pytest.mark.parametrize("line", [PIP, "RUN pip install -r ./requirements.txt --no-cache-dir\n",
-                                  "RUN pip install --no-cache-dir -r /usr/src/app/requirements.txt\n"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        PIP,
+        "RUN pip install -r ./requirements.txt --no-cache-dir\n",
+        "RUN pip install --no-cache-dir -r /usr/src/app/requirements.txt\n",
+    ],
+)
 def test_pip_install_requirements_catches_not(line):
     catches_not("pip-install-requirements", BEFORE + line)
 
 
 # -- requirements-before-pip ---------------------------------------------------------------------
 def test_requirements_before_pip_catches_pip_before_copy():
-    catches("requirements-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + PIP + "COPY . .\n",
-            says="COPY on line 4 comes after", line=3)
+    catches(
+        "requirements-before-pip",
+        "FROM python:3.13-slim\nWORKDIR /usr/src/app\n" + PIP + "COPY . .\n",
+        says="COPY on line 4 comes after",
+        line=3,
+    )
 
 
 def test_requirements_before_pip_catches_a_copy_of_other_files_only():
     catches("requirements-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY together/ together/\n" + PIP)
 
 
-@pytest.mark.parametrize("copy", ["COPY . .", "COPY requirements.txt .", "COPY requirements.txt ./",
-                                  "COPY ./requirements.txt /usr/src/app/", "COPY *.txt .", 'COPY ["requirements.txt", "."]'])
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "COPY . .",
+        "COPY requirements.txt .",
+        "COPY requirements.txt ./",
+        "COPY ./requirements.txt /usr/src/app/",
+        "COPY *.txt .",
+        'COPY ["requirements.txt", "."]',
+    ],
+)
 def test_brings_requirements_catches_not(copy):
     from checks.dockerfile import parse
 
@@ -90,8 +124,13 @@ def test_brings_requirements_catches_not(copy):
 
 # -- gcc-before-pip ------------------------------------------------------------------------------
 def test_gcc_before_pip_catches_gcc_installed_after():
-    catches("gcc-before-pip", "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n" + PIP
-            + "RUN apt-get update && apt-get install -y gcc\n", says="after, on line 5")
+    catches(
+        "gcc-before-pip",
+        "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
+        + PIP
+        + "RUN apt-get update && apt-get install -y gcc\n",
+        says="after, on line 5",
+    )
 
 
 def test_compiler_install_line_knows_build_essential(workspace):
@@ -123,12 +162,21 @@ def test_pip_install_builds_names_missing_c_headers(workspace):
 @pytest.mark.docker
 def test_pip_no_cache_catches_not_pip_no_cache_dir_and_other_correct_ways(workspace):
     """PIP_NO_CACHE_DIR instead of the option, requirements.txt copied on its own first, python -m pip."""
-    dockerfile = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nRUN apt-get update && apt-get install -y gcc\n"
-                  "ENV PIP_NO_CACHE_DIR=1\nCOPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
-                  "COPY . .\n")
+    dockerfile = (
+        "FROM python:3.13-slim\nWORKDIR /usr/src/app\nRUN apt-get update && apt-get install -y gcc\n"
+        "ENV PIP_NO_CACHE_DIR=1\nCOPY requirements.txt .\nRUN python -m pip install -r requirements.txt\n"
+        "COPY . .\n"
+    )
     run = run_checks("lesson5", "--json", "--path", str(workspace(dockerfile)))
-    for check_id in ("pip-install-present", "pip-install-requirements", "requirements-before-pip", "gcc-before-pip",
-                     "pip-install-builds", "pip-no-cache", "pip-dependencies-import"):
+    for check_id in (
+        "pip-install-present",
+        "pip-install-requirements",
+        "requirements-before-pip",
+        "gcc-before-pip",
+        "pip-install-builds",
+        "pip-no-cache",
+        "pip-dependencies-import",
+    ):
         assert run.status(check_id) == "passed", run.check(check_id)
     assert "flask 3.1.3" in run.check("pip-dependencies-import")["message"]
 

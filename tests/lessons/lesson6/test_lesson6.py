@@ -11,8 +11,10 @@ import pytest
 from checks.checkers import lesson6
 from support import catches, catches_not, grade_fixture, run_checks
 
-BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
-          "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n")
+BEFORE = (
+    "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n"
+    "RUN apt-get update && apt-get install -y gcc\nRUN pip install --no-cache-dir -r requirements.txt\n"
+)
 
 
 # -- expose-present ------------------------------------------------------------------------------
@@ -30,15 +32,30 @@ def test_expose_present_catches_not(line):
 
 
 # -- expose-syntax -------------------------------------------------------------------------------
-@pytest.mark.parametrize("word, words", [("-p", "docker run"), ("99999", "between 1 and 65535"),
-                                         ("0", "between 1 and 65535"), ("port4000", "port number"),
-                                         ("$APP_PORT", "variable with no value")])
+@pytest.mark.parametrize(
+    "word, words",
+    [
+        ("-p", "docker run"),
+        ("99999", "between 1 and 65535"),
+        ("0", "between 1 and 65535"),
+        ("port4000", "port number"),
+        ("$APP_PORT", "variable with no value"),
+    ],
+)
 def test_expose_syntax_catches(word, words):
     catches("expose-syntax", BEFORE + f"EXPOSE {word}\n", says=words, line=6)
 
 
-@pytest.mark.parametrize("line", ["EXPOSE 4000", "EXPOSE 4000/tcp", "EXPOSE 4000-4001",
-                                  "ENV PORT=4000\nEXPOSE $PORT", "ARG PORT=4000\nEXPOSE ${PORT}"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "EXPOSE 4000",
+        "EXPOSE 4000/tcp",
+        "EXPOSE 4000-4001",
+        "ENV PORT=4000\nEXPOSE $PORT",
+        "ARG PORT=4000\nEXPOSE ${PORT}",
+    ],
+)
 def test_expose_syntax_catches_not(line):
     catches_not("expose-syntax", BEFORE + line + "\n")
 
@@ -74,7 +91,7 @@ def test_the_summary_never_counts_skipped_checks_as_passed(workspace):
 
     from checks.catalogue import load
 
-    folder = workspace(BEFORE + "EXPOSE 127.0.0.1:4000\nCMD [\"./bin/run_dev.sh\"]\n")
+    folder = workspace(BEFORE + 'EXPOSE 127.0.0.1:4000\nCMD ["./bin/run_dev.sh"]\n')
     human, data = run_checks("lesson7", "--path", str(folder)), run_checks("lesson7", "--json", "--path", str(folder))
     for lesson in load().lessons[:6]:
         statuses = [c["status"] for c in data.json["checks"] if c["id"] in {i.id for i in lesson.checks}]
@@ -101,8 +118,7 @@ def test_app_port_follows_env_port(context):
 # -- on real images: expose-port, expose-protocol, expose-extra-ports ------------------------------
 @pytest.mark.docker
 def test_expose_port_catches_not_env_port_and_tcp(workspace):
-    run = run_checks("lesson6", "--json", "--path",
-                     str(workspace(BEFORE + "ENV PORT=8080\nEXPOSE ${PORT}/tcp\n")))
+    run = run_checks("lesson6", "--json", "--path", str(workspace(BEFORE + "ENV PORT=8080\nEXPOSE ${PORT}/tcp\n")))
     for check_id in ("expose-present", "expose-syntax", "expose-protocol", "expose-port", "expose-extra-ports"):
         assert run.status(check_id) == "passed", run.check(check_id)
     assert "8080/tcp in the image's config" in run.check("expose-port")["message"]

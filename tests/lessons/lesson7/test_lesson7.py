@@ -19,8 +19,10 @@ from checks.catalogue import load
 from checks.checkers import lesson7
 from support import ROOT, catches, catches_not, grade_fixture, run_checks
 
-BEFORE = ("FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
-          "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n")
+BEFORE = (
+    "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\n"
+    "RUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 4000\n"
+)
 SOLUTION = BEFORE + 'CMD ["./bin/run_dev.sh"]\n'
 FIXTURES = ROOT / "tests" / "lessons" / "lesson7" / "fixtures"
 
@@ -30,7 +32,9 @@ def test_cmd_present_catches_a_missing_cmd():
     catches("cmd-present", BEFORE, says="python3")
 
 
-@pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]', "CMD ./bin/run_dev.sh"])
+@pytest.mark.parametrize(
+    "line", ['CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]', "CMD ./bin/run_dev.sh"]
+)
 def test_cmd_present_catches_not(line):
     catches_not("cmd-present", BEFORE + line + "\n")
 
@@ -52,13 +56,16 @@ def judged(context, monkeypatch):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("line, shown", [
-    ("RUN ./bin/run_dev.sh", "bound to TCP address 0.0.0.0:4000"),
-    ('RUN ["/usr/src/app/bin/run_dev.sh"]', "bound to TCP address"),  # exec form, absolute path
-    ("RUN uwsgi --http-socket :4000 --module together.app:app", "bound to TCP address :4000"),
-    ("RUN /usr/local/bin/python -m flask --app together.app run", "Running on http://127.0.0.1:5000"),
-    ('RUN ["python3", "-u", "-m", "http.server", "8000"]', "Serving HTTP on"),  # any server (-u: unbuffered)
-])
+@pytest.mark.parametrize(
+    "line, shown",
+    [
+        ("RUN ./bin/run_dev.sh", "bound to TCP address 0.0.0.0:4000"),
+        ('RUN ["/usr/src/app/bin/run_dev.sh"]', "bound to TCP address"),  # exec form, absolute path
+        ("RUN uwsgi --http-socket :4000 --module together.app:app", "bound to TCP address :4000"),
+        ("RUN /usr/local/bin/python -m flask --app together.app run", "Running on http://127.0.0.1:5000"),
+        ('RUN ["python3", "-u", "-m", "http.server", "8000"]', "Serving HTTP on"),  # any server (-u: unbuffered)
+    ],
+)
 def test_server_not_in_run_stops_and_names_a_server(judged, line, shown):
     started = time.monotonic()
     result = judged(BEFORE + line + "\n")
@@ -68,8 +75,15 @@ def test_server_not_in_run_stops_and_names_a_server(judged, line, shown):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("line", ["RUN chmod +x bin/run_dev.sh", "RUN uwsgi --version", "RUN sh -n bin/run_dev.sh",
-                                  "RUN python -c 'print(\"Listening on nothing\")' > /dev/null"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RUN chmod +x bin/run_dev.sh",
+        "RUN uwsgi --version",
+        "RUN sh -n bin/run_dev.sh",
+        "RUN python -c 'print(\"Listening on nothing\")' > /dev/null",
+    ],
+)
 def test_server_not_in_run_catches_not(judged, line):
     assert judged(BEFORE + line + "\n" + 'CMD ["./bin/run_dev.sh"]\n').status == "passed"
 
@@ -78,8 +92,12 @@ def test_server_not_in_run_catches_not(judged, line):
 def test_ctrl_c_during_a_build_step_that_never_ends(workspace):
     """A real SIGINT while a RUN waits forever: exit 130 within seconds, nothing of ours left, no step left running."""
     folder = workspace(BEFORE.split("RUN")[0] + "RUN sleep 987654\n")
-    process = subprocess.Popen([sys.executable, "-m", "checks", "lesson4", "--path", str(folder)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checks", "lesson4", "--path", str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not _running("sleep 987654"):
@@ -117,30 +135,42 @@ def test_cmd_exec_form_catches_a_shell_form_entrypoint():
     catches("cmd-exec-form", BEFORE + "ENTRYPOINT ./bin/run_dev.sh\n")
 
 
-@pytest.mark.parametrize("line", ['CMD ["./bin/run_dev.sh"]', 'CMD ["sh", "bin/run_dev.sh"]',
-                                  'ENTRYPOINT ["./bin/run_dev.sh"]', 'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]'])
+@pytest.mark.parametrize(
+    "line",
+    [
+        'CMD ["./bin/run_dev.sh"]',
+        'CMD ["sh", "bin/run_dev.sh"]',
+        'ENTRYPOINT ["./bin/run_dev.sh"]',
+        'ENTRYPOINT ["sh"]\nCMD ["bin/run_dev.sh"]',
+    ],
+)
 def test_cmd_exec_form_catches_not(line):
     catches_not("cmd-exec-form", BEFORE + line + "\n")
 
 
 # -- cmd-single ----------------------------------------------------------------------------------
 def test_cmd_single_warns_on_two_cmds():
-    catches("cmd-single", BEFORE + 'CMD ["python3"]\nCMD ["./bin/run_dev.sh"]\n', says="line 8", status="warning", line=7)
+    catches(
+        "cmd-single", BEFORE + 'CMD ["python3"]\nCMD ["./bin/run_dev.sh"]\n', says="line 8", status="warning", line=7
+    )
 
 
 def test_cmd_single_catches_not_one_cmd_per_stage():
-    catches_not("cmd-single", "FROM python:3.13-slim AS test\nCMD [\"pytest\"]\n" + SOLUTION)
+    catches_not("cmd-single", 'FROM python:3.13-slim AS test\nCMD ["pytest"]\n' + SOLUTION)
 
 
 # -- the start command, from the image's config ----------------------------------------------------
-@pytest.mark.parametrize("argv, program, script", [
-    (["./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
-    (["sh", "bin/run_dev.sh"], "sh", "bin/run_dev.sh"),
-    (["/bin/sh", "-c", "./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
-    (["/bin/sh", "-c", "exec ./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
-    (["/bin/sh", "-c", "['./bin/run_dev.sh']"], "[./bin/run_dev.sh]", "[./bin/run_dev.sh]"),
-    (["uwsgi", "--http-socket", ":4000"], "uwsgi", "uwsgi"),
-])
+@pytest.mark.parametrize(
+    "argv, program, script",
+    [
+        (["./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+        (["sh", "bin/run_dev.sh"], "sh", "bin/run_dev.sh"),
+        (["/bin/sh", "-c", "./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+        (["/bin/sh", "-c", "exec ./bin/run_dev.sh"], "./bin/run_dev.sh", "./bin/run_dev.sh"),
+        (["/bin/sh", "-c", "['./bin/run_dev.sh']"], "[./bin/run_dev.sh]", "[./bin/run_dev.sh]"),
+        (["uwsgi", "--http-socket", ":4000"], "uwsgi", "uwsgi"),
+    ],
+)
 def test_program_and_script(argv, program, script):
     command = start.StartCommand(argv, "/usr/src/app", start.DEFAULT_PATH)
     assert command.program_and_script() == (program, script)
@@ -151,7 +181,7 @@ def test_likely_cause_names_crlf_and_permissions():
     assert "CRLF" in lesson7.likely_cause("exec ./bin/run_dev.sh: no such file or directory", crlf=True)
     assert "does not exist" in lesson7.likely_cause("exec ./bin/run_dev.sh: no such file or directory")
     assert "foreground" in lesson7.likely_cause("", exit_code=0)
-    assert "chmod +x" in lesson7.likely_cause("exec: \"./bin/run_dev.sh\": permission denied")
+    assert "chmod +x" in lesson7.likely_cause('exec: "./bin/run_dev.sh": permission denied')
 
 
 def test_listening_addresses_are_decoded():
@@ -176,7 +206,9 @@ def test_script_line_endings_catches_crlf_and_container_starts_names_it(workspac
     folder = workspace((FIXTURES / "script-line-endings" / "Dockerfile").read_text())
     original = (folder / "bin" / "run_dev.sh").read_bytes()
     lay_out(folder, original.replace(b"\n", b"\r\n"))
-    assert (folder / "bin" / "run_dev.sh").read_bytes() == (FIXTURES / "script-line-endings/bin/run_dev.sh").read_bytes()
+    assert (folder / "bin" / "run_dev.sh").read_bytes() == (
+        FIXTURES / "script-line-endings/bin/run_dev.sh"
+    ).read_bytes()
     run = run_checks("lesson7", "--json", "--path", str(folder))
     assert run.status("script-line-endings") == "failed"
     assert "CRLF" in run.check("script-line-endings")["message"]
@@ -204,13 +236,19 @@ def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
 
     folder = workspace((FIXTURES / "app-answers.Dockerfile").read_text())  # the fixture's build, from the cache
     client = docker.from_env(timeout=30)
-    process = subprocess.Popen([sys.executable, "-m", "checks", "lesson7", "--path", str(folder)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**__import__("os").environ,
-                                                                                 "CHECKS_START_TIMEOUT": "120"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checks", "lesson7", "--path", str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**__import__("os").environ, "CHECKS_START_TIMEOUT": "120"},
+    )
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and process.poll() is None:
-            running = [c for c in client.api.containers(filters={"label": RUN_LABEL}) if c["Command"].startswith("flask --app")]
+            running = [
+                c for c in client.api.containers(filters={"label": RUN_LABEL}) if c["Command"].startswith("flask --app")
+            ]
             if running:
                 break
             time.sleep(0.2)
@@ -224,7 +262,11 @@ def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
     assert process.returncode == 130, err
     assert "Interrupted" in err.decode()
     # summaries, not containers.list(), which fails when another session removes its container meanwhile
-    left = [c for c in client.api.containers(all=True, filters={"label": RUN_LABEL}) if c["Command"].startswith("flask --app")]
+    left = [
+        c
+        for c in client.api.containers(all=True, filters={"label": RUN_LABEL})
+        if c["Command"].startswith("flask --app")
+    ]
     assert not left
 
 
@@ -232,7 +274,11 @@ def test_ctrl_c_during_the_container_check_removes_the_container(workspace):
 def test_cmd_program_exists_catches_a_name_without_a_path(workspace):
     run = grade_fixture("lesson7", workspace, "cmd-program-exists")
     message = run.check("cmd-program-exists")["message"]
-    assert run.status("cmd-program-exists") == "failed" and "looked up in PATH" in message and "./bin/run_dev.sh" in message
+    assert (
+        run.status("cmd-program-exists") == "failed"
+        and "looked up in PATH" in message
+        and "./bin/run_dev.sh" in message
+    )
     assert run.status("container-starts") == "failed"
 
 
@@ -278,7 +324,9 @@ def test_script_line_endings_fixture_differs_from_the_app_only_in_line_endings()
     fixture = FIXTURES / "script-line-endings"
     app_script = (ROOT / "lessons" / "together" / "bin" / "run_dev.sh").read_bytes()
     assert (fixture / "bin" / "run_dev.sh").read_bytes() == app_script.replace(b"\n", b"\r\n")
-    assert (fixture / "Dockerfile").read_bytes() == (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_bytes()
+    assert (fixture / "Dockerfile").read_bytes() == (
+        ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile"
+    ).read_bytes()
 
 
 # -- app-production-server ------------------------------------------------------------------------

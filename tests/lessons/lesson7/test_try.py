@@ -31,9 +31,14 @@ def test_try_time_docker_stop_exec_form_and_shell_form(learner_workspace, tmp_pa
     shutil.copytree(learner_workspace, folder)
     sections = try_sections("lesson7")
     own = unique("try")
-    rename = {"together:exec": f"{own}:exec", "together:shell": f"{own}:shell",
-              "--name exec-form": f"--name {own}-exec", "stop exec-form": f"stop {own}-exec",
-              "--name shell-form": f"--name {own}-shell", "stop shell-form": f"stop {own}-shell"}
+    rename = {
+        "together:exec": f"{own}:exec",
+        "together:shell": f"{own}:shell",
+        "--name exec-form": f"--name {own}-exec",
+        "stop exec-form": f"stop {own}-exec",
+        "--name shell-form": f"--name {own}-shell",
+        "stop shell-form": f"stop {own}-shell",
+    }
     images.extend([f"{own}:exec", f"{own}:shell"])
     durations = {}
     for form in ("exec", "shell"):

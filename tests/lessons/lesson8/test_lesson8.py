@@ -189,13 +189,19 @@ def test_image_size(graded):
     assert f"{base_layers} from the base image" in message
 
 
-@pytest.mark.parametrize("classic, buildkit", [
-    ('/bin/sh -c #(nop) WORKDIR /usr/src/app', "WORKDIR /usr/src/app"),
-    ('/bin/sh -c #(nop) COPY dir:0a1b2c3d in . ', "COPY . . # buildkit"),
-    ("/bin/sh -c apt-get update && apt-get install -y gcc", "RUN /bin/sh -c apt-get update && apt-get install -y gcc # buildkit"),
-    ('/bin/sh -c #(nop)  EXPOSE 4000', "EXPOSE map[4000/tcp:{}]"),
-    ('/bin/sh -c #(nop)  CMD ["./bin/run_dev.sh"]', 'CMD ["./bin/run_dev.sh"]'),
-])
+@pytest.mark.parametrize(
+    "classic, buildkit",
+    [
+        ("/bin/sh -c #(nop) WORKDIR /usr/src/app", "WORKDIR /usr/src/app"),
+        ("/bin/sh -c #(nop) COPY dir:0a1b2c3d in . ", "COPY . . # buildkit"),
+        (
+            "/bin/sh -c apt-get update && apt-get install -y gcc",
+            "RUN /bin/sh -c apt-get update && apt-get install -y gcc # buildkit",
+        ),
+        ("/bin/sh -c #(nop)  EXPOSE 4000", "EXPOSE map[4000/tcp:{}]"),
+        ('/bin/sh -c #(nop)  CMD ["./bin/run_dev.sh"]', 'CMD ["./bin/run_dev.sh"]'),
+    ],
+)
 def test_steps_read_the_same_from_both_builders(classic, buildkit):
     assert normalise_step(classic) == normalise_step(buildkit)
 
@@ -206,6 +212,7 @@ def test_labels_are_not_steps():
 
 
 # What the page shows the learner, generated here: docs/samples/lesson8-*.txt.
+
 
 def test_the_pages_build_list_and_history_outputs(learner_image, learner_workspace):
     commands = snippets("lesson8")
@@ -227,7 +234,7 @@ def test_the_pages_build_list_and_history_outputs(learner_image, learner_workspa
     lines = history.splitlines()
     own = next(index for index, line in enumerate(lines) if "WORKDIR /usr/src/app" in line)
     assert len(lines) > own + 1, history  # the base image's steps follow
-    history = "\n".join([*lines[:own + 1], "[… the base image's own steps: docker image history python:3.13-slim …]"])
+    history = "\n".join([*lines[: own + 1], "[… the base image's own steps: docker image history python:3.13-slim …]"])
     assert_terminal_sample("lesson8-history", commands["history"], history)
 
 
@@ -257,8 +264,11 @@ def test_try_edit_the_app_and_every_step_after_copy_runs_again(try_workspace):
     text = number_steps(text, folder / "Dockerfile")
     steps = build_steps(text)
     assert steps["WORKDIR /usr/src/app"] == "CACHED", steps
-    for step in ("COPY . .", "RUN apt-get update && apt-get install -y gcc",
-                 "RUN pip install --no-cache-dir -r requirements.txt"):
+    for step in (
+        "COPY . .",
+        "RUN apt-get update && apt-get install -y gcc",
+        "RUN pip install --no-cache-dir -r requirements.txt",
+    ):
         assert steps[step] == "DONE", (step, steps)
     assert_terminal_sample("lesson8-try-edit", section, shorten_build(text), built=True)
 
@@ -271,8 +281,11 @@ def test_try_copy_requirements_first_and_pip_stays_cached(try_workspace):
     text, _ = transcript(sections["edit-again"], cwd=folder, rename=rename)
     text = number_steps(text, folder / "Dockerfile")
     steps = build_steps(text)
-    for step in ("COPY requirements.txt .", "RUN apt-get update && apt-get install -y gcc",
-                 "RUN pip install --no-cache-dir -r requirements.txt"):
+    for step in (
+        "COPY requirements.txt .",
+        "RUN apt-get update && apt-get install -y gcc",
+        "RUN pip install --no-cache-dir -r requirements.txt",
+    ):
         assert steps[step] == "CACHED", (step, steps)
     assert steps["COPY . ."] == "DONE", steps
     assert_terminal_sample("lesson8-try-edit-again", sections["edit-again"], shorten_build(text), built=True)

@@ -71,8 +71,12 @@ def test_reference_commands_pass(learner_image, learner_workspace, containers):
     printed = {}
     for section in ("ps", "logs", "curl"):
         printed[section], _ = transcript(commands[section], only=mine)
-        assert_terminal_sample(f"lesson9-{section}", commands[section], printed[section],
-                               compare_by=loosely_logged if section == "logs" else None)
+        assert_terminal_sample(
+            f"lesson9-{section}",
+            commands[section],
+            printed[section],
+            compare_by=loosely_logged if section == "logs" else None,
+        )
     assert APP_NAME in printed["ps"] and "127.0.0.1:4000->4000/tcp" in printed["ps"]
     assert "starting uWSGI on http://0.0.0.0:4000" in printed["logs"]
     assert '"version"' in printed["curl"]
@@ -87,9 +91,15 @@ def test_try_running_without_p(learner_image, containers):
     sections = try_sections("lesson9")
     name, port = unique("together"), free_port()
     containers.track(name)
-    rename = {"--name together": f"--name {name}", "rm -f together": f"rm -f {name}",
-              "127.0.0.1:4000:4000": f"127.0.0.1:{port}:4000", "127.0.0.1:4000/": f"127.0.0.1:{port}/",
-              "port 4000 after": f"port {port} after", "127.0.0.1:4000->": f"127.0.0.1:{port}->", "together": name}
+    rename = {
+        "--name together": f"--name {name}",
+        "rm -f together": f"rm -f {name}",
+        "127.0.0.1:4000:4000": f"127.0.0.1:{port}:4000",
+        "127.0.0.1:4000/": f"127.0.0.1:{port}/",
+        "port 4000 after": f"port {port} after",
+        "127.0.0.1:4000->": f"127.0.0.1:{port}->",
+        "together": name,
+    }
     mine = lambda line: line.rstrip().endswith(f" {name}")  # noqa: E731
     transcript(snippets("lesson9")["run"], rename=rename)  # the learner's container of the lesson, running
     text, results = transcript(sections["no-publish"], rename=rename, check=False, only=mine)
@@ -148,8 +158,11 @@ def test_host_port_free(graded):
 
 def test_host_port_free_catches_a_program_on_the_port(learner_image, learner_workspace, containers):
     port = free_port()
-    holder = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until(lambda: app_ready(f"http://127.0.0.1:{port}/"), 10, "the program holding the port")
         name = containers.run(f"-p 127.0.0.1:{port}:4000 {IMAGE}", check=False)
@@ -228,7 +241,7 @@ def test_statz_answers(healthy, graded):
     run = graded
     message = run.check("statz-answers")["message"]
     assert run.status("statz-answers") == "passed", message
-    assert f"http://127.0.0.1:{port}/statz answered {{\"version\": \"0.0.1\"}}" in message
+    assert f'http://127.0.0.1:{port}/statz answered {{"version": "0.0.1"}}' in message
 
 
 def test_statz_answers_catches_another_program_answering(learner_image, learner_workspace, containers):
@@ -241,14 +254,16 @@ def test_statz_answers_catches_another_program_answering(learner_image, learner_
     assert "HTTP 404" in message and "not the app" in message
 
 
-@pytest.mark.parametrize("raw, address", [("0100007F", "127.0.0.1"), ("00000000", "0.0.0.0"),
-                                          ("00000000000000000000000000000000", "::")])
+@pytest.mark.parametrize(
+    "raw, address", [("0100007F", "127.0.0.1"), ("00000000", "0.0.0.0"), ("00000000000000000000000000000000", "::")]
+)
 def test_socket_addresses_read_from_proc(raw, address):
     assert _address(raw) == address
 
 
-def test_container_running_names_a_command_given_to_docker_run_not_the_cmd(learner_image, learner_workspace,
-                                                                          containers):
+def test_container_running_names_a_command_given_to_docker_run_not_the_cmd(
+    learner_image, learner_workspace, containers
+):
     """`docker run … together:0.0.1 bash`: bash has no terminal and exits 0; the typed command is the cause."""
     name, _ = started(containers, f"-p 127.0.0.1:{{port}}:4000 {IMAGE} bash")
     wait_until(lambda: state(name) == "exited", 30, f"{name} to exit")
