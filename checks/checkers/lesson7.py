@@ -22,10 +22,10 @@ def user_cause(text: str) -> str | None:
         return (
             "USER names a user the image does not have: create it in the final stage first (see user-exists, lesson 14)"
         )
+    denied = "permission denied" in lowered or "errno 13" in lowered  # not "no such file": that is lesson 7's own
     if (
-        "chdir to cwd" in lowered
-        or "permissionerror" in lowered
-        or "can't open" in lowered
+        "permissionerror" in lowered
+        or (denied and ("chdir to cwd" in lowered or "can't open" in lowered))
         or re.search(r"\bstat \S+: permission denied", lowered)
     ):
         return (
