@@ -382,6 +382,8 @@ def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) 
         status, _, rest = row.partition(" ")
         if status.startswith("ii"):
             present.update(re.findall(r"(?:^|,\s*)([a-z0-9][a-z0-9+.-]*)", rest.replace(" ", ",")))
+    if "dpkg" not in present:  # every Debian image has dpkg: a listing without it was cut short, not evidence
+        return None
     removed = {
         (i.line, package_name(w))
         for i, c in system_commands(context)
