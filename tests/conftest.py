@@ -50,6 +50,20 @@ def context(workspace):
 
 
 @pytest.fixture
+def built(context):
+    """`context(…)` whose Contexts are cleaned up after the test (the images and containers their checks made)."""
+    made = []
+
+    def make(dockerfile: str):
+        made.append(context(dockerfile))
+        return made[-1]
+
+    yield make
+    for ctx in made:
+        ctx.cleanup()
+
+
+@pytest.fixture
 def outcome(context):
     """Call one Dockerfile-only check on a Dockerfile: `outcome(lesson3.copy_present, "FROM …")`.
 

@@ -16,19 +16,6 @@ SOLUTION = (LESSONS / "lesson13" / "solution" / "Dockerfile").read_text(encoding
 FIXTURES = ROOT / "tests" / "lessons" / "lesson13" / "fixtures"
 
 
-@pytest.fixture
-def built(context):
-    made = []
-
-    def make(dockerfile: str):
-        made.append(context(dockerfile))
-        return made[-1]
-
-    yield make
-    for ctx in made:
-        ctx.cleanup()
-
-
 def fixture(name: str) -> str:
     return (FIXTURES / f"{name}.Dockerfile").read_text(encoding="utf-8")
 

@@ -22,19 +22,6 @@ FIXTURES = ROOT / "tests" / "lessons" / "lesson14" / "fixtures"
 USER_LINE = "RUN useradd --system --no-create-home --shell /usr/sbin/nologin together\n"
 
 
-@pytest.fixture
-def built(context):
-    made = []
-
-    def make(dockerfile: str):
-        made.append(context(dockerfile))
-        return made[-1]
-
-    yield make
-    for ctx in made:
-        ctx.cleanup()
-
-
 def logged(text: str) -> str:
     """uWSGI's log compared by the lines the page talks about (the start, the workers, anything about root),
     numbers aside: the rest names this machine's kernel, limits and build date."""

@@ -21,19 +21,6 @@ FIXTURES = ROOT / "tests" / "lessons" / "lesson15" / "fixtures"
 HEALTHCHECK_LINE = 20  # of the solution
 
 
-@pytest.fixture
-def built(context):
-    made = []
-
-    def make(dockerfile: str):
-        made.append(context(dockerfile))
-        return made[-1]
-
-    yield make
-    for ctx in made:
-        ctx.cleanup()
-
-
 def fixture(name: str) -> str:
     return (FIXTURES / f"{name}.Dockerfile").read_text(encoding="utf-8")
 
