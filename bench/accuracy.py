@@ -80,6 +80,7 @@ class Verdict:
     passed: bool | None = None  # the lesson's verdict; None when there was none (hang, crash)
     reported: dict[str, str] = field(default_factory=dict)  # check id -> status, for checks not passed
     problem: str = ""  # what went wrong running checks (exit status, stderr), if anything
+    said: dict[str, str] = field(default_factory=dict)  # check id -> its message, for checks not passed
 
     @property
     def detected(self) -> bool:
@@ -185,6 +186,7 @@ def grade(case: Case, limit: float, scratch: Path) -> Verdict:
         return verdict
     verdict.passed = bool(report.get("passed"))
     verdict.reported = {c["id"]: c["status"] for c in report.get("checks", []) if c["status"] in BAD}
+    verdict.said = {c["id"]: c.get("message") or "" for c in report.get("checks", []) if c["status"] in BAD}
     if case.kind == "correct":  # a skipped goal check is also a wrong verdict on a correct file
         for c in report.get("checks", []):
             if c.get("goal") and c["status"] == "skipped":

@@ -32,6 +32,7 @@ BUILD_TIMEOUT = int(os.environ.get("CHECKS_BUILD_TIMEOUT", "900"))  # seconds fo
 TOOLBOX_SECONDS = 1800  # a toolbox container ends by itself after this long, should its run never clean up
 # what the engine answers when `docker exec` cannot start the program: the old way then says it as it always did
 EXEC_REFUSED = "OCI runtime exec failed"
+LISTING_END = "checks-listing-end"  # the line list_in_image() expects after a whole listing
 
 
 class EngineProblem(Exception):
@@ -339,6 +340,26 @@ class Engine:
             if result is not None:
                 return result
         return self._run_in_new_container(image, command, timeout, user)
+
+    def list_in_image(self, image: str, command: list[str], timeout: int = 60) -> RunResult:
+        """Run a command whose output is a listing, and make sure the listing arrived whole.
+
+        A missing line of a listing reads as a missing package or file, so a listing cut short on its
+        way out of the engine would be a false diagnosis. The command runs under `sh`, which prints an
+        end line with its exit status after it; without that line the command runs once more in a
+        container of its own, and a second listing without it gives no exit status (no evidence)."""
+        wrapped = ["sh", "-c", '"$@"; printf "\\n%s %s\\n" ' + LISTING_END + ' "$?"', "sh", *command]
+        for attempt in range(2):
+            if attempt == 0:
+                result = self.run_in_image(image, wrapped, timeout)
+            else:
+                result = self._run_in_new_container(image, wrapped, timeout, None)
+            body, marker, status = result.output.rpartition(f"\n{LISTING_END} ")
+            if marker and status.strip().isdigit() and result.exit_code == 0:
+                return RunResult(int(status.strip()), body, result.timed_out)
+            if result.timed_out or (result.exit_code not in (0, None) and not marker):
+                break  # the shell itself failed (no sh in the image) or the command hung: no second try
+        return RunResult(None, result.output, result.timed_out)
 
     def _toolbox(self, image: str, user: str | None):
         """The idle container of `image` this run's commands share (started on first use), or None."""

@@ -79,6 +79,7 @@ def test_correct_dockerfile_passes_cleanly(case, verdicts):
     assert not verdict.hang, f"{case.name}: {verdict.got()}"
     assert not verdict.false_alarm, (
         f"{case.name}: expected lesson 7 passed with no failure or warning; got {verdict.got()}"
+        + "".join(f"\n  {check}: {message}" for check, message in verdict.said.items())
     )
 
 

@@ -105,7 +105,7 @@ def _sent_context(context: Context) -> SentContext:
     built = engine.build(context.workspace, probe)
     if not built.ok or built.image_id is None:  # ok means built, so it has an image
         raise Unavailable(f"could not send the build context to the engine: {built.error or built.tail(3)}")
-    shown = engine.run_in_image(built.image_id, ["find", PROBE_FOLDER, "-mindepth", "1", "-printf", r"%s\t%y\t%P\n"])
+    shown = engine.list_in_image(built.image_id, ["find", PROBE_FOLDER, "-mindepth", "1", "-printf", r"%s\t%y\t%P\n"])
     if shown.exit_code != 0:
         raise Unavailable(f"could not list the build context in the probe image: {shown.output.strip()[-200:]}")
     sent = SentContext()

@@ -372,11 +372,11 @@ def not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -
 
 def _not_installed(context: Context, runs: list[tuple[Instruction, list[str]]]) -> tuple[Instruction, str] | None:
     last = max(instruction.end_line for instruction, _ in runs)
-    listing = context.engine.run_in_image(
+    listing = context.engine.list_in_image(
         context.image_until(last), ["dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Package} ${Provides}\\n"]
     )
     if listing.exit_code != 0:
-        return None  # no dpkg in this image: nothing to compare with
+        return None  # no dpkg in this image, or no whole listing: nothing to compare with
     present = set()
     for row in listing.output.splitlines():
         status, _, rest = row.partition(" ")
