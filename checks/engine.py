@@ -17,12 +17,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
+from .facts import Facts, cache_folder, content_key
 
 LABEL = "org.docker-lessons.checks"
 RUN_LABEL = LABEL + ".run"
@@ -120,8 +122,11 @@ class Engine:
         self._tags: list[str] = []
         self._containers: list[str] = []
         self._builds = 0
-        self._toolboxes: dict[tuple[str, str | None], object] = {}  # (image, user) -> idle container, or None
+        self._toolboxes: dict[str, object] = {}  # image -> its idle container, or None when it cannot keep one
+        self._toolbox_starts: dict[str, threading.Lock] = {}  # image -> held while its toolbox starts
         self._toolbox_lock = threading.Lock()
+        self.facts = Facts(cache_folder())  # answers of earlier runs about images with the same content
+        self._content_keys: dict[str, str | None] = {}
         self._running: set[subprocess.Popen] = set()  # builds in progress, stopped by stop_builds()
         self._removals: list[threading.Thread] = []  # containers being removed in the background
 
@@ -333,13 +338,37 @@ class Engine:
 
         The commands of one run share one idle container of the image (its toolbox) and run in it with
         `docker exec`, which is several times cheaper than a container each; an image that cannot keep
-        one (no `sleep`) gets a throwaway container per command."""
-        box = self._toolbox(image, user)
+        one (no `sleep`) gets a throwaway container per command. An answer an earlier run got in an
+        image of the same content (checks/facts.py) is given again without asking the engine."""
+        return self._remembered(image, [user, *command], lambda: self._run_now(image, command, timeout, user))
+
+    def _run_now(self, image: str, command: list[str], timeout: int, user: str | None) -> RunResult:
+        box = self._toolbox(image)
         if box is not None:
             result = self._exec(box, image, user, command, timeout)
             if result is not None:
                 return result
         return self._run_in_new_container(image, command, timeout, user)
+
+    def _remembered(self, image: str, question: list, ask: Callable[[], RunResult]) -> RunResult:
+        """The answer an earlier run got for `question` in an image of the same content, else ask now (and keep it)."""
+        key = self._content_key(image)
+        if key is not None:
+            known = self.facts.get(key, question)
+            if isinstance(known, list) and len(known) == 2 and isinstance(known[0], int) and isinstance(known[1], str):
+                return RunResult(known[0], known[1])
+        result = ask()
+        if key is not None and result.exit_code is not None and not result.timed_out:
+            self.facts.put(key, question, [result.exit_code, result.output])
+        return result
+
+    def _content_key(self, image: str) -> str | None:
+        if image not in self._content_keys:
+            try:
+                self._content_keys[image] = content_key(self.client.api.inspect_image(image))
+            except Exception:  # not inspectable: ask the engine, keep nothing
+                self._content_keys[image] = None
+        return self._content_keys[image]
 
     def list_in_image(self, image: str, command: list[str], timeout: int = 60) -> RunResult:
         """Run a command whose output is a listing, and make sure the listing arrived whole.
@@ -348,10 +377,13 @@ class Engine:
         way out of the engine would be a false diagnosis. The command runs under `sh`, which prints an
         end line with its exit status after it; without that line the command runs once more in a
         container of its own, and a second listing without it gives no exit status (no evidence)."""
+        return self._remembered(image, ["listing", *command], lambda: self._list_now(image, command, timeout))
+
+    def _list_now(self, image: str, command: list[str], timeout: int) -> RunResult:
         wrapped = ["sh", "-c", '"$@"; printf "\\n%s %s\\n" ' + LISTING_END + ' "$?"', "sh", *command]
         for attempt in range(2):
             if attempt == 0:
-                result = self.run_in_image(image, wrapped, timeout)
+                result = self._run_now(image, wrapped, timeout, None)
             else:
                 result = self._run_in_new_container(image, wrapped, timeout, None)
             body, marker, status = result.output.rpartition(f"\n{LISTING_END} ")
@@ -361,22 +393,27 @@ class Engine:
                 break  # the shell itself failed (no sh in the image) or the command hung: no second try
         return RunResult(None, result.output, result.timed_out)
 
-    def _toolbox(self, image: str, user: str | None):
-        """The idle container of `image` this run's commands share (started on first use), or None."""
+    def _toolbox(self, image: str):
+        """The idle container of `image` this run's commands share (started on first use), or None.
+
+        It runs as the image's own user; a command asked as another user is exec'd as that user. Two
+        images' toolboxes start side by side: only the first use of one image waits for its start."""
         with self._toolbox_lock:
-            if (image, user) not in self._toolboxes:
+            starting = self._toolbox_starts.setdefault(image, threading.Lock())
+        with starting:
+            if image not in self._toolboxes:
                 container = None
                 try:
                     container = self.create_container(
-                        image, command=["sleep", str(TOOLBOX_SECONDS)], entrypoint=[], user=user, network_disabled=True
+                        image, command=["sleep", str(TOOLBOX_SECONDS)], entrypoint=[], network_disabled=True
                     )
                     container.start()
-                except Exception:  # no sleep in the image: one container per command, as before
+                except Exception:  # no sleep, or a USER the image lacks: one container per command, as before
                     if container is not None:
                         self.remove_container(container)
                     container = None
-                self._toolboxes[(image, user)] = container
-            return self._toolboxes[(image, user)]
+                self._toolboxes[image] = container
+            return self._toolboxes[image]
 
     def _exec(self, box, image: str, user: str | None, command: list[str], timeout: int) -> RunResult | None:
         """`command` run in the toolbox; None when it could not be run there (the caller falls back)."""
@@ -396,17 +433,19 @@ class Engine:
         worker.start()
         worker.join(timeout)
         if worker.is_alive():  # removing the toolbox ends the command; the next one gets a new toolbox
-            self._drop_toolbox(image, user, box)
+            self._drop_toolbox(image, box)
             return RunResult(None, "", True)
-        if "error" in answer or answer["output"].startswith(EXEC_REFUSED):
-            self._drop_toolbox(image, user, box)
+        if "error" in answer:  # the toolbox is gone or broken: the next command gets a new one
+            self._drop_toolbox(image, box)
+            return None
+        if answer["output"].startswith(EXEC_REFUSED):  # this command (its user, its program), not the toolbox
             return None
         return RunResult(answer["exit_code"], answer["output"])
 
-    def _drop_toolbox(self, image: str, user: str | None, box) -> None:
+    def _drop_toolbox(self, image: str, box) -> None:
         with self._toolbox_lock:
-            if self._toolboxes.get((image, user)) is box:
-                del self._toolboxes[(image, user)]
+            if self._toolboxes.get(image) is box:
+                del self._toolboxes[image]
         self.remove_container(box)
 
     def _run_in_new_container(self, image: str, command: list[str], timeout: int, user: str | None) -> RunResult:
@@ -427,18 +466,33 @@ class Engine:
             self._remove_container(container.id)
 
     def read_path(self, image: str, path: str) -> list[tarfile.TarInfo] | None:
-        """The entries at `path` in `image` (a directory's members, or the file), without running anything there."""
+        """The entries at `path` in `image` (a directory's members, or the file), without running anything there.
+
+        Only what tar says of each entry (name, type, mode, owner, size, link), not the files' bytes;
+        an earlier run's answer for an image of the same content is given again (checks/facts.py)."""
+        key = self._content_key(image)
+        question = ["read-path", path]
+        if key is not None:
+            known = self.facts.get(key, question)
+            if known is None or (isinstance(known, list) and all(isinstance(entry, dict) for entry in known)):
+                return None if known is None else [_tar_entry(entry) for entry in known]
+        members = self._read_path_now(image, path)
+        if key is not None:
+            self.facts.put(key, question, None if members is None else [_tar_fields(m) for m in members])
+        return members
+
+    def _read_path_now(self, image: str, path: str) -> list[tarfile.TarInfo] | None:
         import docker
 
-        box = self._toolbox(image, None)
+        box = self._toolbox(image)
         container = box or self.create_container(image, command=["true"], entrypoint=[])
         try:
             try:
                 stream, _ = container.get_archive(path)
             except docker.errors.NotFound:
                 if box is not None and self.find_container(box.id) is None:  # the toolbox is gone, not the file
-                    self._drop_toolbox(image, None, box)
-                    return self.read_path(image, path)
+                    self._drop_toolbox(image, box)
+                    return self._read_path_now(image, path)
                 return None
             data = io.BytesIO(b"".join(stream))
             with tarfile.open(fileobj=data) as archive:
@@ -512,6 +566,24 @@ class Engine:
         self._tags.clear()
         self._toolboxes.clear()
         return removed
+
+
+TAR_FIELDS = ("name", "type", "mode", "uid", "gid", "uname", "gname", "size", "mtime", "linkname")
+
+
+def _tar_fields(member: tarfile.TarInfo) -> dict:
+    fields = {name: getattr(member, name) for name in TAR_FIELDS}
+    fields["type"] = member.type.decode("latin-1")
+    return fields
+
+
+def _tar_entry(fields: dict) -> tarfile.TarInfo:
+    member = tarfile.TarInfo(fields.get("name", ""))
+    for name in TAR_FIELDS:
+        if name in fields and name != "type":
+            setattr(member, name, fields[name])
+    member.type = str(fields.get("type", "0")).encode("latin-1")
+    return member
 
 
 def _run_interruptibly(

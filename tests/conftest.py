@@ -8,8 +8,10 @@ Docker test, nothing labelled by `checks` may be left on the engine.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # `from support import
 
 import support  # noqa: E402
 from support import APP, REQUIRE_DOCKER, SESSION_PREFIX  # noqa: E402
+
+# what images answered (checks/facts.py) is kept for this session only, never in the developer's cache
+FACTS = os.environ.setdefault("CHECKS_CACHE_DIR", tempfile.mkdtemp(prefix="checks-facts-"))
+
+
+def pytest_sessionfinish(session):
+    if Path(FACTS).name.startswith("checks-facts-"):
+        shutil.rmtree(FACTS, ignore_errors=True)
 
 
 @pytest.fixture
