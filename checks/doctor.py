@@ -52,6 +52,61 @@ def crlf_files(workspace: Path) -> list[str]:
     return found
 
 
+BUILD_SECONDS = 120  # for doctor's own `docker build` of a one-line Dockerfile
+
+
+def build_finding(engine, cli: str, kind: str, buildkit: bool, images: list[str]) -> Finding:
+    """Run `docker build` as the learner types it (their docker command, their environment) on a one-line
+    Dockerfile FROM an image already present, and say whether it works and with which builder."""
+    from .engine import RUN_LABEL
+
+    present = [name for name in images if engine.find_image(name) is not None]
+    if not present:
+        return Finding("docker build", INFO, "not tried: no image of the course is present yet (see below)")
+    command = [cli, "build", "-q", "--label", f"{RUN_LABEL}={engine.run_id}", "-"]
+    try:
+        built = subprocess.run(
+            command, input=f"FROM {present[0]}\n", capture_output=True, text=True, timeout=BUILD_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        return Finding(
+            "docker build",
+            WARN,
+            f"a one-line build did not finish in {BUILD_SECONDS} s",
+            "run `docker build .` in the workspace and watch where it stops",
+        )
+    except OSError as exc:
+        return Finding("docker build", FAIL, f"does not run: {exc}", "reinstall Docker")
+    finally:
+        engine.cleanup()  # the image it made, labelled as this run's
+    if built.returncode != 0:
+        error = next((line.strip() for line in reversed(built.stderr.splitlines()) if line.strip()), "no message")
+        if kind == "Podman" and ("buildkit" in built.stderr.lower() or "docker-container" in built.stderr):
+            fix = (
+                "Podman has no BuildKit, and the Docker CLI's `docker build` then tries a BuildKit container: "
+                "set DOCKER_BUILDKIT=0 (`export DOCKER_BUILDKIT=0`; PowerShell `$env:DOCKER_BUILDKIT=0`) so that "
+                "`docker build` asks Podman's own builder, or type `podman build`"
+            )
+        else:
+            fix = "run `docker build .` in the workspace and read its error; see the troubleshooting page"
+        return Finding("docker build", FAIL, f"fails: {error[-300:]}", fix)
+    if buildkit:
+        return Finding("docker build", OK, "works, with BuildKit (its output looks like the lessons')")
+    if kind == "Podman":
+        return Finding(
+            "docker build",
+            OK,
+            "works, with Podman's own builder (Buildah): its output says `STEP 1/7: FROM …` "
+            "where the lessons show BuildKit's `#5 [1/7] FROM …`",
+        )
+    return Finding(
+        "docker build",
+        WARN,
+        "works, with the legacy builder: its output looks different from the lessons'",
+        "install the docker-buildx plugin (Docker Desktop has it), and leave DOCKER_BUILDKIT unset",
+    )
+
+
 def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
     """Everything doctor looks at, as findings plus the facts for the paste block."""
     from .engine import Engine, EngineProblem, endpoint_description
@@ -119,19 +174,10 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                         "architecture", WARN, f"{version.get('Arch')}: the official python image may not exist for it"
                     )
                 )
-            buildkit = cli is not None and engine.buildkit
-            facts["buildkit"] = buildkit
-            if buildkit:
-                findings.append(Finding("BuildKit", OK, "docker buildx is installed: `docker build` uses BuildKit"))
-            else:
+            facts["buildkit"] = cli is not None and engine.buildkit and os.environ.get("DOCKER_BUILDKIT") != "0"
+            if cli is not None:
                 findings.append(
-                    Finding(
-                        "BuildKit",
-                        WARN,
-                        "the buildx plugin is missing: `docker build` uses the legacy builder "
-                        "and its output looks different from the lessons'",
-                        "install the docker-buildx plugin (Docker Desktop has it)",
-                    )
+                    build_finding(engine, cli, kind, facts["buildkit"], [course.base_image, course.sidecar_image])
                 )
             for role, name in (("base image", course.base_image), ("sidecar image", course.sidecar_image)):
                 key = role.replace(" ", "_")

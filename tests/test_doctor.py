@@ -16,7 +16,7 @@ from support import checks_process, run_checks
 def test_doctor_on_a_ready_machine(workspace):
     run = run_checks("doctor", "--path", str(workspace()))
     assert "✓ engine: Docker Engine" in run.out or "✓ engine:" in run.out
-    assert "BuildKit" in run.out and "base image" in run.out
+    assert "✓ docker build: works, with BuildKit" in run.out and "base image" in run.out
     assert "paste this block" in run.out and "engine_version:" in run.out and "endpoint:" in run.out
     # ready unless something else holds port 4000 or a script has CRLF
     assert run.code == 0, run.out
@@ -32,7 +32,8 @@ def test_doctor_json(workspace):
         "rootless Docker",
         "Podman",
     )
-    assert {f["name"] for f in data["findings"]} >= {"engine", "BuildKit", "base image", "line endings"}
+    assert {f["name"] for f in data["findings"]} >= {"engine", "docker build", "base image", "line endings"}
+    assert data["facts"]["buildkit"] is True
 
 
 def test_doctor_without_an_engine_is_not_ready(workspace, tmp_path):
