@@ -7,6 +7,10 @@ import os
 import re
 from dataclasses import dataclass
 
+# a step of the classic builder ("Step 4/7 : RUN …") or of Podman's Buildah ("STEP 4/7: RUN …", in a
+# multi-stage build "[2/2] STEP 9/10: …"): (n, m, the instruction)
+CLASSIC_STEP_LINE = r"^(?:\[\d+/\d+\] )?(?:Step|STEP) (\d+)/(\d+) ?: (.+)$"
+
 
 def step_silence() -> float:
     """Seconds a RUN step may run without printing anything before it is stopped (CHECKS_STEP_SILENCE)."""
@@ -73,8 +77,9 @@ class BuildWatch:
     BUILDKIT_HEADER = re.compile(r"^#(\d+) \[[^\]]*\d+/\d+\] ((?i:RUN)\b.*)$")
     BUILDKIT_OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ ?(.*)$")
     BUILDKIT_END = re.compile(r"^#(\d+) (?:DONE|CACHED|ERROR|CANCELED)\b")
-    CLASSIC_STEP = re.compile(r"^Step \d+/\d+ : (.*)$")
-    CLASSIC_END = re.compile(r"^ ---> (?:[0-9a-f]{12}|Using cache)\s*$|^Removing intermediate container")
+    CLASSIC_STEP = re.compile(CLASSIC_STEP_LINE)
+    # the step's end: the classic builder's " ---> 3c4d5e6f7a8b", Podman's (Buildah's) "--> 3c4d5e6f7a8"
+    CLASSIC_END = re.compile(r"^ ?---?> (?:[0-9a-f]{9,64}|Using cache\b.*)\s*$|^Removing intermediate container")
 
     def __init__(self):
         self.steps: dict[str, dict] = {}  # running RUN steps by BuildKit vertex (or "classic")
@@ -100,9 +105,9 @@ class BuildWatch:
         classic = self.CLASSIC_STEP.match(text)
         if classic:
             self.steps.pop("classic", None)
-            if classic.group(1).upper().startswith("RUN"):
+            if classic.group(3).upper().startswith("RUN"):
                 self.steps["classic"] = {
-                    "step": classic.group(1),
+                    "step": classic.group(3),
                     "started": now,
                     "last": now,
                     "output": [],
@@ -155,8 +160,8 @@ def failed_line(log: str, dockerfile_text: str) -> int | None:
     if vertex:
         return vertex
     marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
-    steps = re.findall(r"^Step (\d+)/\d+ : (.+)$", log, re.MULTILINE)
-    wanted = marker[-1] if marker else (steps[-1][1] if steps else None)
+    steps = re.findall(CLASSIC_STEP_LINE, log, re.MULTILINE)
+    wanted = marker[-1] if marker else (steps[-1][2] if steps else None)
     if wanted:
         for number, text in enumerate(dockerfile_text.splitlines(), start=1):
             if text.strip() and text.strip() == wanted.strip():

@@ -183,11 +183,8 @@ class Engine:
     @cached_property
     def buildkit(self) -> bool:
         """Will `docker build` use BuildKit? It needs the buildx plugin, and an engine that speaks it (not Podman)."""
-        try:
-            if self.kind() == "Podman":
-                return False
-        except Exception:
-            pass
+        if self.is_podman:
+            return False
         try:
             result = subprocess.run([self.docker_cli(), "buildx", "version"], capture_output=True, timeout=20)
         except (OSError, subprocess.TimeoutExpired, EngineProblem):
@@ -310,8 +307,36 @@ class Engine:
 
     # -- images ------------------------------------------------------------------------------------
     def image_config(self, image: str) -> dict:
-        """The image's Config: Cmd, Entrypoint, WorkingDir, ExposedPorts, Env, User, Labels…"""
-        return self.client.api.inspect_image(image).get("Config") or {}
+        """The image's Config: Cmd, Entrypoint, WorkingDir, ExposedPorts, Env, User, Labels, Healthcheck…
+
+        Podman's Docker-compatible API leaves Healthcheck out of an image's Config (Podman 4: its
+        ImageDataToImageInspect never fills it), though the image has it; its own API says it."""
+        config = self.client.api.inspect_image(image).get("Config") or {}
+        if "Healthcheck" not in config and self.is_podman:
+            health = self._podman_image_healthcheck(image)
+            if health:
+                config = {**config, "Healthcheck": health}
+        return config
+
+    @cached_property
+    def is_podman(self) -> bool:
+        try:
+            return self.kind(info={}, version=self.version()) == "Podman"
+        except Exception:
+            return False
+
+    def _podman_image_healthcheck(self, image: str) -> dict | None:
+        """The HEALTHCHECK of an image as Podman's own API (libpod) gives it, in the Docker API's field names."""
+        from urllib.parse import quote
+
+        api = self.client.api
+        try:
+            answer = api.get(f"{api.base_url}/v4.0.0/libpod/images/{quote(image, safe='')}/json", timeout=API_TIMEOUT)
+            answer.raise_for_status()
+            health = answer.json().get("Healthcheck")
+        except Exception:  # an older Podman, or not Podman after all: the Docker API's answer stands
+            return None
+        return health if isinstance(health, dict) and health.get("Test") else None
 
     def image_size(self, image: str) -> int:
         return self.client.api.inspect_image(image).get("Size") or 0

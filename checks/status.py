@@ -36,7 +36,7 @@ def enable(stream) -> bool:
 VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<n>\d+)/(?P<m>\d+)\] (?P<text>.+)$")
 VERTEX_END = re.compile(r"^#(\d+) (?:DONE\b|CACHED\b|ERROR\b|CANCELED\b)")
 OTHER = re.compile(r"^#(\d+) (?P<text>\[internal\] load metadata for \S+|exporting to image)$")
-CLASSIC_STEP = re.compile(r"^Step (?P<n>\d+)/(?P<m>\d+) : (?P<text>.+)$")
+CLASSIC_STEP = re.compile(r"^(?:\[\d+/\d+\] )?(?:Step|STEP) (?P<n>\d+)/(?P<m>\d+) ?: (?P<text>.+)$")  # and Podman's
 
 
 def _logical_lines(dockerfile_text: str) -> list[tuple[int, str]]:

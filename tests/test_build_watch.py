@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.buildlog import BuildWatch, line_of_step
+from checks.buildlog import BuildWatch, failed_line, line_of_step
 
 
 def feed(watch: BuildWatch, lines: list[tuple[float, str]]) -> None:
@@ -113,6 +113,25 @@ def test_the_classic_builder_is_followed_too():
     done = BuildWatch()
     feed(done, [(0, "Step 4/5 : RUN true"), (1, " ---> 0123456789ab"), (2, 'Step 5/5 : CMD ["x"]')])
     assert done.verdict(100) is None
+
+
+def test_podman_s_builder_is_followed_too():  # Buildah 1.28's output, as Podman 4.3 sends it
+    watch = BuildWatch()
+    feed(watch, [(0, "[2/2] STEP 4/5: RUN tail -f /dev/null")])
+    assert watch.verdict(46).step == "RUN tail -f /dev/null"
+    done = BuildWatch()
+    feed(done, [(0, "STEP 4/5: RUN true"), (1, "--> 0123456789a"), (2, 'STEP 5/5: CMD ["x"]')])
+    assert done.verdict(100) is None
+    cached = BuildWatch()
+    feed(cached, [(0, "STEP 4/5: RUN true"), (0, "--> Using cache 0123456789ab0123"), (1, "--> 0123456789a")])
+    assert cached.verdict(100) is None
+
+
+def test_podman_s_failing_step_is_found():
+    text = "FROM python:3.13-slim\nWORKDIR /app\nRUN apt-get install -y gcc\n"
+    log = "STEP 1/3: FROM python:3.13-slim\nSTEP 2/3: WORKDIR /app\n--> 3c4d5e6f7a8\nSTEP 3/3: RUN apt-get install -y gcc\n"
+    log += 'E: Unable to locate package gcc\nError: building at STEP "RUN apt-get install -y gcc": exit status 100\n'
+    assert failed_line(log, text) == 3
 
 
 def test_the_stopped_step_is_found_in_the_dockerfile_whatever_its_case_and_continuations():

@@ -63,6 +63,7 @@ def test_the_from_step_is_found_by_its_image_and_the_lookup_is_named():
 
 def test_the_classic_builder_steps_are_read_too():
     assert progress_after("Step 4/4 : COPY . .\n").describe() == "step 4/4  COPY . .  (Dockerfile:5)"
+    assert progress_after("[2/2] STEP 4/4: COPY . .\n").describe() == "step 4/4  COPY . .  (Dockerfile:5)"  # Podman
 
 
 def test_a_long_line_is_cut_to_the_terminal_width():

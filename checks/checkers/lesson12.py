@@ -106,8 +106,10 @@ def steps_from_log(log: str) -> list[Step]:
             steps[vertex].cached = True
     if order:
         return [steps[v] for v in order]
-    found = []  # the classic builder: "Step 5/8 : RUN …" then " ---> Using cache"; Podman: "STEP 5/8: …", "--> Using cache"
-    blocks = re.split(r"^(?:Step|STEP) \d+/\d+ ?: ", log, flags=re.MULTILINE)[1:]
+    # the classic builder: "Step 5/8 : RUN …" then " ---> Using cache"; Podman (Buildah): "STEP 5/8: …", in a
+    # multi-stage build "[2/2] STEP 9/10: …", then "--> Using cache"
+    found = []
+    blocks = re.split(r"^(?:\[\d+/\d+\] )?(?:Step|STEP) \d+/\d+ ?: ", log, flags=re.MULTILINE)[1:]
     for block in blocks:
         first, _, rest = block.partition("\n")
         text = " ".join(first.split())

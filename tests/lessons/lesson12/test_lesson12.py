@@ -124,6 +124,19 @@ def test_steps_from_podman_output():
     ]
 
 
+def test_steps_from_podman_multi_stage_output():  # as Podman 4.3 (Buildah 1.28) printed it
+    log = (
+        "[1/2] STEP 1/6: FROM python:3.13-slim AS build\n[1/2] STEP 2/6: WORKDIR /usr/src/app\n"
+        "--> Using cache 7f060db231ca\n--> 7f060db231c\n[1/2] STEP 3/6: COPY requirements.txt .\n--> 90e6279b058\n"
+        "[2/2] STEP 7/10: COPY . .\n--> Using cache 1d97a2710a95\n--> 1d97a2710a9\n"
+    )
+    assert [(s.text, s.cached) for s in lesson12.steps_from_log(log)] == [
+        ("WORKDIR /usr/src/app", True),
+        ("COPY requirements.txt .", False),
+        ("COPY . .", True),
+    ]
+
+
 def test_the_rebuild_copies_what_docker_build_sends(workspace, tmp_path):
     folder = workspace(SOLUTION)
     (folder / ".venv" / "bin").mkdir(parents=True)
