@@ -208,7 +208,7 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
         owner = ""
         if engine is not None:
             try:
-                for container in engine.client.containers.list():
+                for container in engine.containers():
                     bindings = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
                     for mapping in bindings.values():
                         if any(b.get("HostPort") == str(port) for b in mapping or []):

@@ -302,8 +302,11 @@ class Engine:
             return None
 
     def containers(self, all: bool = False, filters: dict | None = None) -> list:
-        """Containers on the engine (running ones, or all), as docker SDK Containers."""
-        return self.client.containers.list(all=all, filters=filters or {})
+        """Containers on the engine (running ones, or all), as docker SDK Containers.
+
+        The SDK lists, then inspects each container; one removed in between (by this run's own cleanup,
+        by the learner) is left out instead of failing the check with a 404 (seen on Podman)."""
+        return self.client.containers.list(all=all, filters=filters or {}, ignore_removed=True)
 
     # -- images ------------------------------------------------------------------------------------
     def image_config(self, image: str) -> dict:

@@ -143,3 +143,21 @@ def test_a_command_that_timed_out_is_not_kept(engines, tmp_path):
     first, second = engines
     assert first.run_in_image(built(first, tmp_path / "ws"), ["sleep", "5"], timeout=1).timed_out
     assert not list((tmp_path / "facts").glob("*.json"))
+
+
+def test_a_container_removed_while_the_engine_lists_them_is_left_out(engine, monkeypatch):
+    import docker
+
+    kept, gone = (engine.create_container(BASE, command=["true"]) for _ in range(2))
+    inspect = engine.client.api.inspect_container
+
+    def removed_in_between(container_id, *args, **kwargs):  # the race, which cannot be timed for real
+        if container_id.startswith(gone.id[:12]):
+            raise docker.errors.NotFound("no such container")
+        return inspect(container_id, *args, **kwargs)
+
+    monkeypatch.setattr(engine.client.api, "inspect_container", removed_in_between)
+    listed = {
+        c.id for c in engine.containers(all=True, filters={"label": f"org.docker-lessons.checks.run={engine.run_id}"})
+    }
+    assert listed == {kept.id}

@@ -56,6 +56,12 @@ def reported(folder: Path, lesson: str, env: dict) -> dict[str, dict]:
     return {c["id"]: c for c in json.loads(process.stdout)["checks"]}
 
 
+def reported_with(folder: Path, lesson: str, env: dict, *args: str) -> dict[str, str]:
+    """check id -> status of `checks LESSON --json ARGS`"""
+    process = checks_process(lesson, "--json", "--path", str(folder), *args, env=env, timeout=900)
+    return {c["id"]: c["status"] for c in json.loads(process.stdout)["checks"]}
+
+
 def graded(folder: Path, lesson: str, env: dict) -> dict[str, str]:
     """check id -> status"""
     return {check: found["status"] for check, found in reported(folder, lesson, env).items()}
@@ -96,8 +102,8 @@ def test_a_dockerfile_gets_the_same_verdicts_on_podman_as_on_docker(podman, tmp_
     assert on_podman == on_docker
 
 
-def test_lessons_8_and_9_with_the_pages_commands_on_podman(podman, tmp_path):
-    """The learner's own `docker build -t` and `docker run -p`, typed as the pages say, with DOCKER_BUILDKIT=0."""
+def test_lessons_8_to_10_with_the_pages_commands_on_podman(podman, tmp_path):
+    """The learner's own `docker build -t`, `docker run -p` and sidecar, typed as the pages say (DOCKER_BUILDKIT=0)."""
     folder = case_workspace(tmp_path / "together", ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile")
     learner = {**podman, "DOCKER_BUILDKIT": "0"}
     try:
@@ -109,7 +115,16 @@ def test_lessons_8_and_9_with_the_pages_commands_on_podman(podman, tmp_path):
         assert started.returncode == 0, started.stderr
         lesson9 = graded(folder, "lesson9", learner)
         assert not {c: s for c, s in lesson9.items() if s in ("failed", "error", "skipped")}, lesson9
+        # the page's sidecar is an interactive shell (`-it … busybox sh`); one left running does as well here
+        attach = ["--pid=container:together", "--net=container:together", "busybox", "sleep", "600"]
+        assert docker(learner, "run", "-d", "--name", "sidecar", *attach).returncode == 0
+        shown = docker(learner, "exec", "sidecar", "ps", "-o", "pid,args").stdout.splitlines()
+        workers = [row.split()[0] for row in shown if "uwsgi" in row and row.split()[0] != "1"]
+        assert workers, shown
+        lesson10 = reported_with(folder, "lesson10", learner, "--answer", workers[0])
+        assert not {c: s for c, s in lesson10.items() if s in ("failed", "error", "skipped")}, lesson10
     finally:
+        docker(learner, "rm", "-f", "sidecar")  # first: Podman keeps a container others share namespaces with
         docker(learner, "rm", "-f", "together")
         docker(learner, "rmi", "together:0.0.1")
 
