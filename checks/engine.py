@@ -305,8 +305,20 @@ class Engine:
         """Containers on the engine (running ones, or all), as docker SDK Containers.
 
         The SDK lists, then inspects each container; one removed in between (by this run's own cleanup,
-        by the learner) is left out instead of failing the check with a 404 (seen on Podman)."""
-        return self.client.containers.list(all=all, filters=filters or {}, ignore_removed=True)
+        by the learner) is left out instead of failing the check. Docker answers 404 for it; Podman 4.3
+        answers 500 "… does not exist in database: no such container"."""
+        import docker
+
+        found = []
+        for summary in self.client.api.containers(all=all, filters=filters or {}):
+            try:
+                found.append(self.client.containers.get(summary["Id"]))
+            except docker.errors.NotFound:
+                continue
+            except docker.errors.APIError as exc:
+                if "no such container" not in str(getattr(exc, "explanation", "") or exc).lower():
+                    raise
+        return found
 
     # -- images ------------------------------------------------------------------------------------
     def image_config(self, image: str) -> dict:
@@ -414,9 +426,11 @@ class Engine:
                 result = self._run_now(image, wrapped, timeout, None)
             else:
                 result = self._run_in_new_container(image, wrapped, timeout, None)
-            body, marker, status = result.output.rpartition(f"\n{LISTING_END} ")
+            # stderr comes on its own stream, so its last lines may arrive after the end line (stdout's)
+            body, marker, rest = result.output.rpartition(f"\n{LISTING_END} ")
+            status, _, late = rest.partition("\n")
             if marker and status.strip().isdigit() and result.exit_code == 0:
-                return RunResult(int(status.strip()), body, result.timed_out)
+                return RunResult(int(status.strip()), body + ("\n" + late if late else ""), result.timed_out)
             if result.timed_out or (result.exit_code not in (0, None) and not marker):
                 break  # the shell itself failed (no sh in the image) or the command hung: no second try
         return RunResult(None, result.output, result.timed_out)

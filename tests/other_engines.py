@@ -78,16 +78,19 @@ def lessons_8_to_10_as_the_pages_type_them(learner: dict, folder: Path) -> None:
     try:
         built = docker(learner, "build", str(folder), "-t", "together:0.0.1")
         assert built.returncode == 0, built.stderr[-800:]
-        assert not not_passed(graded(folder, "lesson8", learner))
+        lesson8 = not_passed(graded(folder, "lesson8", learner))
+        assert not lesson8, lesson8
         started = docker(learner, "run", "-d", "--name", "together", "-p", "127.0.0.1:4000:4000", "together:0.0.1")
         assert started.returncode == 0, started.stderr
-        assert not not_passed(graded(folder, "lesson9", learner))
+        lesson9 = not_passed(graded(folder, "lesson9", learner))
+        assert not lesson9, lesson9
         attach = ["--pid=container:together", "--net=container:together", "busybox", "sleep", "600"]
         assert docker(learner, "run", "-d", "--name", "sidecar", *attach).returncode == 0
         shown = docker(learner, "exec", "sidecar", "ps", "-o", "pid,args").stdout.splitlines()
         workers = [row.split()[0] for row in shown if "uwsgi" in row and row.split()[0] != "1"]
         assert workers, shown
-        assert not not_passed(graded(folder, "lesson10", learner, "--answer", workers[0]))
+        lesson10 = not_passed(graded(folder, "lesson10", learner, "--answer", workers[0]))
+        assert not lesson10, (lesson10, shown)
     finally:
         docker(learner, "rm", "-f", "sidecar")  # first: Podman keeps a container others share namespaces with
         docker(learner, "rm", "-f", "together")

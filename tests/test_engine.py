@@ -145,15 +145,18 @@ def test_a_command_that_timed_out_is_not_kept(engines, tmp_path):
     assert not list((tmp_path / "facts").glob("*.json"))
 
 
-def test_a_container_removed_while_the_engine_lists_them_is_left_out(engine, monkeypatch):
+@pytest.mark.parametrize("status", [404, 500], ids=["docker-404", "podman-500"])
+def test_a_container_removed_while_the_engine_lists_them_is_left_out(engine, monkeypatch, status):
     import docker
 
     kept, gone = (engine.create_container(BASE, command=["true"]) for _ in range(2))
     inspect = engine.client.api.inspect_container
+    said = f"container {gone.id} does not exist in database: no such container"  # Podman 4.3's words, as a 500
 
     def removed_in_between(container_id, *args, **kwargs):  # the race, which cannot be timed for real
         if container_id.startswith(gone.id[:12]):
-            raise docker.errors.NotFound("no such container")
+            error = docker.errors.NotFound if status == 404 else docker.errors.APIError
+            raise error("removed", explanation=said)
         return inspect(container_id, *args, **kwargs)
 
     monkeypatch.setattr(engine.client.api, "inspect_container", removed_in_between)
