@@ -48,8 +48,17 @@ LESSON_FIELDS = {
 }
 LESSON_OPTIONAL = {"instruction"}
 COURSE_OPTIONAL = {"site_url"}  # may be empty: the site is not published yet
-CHECK_FIELDS = {"id": str, "title": str, "why": str, "hint": str, "section": str, "goal": bool}
-CHECK_OPTIONAL = {"section", "goal"}
+CHECK_FIELDS = {
+    "id": str,
+    "title": str,
+    "why": str,
+    "hint": str,
+    "section": str,
+    "goal": bool,
+    "question": str,
+    "answer": str,
+}
+CHECK_OPTIONAL = {"section", "goal", "question", "answer"}
 
 
 def data_dir() -> Path:
@@ -69,6 +78,8 @@ class CheckInfo:
     hint: str
     section: str = ""
     goal: bool = False  # proves the lesson's goal: the lesson passes only when it passed
+    question: str = ""  # a question the learner answers before grading (`--answer`, else asked in the terminal)
+    answer: str = ""  # what kind of answer it wants, as the prompt names it ("PID")
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,12 @@ def _lesson(path: Path, course: Course) -> Lesson:
     for index, raw in enumerate(data["checks"]):
         if not isinstance(raw, dict):
             raise CatalogueError(f"{path}: checks[{index}] must be a table ([[checks]])")
-        checks.append(CheckInfo(**_fields(f"{path}: checks[{index}]", raw, CHECK_FIELDS, CHECK_OPTIONAL)))
+        info = CheckInfo(**_fields(f"{path}: checks[{index}]", raw, CHECK_FIELDS, CHECK_OPTIONAL))
+        if bool(info.question) != bool(info.answer):
+            raise CatalogueError(
+                f'{path}: checks[{index}]: `question` and `answer` (its kind, as "PID") go together: write both'
+            )
+        checks.append(info)
     if not checks:
         raise CatalogueError(f"{path}: a lesson needs at least one [[checks]] entry")
     if not any(info.goal for info in checks):

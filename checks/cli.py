@@ -8,17 +8,16 @@ Imports are lazy: a Dockerfile-only lesson never loads the docker SDK.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import re
 import signal
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .errors import EngineProblem, UsageError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -38,10 +37,6 @@ EXIT_CODES = (
     ),
     ExitCode(EXIT_INTERRUPTED, "interrupted", "interrupted"),
 )
-
-
-class UsageError(Exception):
-    """Wrong command line or unusable environment: `Error: …` on stderr, exit 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -119,7 +114,7 @@ def commands(catalogue) -> list[Command]:
                     "--image", metavar="NAME[:TAG]", help=f"the image to grade (default: {catalogue.course.image})"
                 )
                 sub.add_argument("--container", metavar="NAME", help="the container to grade (default: found by image)")
-            if any(info.id.endswith("-question") for info in lesson.checks):
+            if any(info.question for info in lesson.checks):
                 sub.add_argument(
                     "--answer",
                     metavar="TEXT",
@@ -284,41 +279,30 @@ def unknown_lesson(name: str, catalogue) -> str:
 
 
 def command_lesson(args, catalogue) -> int:
-    from .checker import run_lesson
-    from .context import Context
+    from . import grading, status
 
     lesson = catalogue.get(args.lesson)
     folder = workspace_of(args.path, catalogue)
-    options = {
-        "image": getattr(args, "image", None),
-        "container": getattr(args, "container", None),
-        "answer": getattr(args, "answer", None),
-        "interactive": sys.stdin.isatty() and not args.json,
-    }
-    context = Context(folder, catalogue, options)
-    from . import status
-
+    options = grading.Options(
+        image=getattr(args, "image", None),
+        container=getattr(args, "container", None),
+        answer=getattr(args, "answer", None),
+    )
+    if sys.stdin.isatty() and not args.json:  # nobody to ask under --json: the check says how to answer
+        options = grading.ask_answers(lesson, options, grading.ask_in_terminal)
     status.enable(None if args.json else sys.stderr)  # a live line while building, on a terminal only
-    try:
-        report = run_lesson(catalogue, lesson, context)
-    finally:
-        with interrupts_deferred():  # a second Ctrl-C must not leave our images behind
-            context.cleanup()
-    from . import progress
 
-    failed_ids = [r.id for r in report.results if r.status in ("failed", "error")]
-    progress.record(folder, lesson.id, report.passed, failed_ids)
-    if args.json:
-        print(json.dumps(report.to_json(), indent=2))
-    else:
-        from .output import Style, render
+    def show(now: grading.Status) -> None:  # the verdict as soon as it is known, before the board hears it
+        if now.report is None:
+            return
+        if args.json:
+            print(json.dumps(now.report.to_json(), indent=2))
+        else:
+            from .output import Style, render
 
-        print(render(report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout)))
-    from .classroom.client import report_quietly
+            print(render(now.report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout)))
 
-    with contextlib.suppress(BaseException):  # best effort: never changes the output or the exit code
-        sys.stdout.flush()
-        report_quietly(folder, lesson.id, report.passed, failed_ids)
+    report = grading.grade(folder, catalogue, lesson, options, show)
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
@@ -355,24 +339,6 @@ def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
     raise KeyboardInterrupt
 
 
-@contextlib.contextmanager
-def interrupts_deferred():
-    """Hold Ctrl-C and SIGTERM while cleaning up; act on them afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught = []
-    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    previous = {n: signal.signal(getattr(signal, n), lambda signum, frame: caught.append(signum)) for n in names}
-    try:
-        yield
-    finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
-        if caught:
-            raise KeyboardInterrupt
-
-
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from .catalogue import CatalogueError, load
@@ -403,14 +369,10 @@ def run(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    except Exception as exc:
-        from .engine import EngineProblem
-
-        if isinstance(exc, EngineProblem):
-            print(f"Error: {exc}", file=sys.stderr)
-            print("Run `checks doctor` for a full diagnosis.", file=sys.stderr)
-            return EXIT_USAGE
-        raise
+    except EngineProblem as problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        print("Run `checks doctor` for a full diagnosis.", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
+from .errors import EngineProblem
 from .facts import Facts, cache_folder, content_key
 
 LABEL = "org.docker-lessons.checks"
@@ -35,10 +36,6 @@ TOOLBOX_SECONDS = 1800  # a toolbox container ends by itself after this long, sh
 # what the engine answers when `docker exec` cannot start the program: the old way then says it as it always did
 EXEC_REFUSED = "OCI runtime exec failed"
 LISTING_END = "checks-listing-end"  # the line list_in_image() expects after a whole listing
-
-
-class EngineProblem(Exception):
-    """Docker is missing, not running or not reachable: the learner must fix their set-up (exit 2)."""
 
 
 @dataclass

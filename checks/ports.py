@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import socket
+from typing import TYPE_CHECKING
 
-from .context import Context
+if TYPE_CHECKING:  # the engine reads sockets through this module, and the context reaches the engine
+    from .context import Context
 
 
 def env_values(context: Context) -> dict[str, str]:

@@ -77,6 +77,11 @@ class Report:
             r.status in (FAILED, ERROR) or (r.goal and r.status == SKIPPED) for r in self.results
         )
 
+    @property
+    def failed_ids(self) -> list[str]:
+        """The ids of the checks that failed or errored (what the progress file and the board keep)."""
+        return [r.id for r in self.results if r.status in (FAILED, ERROR)]
+
     def of(self, lesson_id: str) -> list[Result]:
         return [r for r in self.results if r.lesson == lesson_id]
 

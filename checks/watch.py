@@ -16,6 +16,10 @@ import threading
 import time
 from pathlib import Path
 
+from . import grading, progress, status
+from .errors import EngineProblem
+from .output import Style, render
+
 POLL = 0.05  # seconds between two looks at the workspace
 SETTLE = 0.05  # an editor may write a file in several steps: wait this long after a change
 IGNORED = {".checks-progress.json", "__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".venv", "node_modules"}
@@ -78,42 +82,29 @@ class Watcher(threading.Thread):
             return self.cancelled
 
 
-def grade(folder: Path, catalogue, lesson, watcher: Watcher):
-    """Grade `lesson` once, like `checks lessonN`: (passed, the report's text), or None if cancelled."""
-    from . import progress
-    from .checker import run_lesson
-    from .cli import interrupts_deferred
-    from .context import Context
-    from .engine import EngineProblem
-    from .output import Style, render
-
-    context = Context(folder, catalogue, {"interactive": False})
+def grade_once(folder: Path, catalogue, lesson, watcher: Watcher) -> tuple[bool, str] | None:
+    """Grade `lesson` once, as `checks lessonN` does: (passed, the report's text), or None if cancelled."""
     cancelled = False
     try:
         watcher.start_grading()
         try:
-            report = run_lesson(catalogue, lesson, context)
+            report = grading.grade(folder, catalogue, lesson)
         finally:
             cancelled = watcher.stop_grading()
-            with interrupts_deferred():  # a second Ctrl-C must not leave our images behind
-                context.cleanup()
     except KeyboardInterrupt:
         if cancelled or watcher.cancelled:
             return None
         raise
     except EngineProblem as problem:
-        if watcher.stop_grading():
+        if cancelled:
             return None
         return False, f"Error: {problem}\nRun `checks doctor` for a full diagnosis."
     if cancelled:  # the change came as the grading ended: grade the new state
         return None
-    progress.record(folder, lesson.id, report.passed, [r.id for r in report.results if r.status in ("failed", "error")])
     return report.passed, render(report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout))
 
 
 def first_to_do(folder: Path, catalogue):
-    from . import progress
-
     done = progress.read(folder)["lessons"]
     for lesson in catalogue.lessons:
         if not (done.get(lesson.id) or {}).get("passed"):
@@ -122,8 +113,6 @@ def first_to_do(folder: Path, catalogue):
 
 
 def watch(folder: Path, catalogue, lesson=None) -> int:
-    from . import status
-
     lesson = lesson or first_to_do(folder, catalogue)
     tty = sys.stdout.isatty()
     status.enable(sys.stderr)
@@ -131,7 +120,7 @@ def watch(folder: Path, catalogue, lesson=None) -> int:
     watcher.start()
     note = ""
     while True:
-        outcome = grade(folder, catalogue, lesson, watcher)
+        outcome = grade_once(folder, catalogue, lesson, watcher)
         if outcome is None:
             continue  # cancelled by a save: grade what is there now
         passed, text = outcome

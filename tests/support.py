@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checks.checker import CheckFunction
     from checks.context import Context
     from checks.result import Outcome
+    from checks.runner import CheckFunction
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -149,7 +149,7 @@ def run_check(
 def check_function(check_id: str) -> CheckFunction:
     """The function of the check `check_id`, in whichever lesson declares it."""
     from checks.catalogue import load
-    from checks.checker import functions_of
+    from checks.runner import functions_of
 
     found = [functions_of(lesson)[check_id] for lesson in load().lessons if check_id in functions_of(lesson)]
     assert len(found) == 1, f"expected one check with the id {check_id!r}; found {len(found)}"

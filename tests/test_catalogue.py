@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from checks.catalogue import CatalogueError, load
-from checks.checker import functions_of
 from checks.fixtures import mistake_fixtures
+from checks.runner import functions_of
 from support import ROOT, lesson_workspace, run_checks
 
 CATALOGUE = load()

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import near_misses
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 
 # End of life of each Python version (https://devguide.python.org/versions/): the last day of support.
 PYTHON_END_OF_LIFE = {

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..engine import Engine
 from ..learner import age, app_container, made_by_checks, seconds_since
 from ..result import Outcome, failed, passed
+from ..runner import check
 
 KINDS = {"pid": ("PidMode", "--pid", "PID"), "net": ("NetworkMode", "--net", "network")}
 RESTARTED_AFTER_CREATE = 3  # seconds: an app container started this long after its creation was restarted
@@ -231,12 +231,6 @@ def sees_the_apps_processes(context: Context, side, target) -> bool:
     return mine is None or theirs is None or mine["pid"] == theirs["pid"]
 
 
-QUESTION = (
-    "Question: in your sidecar, `ps` lists the app's processes. uWSGI runs a master process and "
-    "worker processes (the master's children). What is the PID of one worker, as the sidecar shows it?"
-)
-
-
 @check("sidecar-question")
 def sidecar_question(context: Context) -> Outcome:
     """The learner read a uWSGI worker's PID through the sidecar (checked against the app's own /proc)."""
@@ -253,13 +247,7 @@ def sidecar_question(context: Context) -> Outcome:
     masters = sorted(pid for pid in uwsgi if table[pid][1] not in uwsgi)
     if not workers:
         raise Unavailable(f"the question is about uWSGI's workers, and {target.name} runs none")
-    answer = context.options.get("answer")
-    if answer is None and context.options.get("interactive"):
-        print(QUESTION)
-        try:
-            answer = input("PID: ")
-        except EOFError:
-            answer = None
+    answer = context.options.get("answer")  # asked before grading (lesson.toml's question)
     if answer is None or not str(answer).strip():
         return failed(
             "expected an answer to the question; none given. Run `checks lesson10` in a terminal and "

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..result import Outcome, failed, passed
+from ..runner import check
 
 MAX_CONTEXT = 1_000_000  # bytes: the app is about 15 kB; a context over 1 MB carries something it should not
 PROBE_FOLDER = "/checks-context"

@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed
+from ..runner import check
 
 CODE_FILE = "together/app.py"  # the app's code: what a developer changes every day
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|pip3?|uv|poetry|conda)\b.*\binstall\b|\bpython3? -m pip install\b")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import posixpath
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed
+from ..runner import check
 from ..stages import dependency_stage, final_stage
 
 COMPILERS = ("gcc", "cc", "g++", "c++", "clang")

@@ -14,11 +14,11 @@ import shlex
 import time
 from dataclasses import dataclass, field
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..probe import START_TIMEOUT, asked_port, listening_ports
 from ..result import Outcome, failed, passed
+from ..runner import check
 from ..stages import final_stage
 
 ROOT_NAMES = ("", "root", "0")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import status
-from ..checker import check
 from ..context import Context, Unavailable
 from ..probe import asked_port
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..stages import final_stage
 
 # Docker's defaults for a HEALTHCHECK option left out (0 in the image's config)

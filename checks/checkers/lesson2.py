@@ -11,10 +11,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Dockerfile, Instruction
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..shell import shell_commands
 from ..stages import assignments, expand, final_instructions, workdirs
 

@@ -14,10 +14,10 @@ import posixpath
 import re
 import stat
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..shell import shell_commands
 from ..stages import final_instructions, workdir_at
 

@@ -12,10 +12,10 @@ import difflib
 import re
 import shlex
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..shell import shell_commands
 from ..stages import dependency_instructions
 

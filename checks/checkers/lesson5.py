@@ -8,10 +8,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..shell import shell_commands
 from ..stages import dependency_stage
 

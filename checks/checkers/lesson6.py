@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..ports import app_port, env_values
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 
 PORT_WORD = re.compile(r"^(?P<port>\d+)(?:-(?P<end>\d+))?(?:/(?P<protocol>[A-Za-z]+))?$")
 VARIABLE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}?(/[A-Za-z]+)?$")

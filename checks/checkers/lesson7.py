@@ -6,11 +6,11 @@ import json
 import posixpath
 import re
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..probe import app_run
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 from ..shell import shell_words
 from ..start import StartCommand, file_in_image, last_start_line, locate, start_command, start_instructions
 

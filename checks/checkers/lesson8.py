@@ -14,11 +14,11 @@ import re
 import shlex
 from datetime import datetime, timezone
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..engine import LABEL, RUN_LABEL
 from ..learner import age, learner_image, require_image, wanted_name
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 
 CONFIG_FIELDS = ("Cmd", "Entrypoint", "WorkingDir", "ExposedPorts", "Env", "User", "Volumes", "StopSignal")
 TOO_BIG = 2_000_000_000  # bytes: bigger than this and something unintended went into the image

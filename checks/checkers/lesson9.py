@@ -13,10 +13,10 @@ import time
 import urllib.error
 import urllib.request
 
-from ..checker import check
 from ..context import Context, Unavailable
 from ..learner import app_container, seconds_since, wanted_name
 from ..result import Outcome, failed, passed, warning
+from ..runner import check
 
 LOG_LINES = 5
 STARTING_SECONDS = 15  # a container this young may still be starting its app: retry the request

@@ -1,4 +1,4 @@
-"""Registering check functions and running a lesson's checks, prerequisites first."""
+"""Registering check functions (`@check`) and running a lesson's checks, prerequisites first."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import cache, partial
 
 from .catalogue import Catalogue, CatalogueError, Lesson
 from .context import Context, Unavailable
+from .errors import EngineProblem
 from .result import ERROR, FAILED, SKIPPED, Outcome, Report, Result, skipped
 
 CheckFunction = Callable[[Context], Outcome]
@@ -56,11 +57,9 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
         outcome = skipped(str(reason))
     except (KeyboardInterrupt, SystemExit):
         raise
+    except EngineProblem:
+        raise
     except Exception as exc:
-        from .engine import EngineProblem
-
-        if isinstance(exc, EngineProblem):
-            raise
         outcome = Outcome(ERROR, f"the check itself failed ({type(exc).__name__}: {exc}); please report this")
     line = outcome.line
     file = outcome.file or (context.dockerfile_name if line is not None else None)
@@ -96,12 +95,15 @@ def unproved_goals(results: list[Result]) -> None:
             return
 
 
-def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report:
+def run_lesson(
+    catalogue: Catalogue, lesson: Lesson, context: Context, on_result: Callable[[Result], None] | None = None
+) -> Report:
     """Lesson N's checks, after those of lessons 1 … N-1 whose steps it builds on.
 
     A goal check that could not run is a failure of the lesson being graded. An earlier lesson's
     goal check that could not run (often because of a later step: the build stops there) keeps
-    the lesson from passing, and is shown as a failure only when nothing else is.
+    the lesson from passing, and is shown as a failure only when nothing else is. `on_result` sees
+    each check's result as it is known, in the report's order.
     """
     report = Report(lesson=lesson.id, title=lesson.title)
     steps = (*catalogue.before(lesson), lesson)
@@ -113,10 +115,12 @@ def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report
 
     context.after_build(start_ahead)
     for step in steps:
-        report.results += [
-            replace(context.memo(("check", step.id, info.id), partial(run_one, step, info.id, context)))
-            for info in step.checks
-        ]
+        for info in step.checks:
+            report.results.append(
+                replace(context.memo(("check", step.id, info.id), partial(run_one, step, info.id, context)))
+            )
+            if on_result is not None:
+                on_result(report.results[-1])
     unproved_goals(report.of(lesson.id))
     if not report.passed and not any(r.status in (FAILED, ERROR) for r in report.results):
         for step in steps:

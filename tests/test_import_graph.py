@@ -1,0 +1,126 @@
+"""The import graph of checks/: no cycle, and the docker SDK's objects stay inside the engine (issue 20).
+
+Every import counts, the ones inside functions too (a lazy import is still a dependency); only
+imports under `if TYPE_CHECKING:` are left out, since they never run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from support import ROOT
+
+PACKAGE = ROOT / "checks"
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the import nodes under `if TYPE_CHECKING:`."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for inner in node.body:
+                for child in ast.walk(inner):
+                    skipped.add(id(child))
+    return skipped
+
+
+def imports_of(path: Path, known: set[str], root: Path = ROOT) -> set[str]:
+    """The checks.* modules `path` imports (relative imports resolved, `from . import x` as checks.x)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped = _type_checking_only(tree)
+    here = module_name(path, root).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            while name and name not in known:  # checks.engine.Engine -> checks.engine
+                name = name.rpartition(".")[0]
+            if name and name != "checks":
+                found.add(name)
+    found.discard(module_name(path, root))
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    paths = [p for p in PACKAGE.rglob("*.py") if "site" not in p.relative_to(PACKAGE).parts[:1]]
+    known = {module_name(p) for p in paths}
+    return {module_name(p): imports_of(p, known) for p in paths}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Each strongly connected group of more than one module (Tarjan), as a sorted list."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_lazy_import(tmp_path):
+    package = tmp_path / "checks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from .b import x\n")
+    (package / "b.py").write_text("def f():\n    from . import c\n")
+    (package / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import f\n")
+    (package / "d.py").write_text("from checks.a import y\n")
+    (package / "e.py").write_text("def g():\n    from .d import y\n")
+    (package / "f.py").write_text("from . import e\n")
+    known = {"checks.a", "checks.b", "checks.c", "checks.d", "checks.e", "checks.f"}
+    paths = {f"checks.{name}": package / f"{name}.py" for name in "abcdef"}
+    edges = {name: imports_of(path, known, tmp_path) for name, path in paths.items()}
+    assert edges["checks.b"] == {"checks.c"} and edges["checks.c"] == set()  # TYPE_CHECKING is no edge
+    assert cycles(edges) == []
+    (package / "c.py").write_text("from .a import z\n")
+    edges["checks.c"] = imports_of(package / "c.py", known, tmp_path)
+    assert cycles(edges) == [["checks.a", "checks.b", "checks.c"]]
+
+
+def test_checks_has_no_import_cycle():
+    edges = graph()
+    assert len(edges) > 40
+    assert cycles(edges) == []
