@@ -3,9 +3,10 @@ classic builder's), and, while it runs, whether a RUN step will never end (silen
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
+
+from . import settings
 
 # a step of the classic builder ("Step 4/7 : RUN …") or of Podman's Buildah ("STEP 4/7: RUN …", in a
 # multi-stage build "[2/2] STEP 9/10: …"): (n, m, the instruction)
@@ -14,20 +15,12 @@ CLASSIC_STEP_LINE = r"^(?:\[\d+/\d+\] )?(?:Step|STEP) (\d+)/(\d+) ?: (.+)$"
 
 def step_silence() -> float:
     """Seconds a RUN step may run without printing anything before it is stopped (CHECKS_STEP_SILENCE)."""
-    return _seconds("CHECKS_STEP_SILENCE", 45)
+    return settings.value("CHECKS_STEP_SILENCE")
 
 
 def busy_silence() -> float:
     """The same, after a line announcing work that ends with a line of its own (pip's `…: started`)."""
-    return _seconds("CHECKS_STEP_SILENCE_BUSY", max(600, step_silence()))
-
-
-def _seconds(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
+    return max(settings.value("CHECKS_STEP_SILENCE_BUSY"), step_silence())
 
 
 # What a program prints when it has started serving and will wait for clients: it never ends.

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, settings
 from .errors import EngineProblem, UsageError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -344,6 +344,9 @@ def run(argv: list[str] | None = None) -> int:
     from .catalogue import CatalogueError, load
 
     try:
+        wrong = settings.problems()
+        if wrong:
+            raise UsageError("; ".join(wrong))
         catalogue = load()
         if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]):
             named = catalogue.get(argv[0])

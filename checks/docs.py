@@ -13,10 +13,11 @@ by Material's offline plugin, which has none (lessons/lesson1.html).
 
 from __future__ import annotations
 
-import os
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import settings
 
 BUNDLED_SITE = Path(__file__).resolve().parent / "_site"
 
@@ -32,7 +33,7 @@ def _slash(url: str) -> str:
 
 
 def docs_base(site_url: str, serve_url: str) -> DocsBase:
-    room = os.environ.get("CHECKS_DOCS_URL", "").strip()
+    room = settings.value("CHECKS_DOCS_URL")
     if room:
         return DocsBase(_slash(room), "the room's copy of the site, set by CHECKS_DOCS_URL")
     if site_url.strip():

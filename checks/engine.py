@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
+from . import settings
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
 from .errors import EngineProblem
 from .facts import Facts, cache_folder, content_key
@@ -31,7 +32,6 @@ LABEL = "org.docker-lessons.checks"
 RUN_LABEL = LABEL + ".run"
 TEMP_REPOSITORY = "docker-lessons-checks"
 API_TIMEOUT = 30  # seconds for one Engine API call
-BUILD_TIMEOUT = int(os.environ.get("CHECKS_BUILD_TIMEOUT", "900"))  # seconds for a whole build
 TOOLBOX_SECONDS = 1800  # a toolbox container ends by itself after this long, should its run never clean up
 # what the engine answers when `docker exec` cannot start the program: the old way then says it as it always did
 EXEC_REFUSED = "OCI runtime exec failed"
@@ -115,7 +115,7 @@ class Engine:
         self.endpoint = endpoint
         self.chosen_by = chosen_by
         # CHECKS_RUN_PREFIX lets a test session tell its own leftovers from another session's
-        self.run_id = os.environ.get("CHECKS_RUN_PREFIX", "") + uuid.uuid4().hex[:12]
+        self.run_id = settings.value("CHECKS_RUN_PREFIX") + uuid.uuid4().hex[:12]
         self._tags: list[str] = []
         self._containers: list[str] = []
         self._builds = 0
@@ -188,8 +188,9 @@ class Engine:
             return False
         return result.returncode == 0
 
-    def build(self, context: Path, dockerfile_text: str, timeout: int = BUILD_TIMEOUT) -> BuildResult:
+    def build(self, context: Path, dockerfile_text: str, timeout: float | None = None) -> BuildResult:
         """Build `dockerfile_text` with `context` as build context; the image is labelled and tagged as ours."""
+        timeout = timeout if timeout is not None else settings.value("CHECKS_BUILD_TIMEOUT")
         self._builds += 1
         tag = f"{TEMP_REPOSITORY}:{self.run_id}-{self._builds}"
         started = time.monotonic()
@@ -244,7 +245,7 @@ class Engine:
             result.failed_line = failed_line(log, dockerfile_text)
             result.error = error_summary(log)
             if timed_out:
-                result.error = f"the build took longer than {timeout} s (CHECKS_BUILD_TIMEOUT) and was stopped"
+                result.error = f"the build took longer than {timeout:.0f} s (CHECKS_BUILD_TIMEOUT) and was stopped"
         return result
 
     # -- running ---------------------------------------------------------------------------------
@@ -628,7 +629,7 @@ def _tar_entry(fields: dict) -> tarfile.TarInfo:
 def _run_interruptibly(
     command: list[str],
     env: dict,
-    timeout: int,
+    timeout: float,
     watch: BuildWatch | None = None,
     on_line=None,
     running: set | None = None,

@@ -25,16 +25,18 @@ import threading
 import time
 from pathlib import Path
 
+from . import settings
+
 MISSING = object()  # no answer kept
 KEEP_FILES = 400  # images remembered; the least recently used are forgotten beyond this
 
 
 def cache_folder() -> Path | None:
     """Where the answers are kept, or None when the learner asked for none (CHECKS_NO_CACHE=1)."""
-    if os.environ.get("CHECKS_NO_CACHE", "") not in ("", "0"):
+    if settings.value("CHECKS_NO_CACHE"):
         return None
-    if os.environ.get("CHECKS_CACHE_DIR"):
-        return Path(os.environ["CHECKS_CACHE_DIR"])
+    if settings.value("CHECKS_CACHE_DIR"):
+        return Path(settings.value("CHECKS_CACHE_DIR"))
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
         return base / "docker-lessons" / "cache" / "facts"

@@ -7,22 +7,25 @@ started in the background while earlier checks are graded; the live status line 
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
-from . import status
+from . import settings, status
 from .context import Context, Unavailable
 from .ports import app_port
 from .start import start_instructions
 
-START_TIMEOUT = float(os.environ.get("CHECKS_START_TIMEOUT", "30"))  # seconds for the app to answer
 SETTLE_SECONDS = 5  # after this long, a server listening elsewhere is not going to move
 KEY = "app-run"
 POLL_SECONDS = 0.05  # between two requests to /statz while the app starts
 INSPECT_EVERY = 0.5  # seconds between two looks at the container's state (has it exited?) meanwhile
+
+
+def start_timeout() -> float:
+    """Seconds the app in a container of the image may take to answer (CHECKS_START_TIMEOUT)."""
+    return settings.value("CHECKS_START_TIMEOUT")
 
 
 @dataclass
@@ -69,7 +72,7 @@ def probe(context: Context) -> AppRun:
             container.start()
         except Exception as exc:  # docker refuses to start it: exec of the program failed
             run.start_error = getattr(exc, "explanation", None) or str(exc)
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + start_timeout()
         host_port, inspected = None, 0.0
         while not run.start_error and time.monotonic() < deadline and not context.stopping.is_set():
             if host_port is None or time.monotonic() - inspected >= INSPECT_EVERY:
@@ -104,7 +107,7 @@ def probe(context: Context) -> AppRun:
             time.sleep(POLL_SECONDS)
         else:
             if not run.start_error and not run.answer_error:
-                run.answer_error = f"no answer within {START_TIMEOUT:.0f} s"
+                run.answer_error = f"no answer within {start_timeout():.0f} s"
         if not run.start_error and not run.exited and run.statz is None:
             run.listening = listening_ports(context, container)
         try:

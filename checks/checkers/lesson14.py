@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..probe import START_TIMEOUT, asked_port, listening_ports
+from ..probe import asked_port, listening_ports, start_timeout
 from ..result import Outcome, failed, passed
 from ..runner import check
 from ..stages import final_stage
@@ -247,7 +247,7 @@ def _running(context: Context, sysctls: dict | None) -> Running:
             container.start()
         except Exception as exc:
             seen.start_error = getattr(exc, "explanation", None) or str(exc)
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + start_timeout()
         while not seen.start_error and time.monotonic() < deadline:
             container.reload()
             if container.status in ("exited", "dead"):

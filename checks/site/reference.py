@@ -4,6 +4,7 @@ cli               the help of `checks` and of each of its commands, from the CLI
 checks            every lesson with every check id and title
 final-dockerfile  the Dockerfile the lessons end with, folded
 exit-codes        the exit codes, from checks/cli.py's EXIT_CODES
+settings          the CHECKS_* environment variables, from checks/settings.py's SETTINGS
 lessons           a table of the lessons: number, title, instruction, minutes, and the total
 python-versions   the Python versions `checks` knows, with their end of life
 """
@@ -118,6 +119,15 @@ def exit_codes(catalogue, page_src: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def settings_table(catalogue, page_src: str) -> str:
+    """The CHECKS_* environment variables, from the one table that reads them."""
+    from checks.settings import SETTINGS
+
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {f'`{s.default}`' if s.default else '(none)'} | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"
+
+
 def final_dockerfile(catalogue, page_src: str) -> str:
     """The Dockerfile the lessons end with (the last lesson whose solution is one), folded away."""
     last = [lesson for lesson in catalogue.lessons if lesson.solution_path.name == "Dockerfile"][-1]
@@ -129,6 +139,7 @@ def final_dockerfile(catalogue, page_src: str) -> str:
 PARTS = {
     "final-dockerfile": final_dockerfile,
     "exit-codes": exit_codes,
+    "settings": settings_table,
     "cli": cli_help,
     "checks": all_checks,
     "lessons": lessons_table,
