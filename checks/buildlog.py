@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from . import settings
+from .steps import StepLines
 
 # a step of the classic builder ("Step 4/7 : RUN …") or of Podman's Buildah ("STEP 4/7: RUN …", in a
 # multi-stage build "[2/2] STEP 9/10: …"): (n, m, the instruction)
@@ -138,63 +139,47 @@ class BuildWatch:
         return None
 
 
-def failed_line(log: str, dockerfile_text: str) -> int | None:
+def failed_line(log: str, dockerfile: StepLines | str) -> int | None:
     """The Dockerfile line of the failing step, from BuildKit's or the classic builder's output."""
+    steps = StepLines.of(dockerfile)
     lines = re.findall(r"^(?:#\d+ .*?)?Dockerfile:(\d+)\s*$", log, re.MULTILINE)
     if lines:
         return int(lines[-1])
     parse = re.search(r"dockerfile parse error (?:on )?line (\d+)", log)
     if parse:
         return int(parse.group(1))
-    definition = _definition_error_line(log, dockerfile_text)
+    definition = _definition_error_line(log, steps)
     if definition:
         return definition
-    vertex = _failed_vertex_line(log, dockerfile_text) or _failed_base_image_line(log, dockerfile_text)
+    vertex = _failed_vertex_line(log, steps) or _failed_base_image_line(log, steps)
     if vertex:
         return vertex
     marker = re.findall(r">>>\s*(.+)$", log, re.MULTILINE)
-    steps = re.findall(CLASSIC_STEP_LINE, log, re.MULTILINE)
-    wanted = marker[-1] if marker else (steps[-1][2] if steps else None)
-    if wanted:
-        for number, text in enumerate(dockerfile_text.splitlines(), start=1):
-            if text.strip() and text.strip() == wanted.strip():
-                return number
-    return None
+    classic = re.findall(CLASSIC_STEP_LINE, log, re.MULTILINE)
+    wanted = marker[-1] if marker else (classic[-1][2] if classic else None)
+    return steps.line_matching(wanted) if wanted else None
 
 
-def _definition_error_line(log: str, dockerfile_text: str) -> int | None:
+def _definition_error_line(log: str, steps: StepLines) -> int | None:
     """The line of a value BuildKit refused before building anything (`failed to create LLB definition:
     Invalid hostPort: 127.0.0.1`): the first instruction line that contains the refused value."""
     refused = re.search(r"failed to create LLB definition: [^\n]*?: (\S+)\s*$", log, re.MULTILINE)
-    if not refused:
-        return None
-    for number, text in enumerate(dockerfile_text.splitlines(), start=1):
-        if text.strip() and not text.lstrip().startswith("#") and refused.group(1) in text.split(None, 1)[-1]:
-            return number
-    return None
+    return steps.line_with_argument(refused.group(1)) if refused else None
 
 
-def _failed_base_image_line(log: str, dockerfile_text: str) -> int | None:
+def _failed_base_image_line(log: str, steps: StepLines) -> int | None:
     """The FROM line whose image BuildKit could not get (`#3 [internal] load metadata for …` then ERROR)."""
     failed = re.search(r"^#(\d+) ERROR:", log, re.MULTILINE)
     header = failed and re.search(rf"^#{failed.group(1)} \[internal\] load metadata for (\S+)", log, re.MULTILINE)
     if not header:
         return None
-    from .dockerfile import DockerfileProblem, parse
-
-    wanted = header.group(1)
-    try:
-        stages = parse(dockerfile_text).stages
-    except DockerfileProblem:
-        return None
-    for stage in stages:
-        name = stage.image if "/" in stage.image.split(":")[0] else "library/" + stage.image
-        if wanted in (stage.image, name, "docker.io/" + name):
-            return stage.line
-    return stages[0].line if stages else None
+    found = steps.from_line(header.group(1))
+    if found is not None:
+        return found
+    return steps.stages[0].line if steps.stages else None
 
 
-def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
+def _failed_vertex_line(log: str, steps: StepLines) -> int | None:
     """BuildKit without `Dockerfile:N` lines (Engine 20.10): find the failing vertex `#8 [4/4] RUN …` by its text."""
     failed = re.findall(r"^#(\d+) ERROR:", log, re.MULTILINE)
     if not failed:
@@ -202,28 +187,12 @@ def _failed_vertex_line(log: str, dockerfile_text: str) -> int | None:
     header = re.search(rf"^#{failed[0]} \[[^\]]*\d+/\d+\] (.+)$", log, re.MULTILINE)
     if not header:
         return None
-    return line_of_step(header.group(1), dockerfile_text)
+    return steps.line_of(header.group(1))
 
 
-def line_of_step(step: str, dockerfile_text: str) -> int | None:
+def line_of_step(step: str, dockerfile: StepLines | str) -> int | None:
     """The Dockerfile line of a step as the builder shows it (`RUN sleep infinity`, continuations joined)."""
-
-    def normal(text: str) -> str:  # BuildKit writes the keyword in capitals
-        keyword, _, rest = text.strip().partition(" ")
-        return " ".join([keyword.upper(), *rest.split()])
-
-    wanted = normal(step)
-    lines = dockerfile_text.splitlines()
-    index = 0
-    while index < len(lines):
-        first, logical = index, lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):  # BuildKit joins continuations
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        if logical.strip() and normal(logical) == wanted:
-            return first + 1
-        index += 1
-    return None
+    return StepLines.of(dockerfile).line_of(step)
 
 
 def error_summary(log: str) -> str:

@@ -24,9 +24,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import settings
-from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
+from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line
 from .errors import EngineProblem
 from .facts import Facts, cache_folder, content_key
+from .status import build_status
+from .steps import StepLines
 
 LABEL = "org.docker-lessons.checks"
 RUN_LABEL = LABEL + ".run"
@@ -194,6 +196,7 @@ class Engine:
         self._builds += 1
         tag = f"{TEMP_REPOSITORY}:{self.run_id}-{self._builds}"
         started = time.monotonic()
+        steps = StepLines.of(dockerfile_text)  # which Dockerfile line a step the builder prints is
         with tempfile.TemporaryDirectory(prefix="checks-build-") as scratch:
             dockerfile = Path(scratch) / "Dockerfile"
             dockerfile.write_text(dockerfile_text, encoding="utf-8")
@@ -218,10 +221,8 @@ class Engine:
                 env["DOCKER_BUILDKIT"] = "0"
             command.append(str(context))
             self._tags.append(tag)
-            from .status import build_status  # a live status line on a terminal
-
             watch = BuildWatch()
-            with build_status(dockerfile_text) as status:
+            with build_status(steps) as status:  # a live status line on a terminal
                 log, returncode, timed_out = _run_interruptibly(
                     command, env, timeout, watch, status.feed, running=self._running
                 )
@@ -238,11 +239,11 @@ class Engine:
             stopped=watch.stopped,
         )
         if watch.stopped is not None:
-            watch.stopped.line = line_of_step(watch.stopped.step, dockerfile_text)
+            watch.stopped.line = steps.line_of(watch.stopped.step)
             result.failed_line = watch.stopped.line
             result.error = f"checks stopped `{watch.stopped.step}`: {watch.stopped.describe()}"
         elif not ok:
-            result.failed_line = failed_line(log, dockerfile_text)
+            result.failed_line = failed_line(log, steps)
             result.error = error_summary(log)
             if timed_out:
                 result.error = f"the build took longer than {timeout:.0f} s (CHECKS_BUILD_TIMEOUT) and was stopped"

@@ -20,6 +20,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from .steps import StepLines
+
 REFRESH = 0.2  # seconds between redraws
 
 _stream = None  # where the line is drawn; None: off
@@ -39,25 +41,11 @@ OTHER = re.compile(r"^#(\d+) (?P<text>\[internal\] load metadata for \S+|exporti
 CLASSIC_STEP = re.compile(r"^(?:\[\d+/\d+\] )?(?:Step|STEP) (?P<n>\d+)/(?P<m>\d+) ?: (?P<text>.+)$")  # and Podman's
 
 
-def _logical_lines(dockerfile_text: str) -> list[tuple[int, str]]:
-    """(first line number, instruction with continuations joined and spaces collapsed)."""
-    lines = dockerfile_text.splitlines()
-    result, index = [], 0
-    while index < len(lines):
-        first, logical = index, lines[index]
-        while logical.rstrip().endswith("\\") and index + 1 < len(lines):
-            index += 1
-            logical = logical.rstrip()[:-1] + " " + lines[index]
-        result.append((first + 1, " ".join(logical.split())))
-        index += 1
-    return result
-
-
-class Progress:
+class BuildProgress:
     """What the build is doing, from the lines of its progress output."""
 
-    def __init__(self, dockerfile_text: str):
-        self.instructions = _logical_lines(dockerfile_text)
+    def __init__(self, dockerfile: StepLines | str):
+        self.steps = StepLines.of(dockerfile)
         self.running: dict[str, tuple[int, int, str]] = {}  # vertex -> (n, m, text)
         self.current: tuple[int, int, str] | None = None
 
@@ -84,27 +72,13 @@ class Progress:
         if classic:
             self.current = (int(classic["n"]), int(classic["m"]), classic["text"])
 
-    def line_of(self, text: str) -> int | None:
-        """The Dockerfile line of a step, found by its text as the builder prints it."""
-        wanted = " ".join(text.split())
-        for number, instruction in self.instructions:
-            if instruction == wanted:
-                return number
-        keyword, _, rest = wanted.partition(" ")
-        if keyword.upper() == "FROM":  # printed with the image's full name: docker.io/library/python:…
-            for number, instruction in self.instructions:
-                parts = instruction.split()
-                if len(parts) > 1 and parts[0].upper() == "FROM" and parts[1].split("@")[0] in rest:
-                    return number
-        return None
-
     def describe(self) -> str:
         if self.current is None:
             return "starting"
         n, m, text = self.current
         if not m:
             return text
-        line = self.line_of(text)
+        line = self.steps.line_of(text)
         where = f"  (Dockerfile:{line})" if line else ""
         return f"step {n}/{m}  {' '.join(text.split())}{where}"
 
@@ -119,7 +93,7 @@ class _Waiting:
 
 def status_text(progress, seconds: float, width: int) -> str:
     elapsed = f"  {int(seconds)}s"
-    text = f"building: {progress.describe()}" if isinstance(progress, Progress) else progress.describe()
+    text = f"building: {progress.describe()}" if isinstance(progress, BuildProgress) else progress.describe()
     room = max(10, width - len(elapsed) - 1)
     if len(text) > room:
         text = text[: room - 1] + "…"
@@ -127,45 +101,21 @@ def status_text(progress, seconds: float, width: int) -> str:
 
 
 class _Follower(threading.Thread):
-    """Reads the build's output file as the builder writes it, and redraws the line."""
+    """Redraws the line with what the engine fed it, every REFRESH seconds."""
 
     def __init__(self, stream, progress):
         super().__init__(daemon=True, name="checks-status")
         self.stream = stream
         self.progress = progress
         self.started_at = time.monotonic()
-        self.fd = None
-        self.offset = 0
-        self.pending = b""
         self.done = threading.Event()
-
-    def follow(self, file) -> None:
-        """The file the builder's output goes to (the engine calls this once the build started).
-
-        Read through a duplicate descriptor with pread: the builder's writing position is not
-        moved, and the engine may close its file whenever it likes."""
-        if hasattr(os, "pread"):  # not on Windows: there the line shows the elapsed time only
-            self.fd = os.dup(file.fileno())
 
     def feed(self, text: str) -> None:
         """One line of the builder's output, as the engine reads it."""
         self.progress.feed(text)
 
-    def _read(self) -> None:
-        if self.fd is None:
-            return
-        try:
-            chunk = os.pread(self.fd, 1 << 16, self.offset)
-        except OSError:
-            return
-        self.offset += len(chunk)
-        *lines, self.pending = (self.pending + chunk).split(b"\n")
-        for raw in lines:
-            self.progress.feed(raw.decode("utf-8", "replace"))
-
     def run(self) -> None:
         while not self.done.wait(REFRESH):
-            self._read()
             self._draw(
                 status_text(
                     self.progress, time.monotonic() - self.started_at, shutil.get_terminal_size((80, 24)).columns
@@ -187,15 +137,9 @@ class _Follower(threading.Thread):
         self.done.set()
         self.join(timeout=2)
         self._draw("")
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 class _Off:
-    def follow(self, file) -> None:
-        pass
-
     def feed(self, text: str) -> None:
         pass
 
@@ -204,12 +148,12 @@ class _Off:
 
 
 @contextmanager
-def build_status(dockerfile_text: str):
-    """Around a build: yields an object whose follow(file) the engine calls with the output file."""
+def build_status(steps: StepLines):
+    """Around a build: yields an object whose feed(line) the engine calls with each line the builder prints."""
     if _stream is None:
         yield _Off()
         return
-    follower = _Follower(_stream, Progress(dockerfile_text))
+    follower = _Follower(_stream, BuildProgress(steps))
     follower.start()
     try:
         yield follower

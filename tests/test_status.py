@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from checks.status import Progress, status_text
+from checks.status import BuildProgress, status_text
 from support import ROOT, run_checks
 
 DOCKERFILE = """FROM python:3.13-slim
@@ -37,8 +37,8 @@ BUILDKIT_LOG = """#3 [internal] load metadata for docker.io/library/python:3.13-
 """
 
 
-def progress_after(log: str) -> Progress:
-    progress = Progress(DOCKERFILE)
+def progress_after(log: str) -> BuildProgress:
+    progress = BuildProgress(DOCKERFILE)
     for line in log.splitlines():
         progress.feed(line)
     return progress
