@@ -2,13 +2,17 @@
 
 Every fact about a lesson (number, title, page, check ids, titles, hints) is written once, in its
 `lesson.toml`. Unknown or missing fields stop with a message that names the file and the fix.
+A lesson's file is read when the lesson is first asked for: `checks lesson1` reads lesson 1's only
+(start-up time matters); `load()` reads and cross-checks them all, `load(every_lesson=False)` does
+not.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -148,17 +152,54 @@ class Lesson:
         raise KeyError(check_id)
 
 
-@dataclass(frozen=True)
 class Catalogue:
-    course: Course
-    lessons: tuple[Lesson, ...]
+    """The course and its lessons; a lesson's lesson.toml is read when it is first asked for."""
+
+    def __init__(self, course: Course, files: dict[int, Path]):
+        self.course = course
+        self.numbers = tuple(sorted(files))
+        self._files = files  # number -> lesson.toml
+        self._read: dict[int, Lesson] = {}
+        self._lock = threading.Lock()
+
+    def numbered(self, number: int) -> Lesson:
+        with self._lock:
+            if number not in self._read:
+                self._read[number] = _lesson(self._files[number], self.course)
+            return self._read[number]
+
+    @cached_property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """Every lesson in order, read and cross-checked (check ids are global)."""
+        lessons = tuple(self.numbered(number) for number in self.numbers)
+        seen: dict[str, str] = {}
+        for lesson in lessons:
+            for info in lesson.checks:
+                if info.id in seen:
+                    raise CatalogueError(
+                        f"check id {info.id} is used by both {seen[info.id]} and {lesson.id}: ids are global"
+                    )
+                seen[info.id] = lesson.id
+        return lessons
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every lesson's id, in order, without reading any lesson file."""
+        return tuple(f"lesson{number}" for number in self.numbers)
+
+    @property
+    def first(self) -> Lesson:
+        return self.numbered(self.numbers[0])
+
+    @property
+    def last(self) -> Lesson:
+        return self.numbered(self.numbers[-1])
 
     def get(self, name: str) -> Lesson | None:
         """A lesson by id (`lesson3`), also accepting `3` and `lesson03`."""
         wanted = name.strip().lower().removeprefix("lesson")
-        for lesson in self.lessons:
-            if wanted.isdigit() and int(wanted) == lesson.number:
-                return lesson
+        if wanted.isdigit() and int(wanted) in self._files:
+            return self.numbered(int(wanted))
         return None
 
     def before(self, lesson: Lesson) -> tuple[Lesson, ...]:
@@ -169,7 +210,7 @@ class Catalogue:
         (its Dockerfile, .dockerignore, the image built from them) builds on the earlier workspace
         lessons only: lesson 11 does not need lesson 10's sidecar to be running.
         """
-        earlier = [other for other in self.lessons if other.number < lesson.number]
+        earlier = [self.numbered(number) for number in self.numbers if number < lesson.number]
         if lesson.evidence == "engine":
             return tuple(earlier)
         return tuple(other for other in earlier if other.evidence != "engine")
@@ -192,8 +233,8 @@ class Catalogue:
         return files
 
     def after(self, lesson: Lesson) -> Lesson | None:
-        later = [other for other in self.lessons if other.number > lesson.number]
-        return later[0] if later else None
+        later = [number for number in self.numbers if number > lesson.number]
+        return self.numbered(later[0]) if later else None
 
 
 def _read_toml(path: Path) -> dict:
@@ -265,7 +306,8 @@ def _lesson(path: Path, course: Course) -> Lesson:
 
 
 @cache
-def load(root: Path | None = None) -> Catalogue:
+def load(root: Path | None = None, every_lesson: bool = True) -> Catalogue:
+    """The catalogue; `every_lesson`: read and cross-check every lesson now, else each when asked for."""
     root = root or data_dir()
     course = Course(
         **{
@@ -273,19 +315,19 @@ def load(root: Path | None = None) -> Catalogue:
             **_fields(str(root / "course.toml"), _read_toml(root / "course.toml"), COURSE_FIELDS, COURSE_OPTIONAL),
         }
     )
-    lessons = sorted(
-        (_lesson(path, course) for path in root.glob("lesson*/lesson.toml")),
-        key=lambda lesson: lesson.number,
-    )
-    numbers = [lesson.number for lesson in lessons]
-    if len(set(numbers)) != len(numbers):
-        raise CatalogueError(f"{root}: two lessons share a number: {numbers}")
-    seen: dict[str, str] = {}
-    for lesson in lessons:
-        for info in lesson.checks:
-            if info.id in seen:
-                raise CatalogueError(
-                    f"check id {info.id} is used by both {seen[info.id]} and {lesson.id}: ids are global"
-                )
-            seen[info.id] = lesson.id
-    return Catalogue(course=course, lessons=tuple(lessons))
+    files: dict[int, Path] = {}
+    for path in root.glob("lesson*/lesson.toml"):
+        number = path.parent.name.removeprefix("lesson")
+        if not number.isdigit():
+            raise CatalogueError(f"{path}: a lesson's folder is named lessonN (N its number), not {path.parent.name}")
+        if int(number) in files:
+            raise CatalogueError(
+                f"{root}: two lessons share a number: {files[int(number)].parent.name}, {path.parent.name}"
+            )
+        files[int(number)] = path
+    if not files:
+        raise CatalogueError(f"{root}: no lesson*/lesson.toml found")
+    catalogue = Catalogue(course, files)
+    if every_lesson:
+        catalogue.lessons  # noqa: B018 - read now: a broken lesson file fails here
+    return catalogue

@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import __version__, settings
@@ -57,9 +58,13 @@ class Parser(argparse.ArgumentParser):
 @dataclass(frozen=True)
 class Command:
     name: str
-    summary: str
+    summary: str | Callable[[], str]  # a lesson's title is read from its lesson.toml only when shown
     configure: Callable  # configure(sub-parser)
     handler: Callable  # handler(args, catalogue) -> exit code
+
+    @property
+    def help(self) -> str:
+        return self.summary if isinstance(self.summary, str) else self.summary()
 
 
 def build_parser(catalogue, only: str | None = None) -> Parser:
@@ -75,7 +80,7 @@ def build_parser(catalogue, only: str | None = None) -> Parser:
 
     for command in commands(catalogue):
         if only is None or command.name == only:
-            command.configure(subs.add_parser(command.name, help=command.summary))
+            command.configure(subs.add_parser(command.name, help=command.help))
     return parser
 
 
@@ -106,8 +111,9 @@ def commands(catalogue) -> list[Command]:
     def docs(sub):
         sub.add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the home page)")
 
-    def lesson_options(lesson):
+    def lesson_options(lesson_id):
         def configure(sub):
+            lesson = catalogue.get(lesson_id)
             with_path(sub).add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
             if lesson.evidence in ("engine", "container"):
                 sub.add_argument(
@@ -139,13 +145,20 @@ def commands(catalogue) -> list[Command]:
         Command(
             "watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch, command_watch
         ),
-        *(Command(lesson.id, lesson.title, lesson_options(lesson), command_lesson) for lesson in catalogue.lessons),
+        *(
+            Command(lesson_id, partial(lesson_title, catalogue, lesson_id), lesson_options(lesson_id), command_lesson)
+            for lesson_id in catalogue.ids
+        ),
         *(
             Command(name, summary, configure, _with_problem(handler))
             for name, summary, configure, handler in extra_commands()
         ),
     ]
     return table
+
+
+def lesson_title(catalogue, lesson_id: str) -> str:
+    return catalogue.get(lesson_id).title
 
 
 def _with_problem(handler: Callable) -> Callable:
@@ -199,7 +212,7 @@ def command_init(args, catalogue) -> int:
         create(catalogue.course.app_dir, target)
     except WorkspaceProblem as problem:
         raise UsageError(str(problem)) from None
-    first = catalogue.lessons[0]
+    first = catalogue.first
     print(f"Created {target} with the sample app '{catalogue.course.app}' (no Dockerfile yet).")
     print(f"Next: cd {target} and read lesson 1, {first.title}: {first.page_url}")
     print(f"      then check your work with `checks {first.id}`.")
@@ -274,7 +287,7 @@ def command_hint(args, catalogue) -> int:
 
 
 def unknown_lesson(name: str, catalogue) -> str:
-    first, last = catalogue.lessons[0].id, catalogue.lessons[-1].id
+    first, last = catalogue.ids[0], catalogue.ids[-1]
     return f"there is no lesson '{name}'; the lessons are {first} … {last} (see `checks list`)."
 
 
@@ -347,7 +360,7 @@ def run(argv: list[str] | None = None) -> int:
         wrong = settings.problems()
         if wrong:
             raise UsageError("; ".join(wrong))
-        catalogue = load()
+        catalogue = load(every_lesson=False)  # only the lessons this run needs are read
         if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]):
             named = catalogue.get(argv[0])
             if named is None:
