@@ -108,6 +108,21 @@ def commands(catalogue) -> list[Command]:
     def watch(sub):
         with_path(sub).add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the first not passed)")
 
+    def serve(sub):
+        with_path(sub).add_argument(
+            "lesson", nargs="?", help="the lesson page to open first, e.g. lesson3 (default: the home page)"
+        )
+        sub.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+        sub.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="address to listen on (default: %(default)s, this machine only; any other is warned about)",
+        )
+        sub.add_argument(
+            "--site", metavar="DIR", help="the built site to serve (default: the copy installed with checks)"
+        )
+        sub.add_argument("--no-browser", action="store_true", help="print the address only; open no browser")
+
     def docs(sub):
         sub.add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the home page)")
 
@@ -144,6 +159,12 @@ def commands(catalogue) -> list[Command]:
         Command("docs", "open a lesson's page in the browser (or say where it is)", docs, command_docs),
         Command(
             "watch", "grade a lesson again at each save, moving on when it passes (Ctrl-C stops)", watch, command_watch
+        ),
+        Command(
+            "serve",
+            "serve the lesson pages with a Check my work button that grades this workspace (Ctrl-C stops)",
+            serve,
+            command_serve,
         ),
         *(
             Command(lesson_id, partial(lesson_title, catalogue, lesson_id), lesson_options(lesson_id), command_lesson)
@@ -337,6 +358,19 @@ def command_watch(args, catalogue) -> int:
     if args.lesson is not None and lesson is None:
         raise UsageError(unknown_lesson(args.lesson, catalogue))
     return watch(workspace_of(args.path, catalogue), catalogue, lesson)
+
+
+def command_serve(args, catalogue) -> int:
+    from .serve_pages import serve
+
+    lesson = None
+    if args.lesson is not None:
+        lesson = catalogue.get(args.lesson)
+        if lesson is None:
+            raise UsageError(unknown_lesson(args.lesson, catalogue))
+    folder = workspace_of(args.path, catalogue)
+    page = lesson.page if lesson else None
+    return serve(folder, catalogue, args.host, args.port, args.site, not args.no_browser, page)
 
 
 def command_doctor(args, catalogue) -> int:

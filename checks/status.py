@@ -18,13 +18,14 @@ import re
 import shutil
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from .steps import StepLines
 
 REFRESH = 0.2  # seconds between redraws
 
 _stream = None  # where the line is drawn; None: off
+_listener = None  # a front end's listen(text, seconds) callback (`checks serve` streams it to a page); None: off
 
 
 def enable(stream) -> bool:
@@ -33,6 +34,17 @@ def enable(stream) -> bool:
     tty = stream is not None and hasattr(stream, "isatty") and stream.isatty()
     _stream = stream if tty and os.environ.get("TERM") != "dumb" else None
     return _stream is not None
+
+
+def listen(callback) -> None:
+    """Also hand the status to `callback(text, seconds)` every REFRESH seconds, untruncated, from the
+    thread that redraws it (`checks serve` sends it to the page); None stops."""
+    global _listener
+    _listener = callback
+
+
+def _on() -> bool:
+    return _stream is not None or _listener is not None
 
 
 VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<n>\d+)/(?P<m>\d+)\] (?P<text>.+)$")
@@ -116,13 +128,17 @@ class _Follower(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(REFRESH):
-            self._draw(
-                status_text(
-                    self.progress, time.monotonic() - self.started_at, shutil.get_terminal_size((80, 24)).columns
-                )
-            )
+            seconds = time.monotonic() - self.started_at
+            listener = _listener
+            if listener is not None:
+                with suppress(Exception):  # a front end's trouble never stops the grading
+                    listener(status_text(self.progress, seconds, 10_000), seconds)
+            if self.stream is not None:
+                self._draw(status_text(self.progress, seconds, shutil.get_terminal_size((80, 24)).columns))
 
     def _draw(self, text: str) -> None:
+        if self.stream is None:
+            return
         try:
             self.stream.write("\r\033[K" + text)
             self.stream.flush()
@@ -150,7 +166,7 @@ class _Off:
 @contextmanager
 def build_status(steps: StepLines):
     """Around a build: yields an object whose feed(line) the engine calls with each line the builder prints."""
-    if _stream is None:
+    if not _on():
         yield _Off()
         return
     follower = _Follower(_stream, BuildProgress(steps))
@@ -170,7 +186,7 @@ def update(waiting, text: str) -> None:
 
 def begin(text: str):
     """A wait that may take a while (a container starting): shown with its elapsed time until end()."""
-    if _stream is None:
+    if not _on():
         return _Off()
     follower = _Follower(_stream, _Waiting(text))
     follower.start()
