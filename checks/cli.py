@@ -122,6 +122,10 @@ def commands(catalogue) -> list[Command]:
             "--site", metavar="DIR", help="the built site to serve (default: the copy installed with checks)"
         )
         sub.add_argument("--no-browser", action="store_true", help="print the address only; open no browser")
+        sub.add_argument(
+            "--image", metavar="NAME[:TAG]", help=f"the image the pages grade (default: {catalogue.course.image})"
+        )
+        sub.add_argument("--container", metavar="NAME", help="the container the pages grade (default: found by image)")
 
     def docs(sub):
         sub.add_argument("lesson", nargs="?", help="e.g. lesson3 (default: the home page)")
@@ -370,7 +374,9 @@ def command_serve(args, catalogue) -> int:
             raise UsageError(unknown_lesson(args.lesson, catalogue))
     folder = workspace_of(args.path, catalogue)
     page = lesson.page if lesson else None
-    return serve(folder, catalogue, args.host, args.port, args.site, not args.no_browser, page)
+    return serve(
+        folder, catalogue, args.host, args.port, args.site, not args.no_browser, page, args.image, args.container
+    )
 
 
 def command_doctor(args, catalogue) -> int:

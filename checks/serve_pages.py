@@ -179,7 +179,7 @@ class Grader:
         try:
             if job.cancelled:
                 return
-            options = grading.Options(answer=job.answer)
+            options = grading.Options(image=site.image, container=site.container, answer=job.answer)
 
             def tell(now: grading.Status) -> None:
                 if now.report is not None:
@@ -224,10 +224,18 @@ class Grader:
 class Site:
     """The workspace, the lessons and the built site they are shown with."""
 
-    def __init__(self, workspace: Path, catalogue: Catalogue, folder: Path):
+    def __init__(
+        self,
+        workspace: Path,
+        catalogue: Catalogue,
+        folder: Path,
+        image: str | None = None,
+        container: str | None = None,
+    ):
         self.workspace = workspace
         self.catalogue = catalogue
         self.folder = folder
+        self.image, self.container = image, container  # as `checks lessonN --image/--container`
         self.html_pages = (folder / "lessons" / "lesson1.html").is_file()  # the file:// build
 
     def link(self, page: str, anchor: str = "") -> str:
@@ -520,7 +528,15 @@ def make_app(site: Site, grader: Grader, token: str, origins: set[str], policy: 
 
 
 def serve(
-    workspace: Path, catalogue: Catalogue, host: str, port: int, site_dir: str | None, browser: bool, page: str | None
+    workspace: Path,
+    catalogue: Catalogue,
+    host: str,
+    port: int,
+    site_dir: str | None,
+    browser: bool,
+    page: str | None,
+    image: str | None = None,
+    container: str | None = None,
 ) -> int:
     try:
         import starlette  # noqa: F401 - its absence is said here, not at the first request
@@ -534,7 +550,7 @@ def serve(
     from .classroom.serve import listen
 
     folder = find_site(site_dir)
-    site = Site(workspace, catalogue, folder)
+    site = Site(workspace, catalogue, folder, image, container)
     try:
         sock = listen(host, port)
     except ListenProblem as problem:

@@ -38,9 +38,9 @@
   }
 
   function lessonOfLink(link) {
-    var href = link.getAttribute("href") || "";
-    var match = href.match(/(?:^|\/)(lesson\d+)(?:\.html|\/(?:index\.html)?)?(?:#.*)?$/);
-    return match && /lessons\//.test(link.href) ? match[1] : null;
+    if (!link.href || (link.getAttribute("href") || "").charAt(0) === "#") return null;
+    var match = link.href.match(/\/lessons\/(lesson\d+)(?:\.html|\/(?:index\.html)?)?$/);
+    return match ? match[1] : null;
   }
 
   function servedHere() {

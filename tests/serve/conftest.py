@@ -23,6 +23,12 @@ def site(tmp_path_factory) -> Path:
     return build_site(tmp_path_factory.mktemp("serve-site") / "site")
 
 
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Path:
+    """The site as the wheel carries it (checks/_site): built for file://, pages named lessons/lesson1.html."""
+    return build_site(tmp_path_factory.mktemp("serve-offline") / "site", offline=True)
+
+
 @pytest.fixture
 def serve(site) -> Iterator:
     """serve(workspace, *arguments) starts `checks serve` there; it is stopped with Ctrl-C afterwards."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,8 +36,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def build_site(folder: Path) -> Path:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def build_site(folder: Path, offline: bool = False) -> Path:
+    """`mkdocs build --strict`; `offline`: as the wheel carries it (file:// pages, lessons/lesson1.html)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "true" if offline else "false"}
+    env.pop("CHECKS_DOCS_URL", None)
     run = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
         cwd=ROOT,
@@ -89,19 +91,18 @@ class Served:
         assert status == 200, body
         return json.loads(body)["gradings"]
 
-    def read_output(self, timeout: float = 0.5) -> str:
-        """What the server printed so far (stdout and stderr)."""
-        end = time.monotonic() + timeout
-        stream = self.process.stdout
-        while time.monotonic() < end:
-            ready, _, _ = select.select([stream], [], [], max(0.0, end - time.monotonic()))
-            if not ready:
-                break
-            line = stream.readline()
-            if not line:
-                break
-            self.output.append(line)
+    def read_output(self, wait: float = 0.3) -> str:
+        """What the server printed so far (stdout and stderr), read by a thread as it comes."""
+        time.sleep(wait)
         return "".join(self.output)
+
+    def follow(self) -> None:
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line)
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
 
     def stop(self) -> int:
         """Ctrl-C, as the learner stops it; its exit code."""
@@ -112,8 +113,7 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        rest = self.process.stdout.read() if self.process.stdout else ""
-        self.output.append(rest or "")
+        self.reader.join(timeout=10)
         return self.process.returncode
 
 
@@ -135,6 +135,8 @@ def start_serve(workspace: Path, site: Path, *arguments: str) -> Served:
         output.append(line)
         found = ADDRESS.search(line)
         if found:
-            return Served(process, int(found["port"]), found["token"], output)
+            served = Served(process, int(found["port"]), found["token"], output)
+            served.follow()
+            return served
     process.kill()
     raise AssertionError(f"checks serve printed no address in 30 s: {''.join(output)}")
