@@ -16,6 +16,7 @@ progress file is written by grade() and by the hints, as the terminal's commands
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import base64
 import hashlib
@@ -118,6 +119,15 @@ class Job:
         self.loop.call_soon_threadsafe(self.events.put_nowait, event)
 
 
+def interrupt_main_thread() -> None:
+    """A Ctrl-C in the main thread: a real SIGINT where threads can be signalled (it also ends a blocking
+    read), else Python's own (Windows), which `checks watch` uses too."""
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+    else:
+        _thread.interrupt_main()
+
+
 class Grader:
     """Runs the gradings the pages ask for in the main thread, one at a time.
 
@@ -150,7 +160,7 @@ class Grader:
             job.cancelled = True
             if self.current is job and not self.cancel_sent:
                 self.cancel_sent = True
-                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+                interrupt_main_thread()
 
     def stop(self) -> None:
         self.jobs.put(None)
@@ -544,7 +554,7 @@ def serve(
     except ImportError as missing:
         raise ServeProblem(
             f"`checks serve` needs the web server of the classroom extra ({missing.name} is missing): "
-            "pip install 'docker-lessons[classroom]' (pipx: pipx inject docker-lessons starlette uvicorn)"
+            "pip install 'docker-lessons[classroom]' (with pipx: pipx install --force 'docker-lessons[classroom]')"
         ) from None
     from .classroom.serve import ServeProblem as ListenProblem
     from .classroom.serve import listen
@@ -557,7 +567,10 @@ def serve(
         raise ServeProblem(str(problem)) from None
     port = sock.getsockname()[1]
     loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-    shown = f"[{host}]" if ":" in host else host
+    from .classroom.serve import lan_address
+
+    shown = lan_address() if host in ("0.0.0.0", "::", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
     origins = {f"{name}:{port}" for name in LOOPBACK} | {f"{shown}:{port}"}
     token = secrets.token_urlsafe(24)
     grader = Grader(site)

@@ -24,6 +24,17 @@
     return make("code", null, text);
   }
 
+  /* Text with `code` in backticks, as lesson.toml and the checks' messages write it: code as code. */
+  function rich(tag, className, text) {
+    var node = make(tag, className);
+    String(text)
+      .split("`")
+      .forEach(function (part, index) {
+        if (part) node.appendChild(index % 2 ? code(part) : document.createTextNode(part));
+      });
+    return node;
+  }
+
   function para(parts, className) {
     var p = make("p", className);
     parts.forEach(function (part) {
@@ -164,7 +175,7 @@
         item.appendChild(pre);
       }
     }
-    if (check.message) item.appendChild(make("p", "checks-result__message", check.message));
+    if (check.message) item.appendChild(rich("p", "checks-result__message", check.message));
     var details = make("dl", "checks-result__details");
     [
       ["Why", check.why],
@@ -172,7 +183,7 @@
     ].forEach(function (pair) {
       if (!pair[1]) return;
       details.appendChild(make("dt", null, pair[0]));
-      details.appendChild(make("dd", null, pair[1]));
+      details.appendChild(rich("dd", null, pair[1]));
     });
     if (check.docs) {
       details.appendChild(make("dt", null, "Read"));
@@ -308,7 +319,7 @@
     function showHints(data) {
       hintList.textContent = "";
       data.hints.forEach(function (hint, index) {
-        hintList.appendChild(make("li", null, "Hint " + (index + 1) + " of " + data.total + ": " + hint));
+        hintList.appendChild(rich("li", null, "Hint " + (index + 1) + " of " + data.total + ": " + hint));
       });
       solution.textContent = "";
       if (data.solution) {

@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ADDRESS = re.compile(r"http://127\.0\.0\.1:(?P<port>\d+)(?P<path>/\S*)\?token=(?P<token>[\w-]+)")
+ADDRESS = re.compile(r"http://(?P<host>[^/\s]+):(?P<port>\d+)(?P<path>/\S*)\?token=(?P<token>[\w-]+)")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -38,6 +38,15 @@ def check(page, timeout: float = 30_000):
     return page.locator("#checks-result")
 
 
+def wait_in(page, expression: str, timeout: float = 60) -> None:
+    """Wait until `expression` is true in the page (page.wait_for_function evaluates a string, which the
+    server's Content-Security-Policy forbids: polled from here instead)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.1)
+
+
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
@@ -182,7 +191,7 @@ def test_lesson7_builds_and_runs_with_the_status_streamed(workspace, serve, page
           .observe(document.querySelector('.checks-panel__status'), {childList: true, characterData: true, subtree: true});"""
     )
     page.click(".checks-panel__check")
-    page.wait_for_function("window.seen.some(t => /building: step \\d+\\/\\d+ .*\\(Dockerfile:\\d+\\)/.test(t))")
+    wait_in(page, "window.seen.some(t => /building: step \\d+\\/\\d+ .*\\(Dockerfile:\\d+\\)/.test(t))", 600)
     # a second grading while this one runs: refused, with the reason
     status, _, body = served.api("grade/lesson1", "POST", b"{}")
     assert status == 409 and b"lesson 7 is running" in body
@@ -206,7 +215,7 @@ def test_closing_the_tab_stops_the_grading_and_cleans_up(workspace, serve, brows
     page = context.new_page()
     open_lesson(page, served, "lesson7")
     page.click(".checks-panel__check")
-    page.wait_for_function("/building/.test(document.querySelector('.checks-panel__status').textContent)")
+    wait_in(page, "/building/.test(document.querySelector('.checks-panel__status').textContent)", 600)
     started = time.monotonic()
     context.close()  # the tab goes away
     deadline = time.monotonic() + 60

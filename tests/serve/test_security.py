@@ -89,6 +89,27 @@ def served_workspace(served) -> Path:
     return Path(hello["workspace"])
 
 
+def test_another_address_than_loopback_is_warned_about(workspace, serve):
+    served = serve(workspace(LESSON1), "--host", "0.0.0.0")
+    assert "Warning: listening on 0.0.0.0, not on 127.0.0.1 only" in served.read_output()
+    assert "http://0.0.0.0" not in served.read_output()  # the address printed is one a browser can open
+    assert served.gradings() == 0  # loopback still answers, with the token
+
+
+def test_loopback_only_by_default(served):
+    import socket
+
+    from checks.classroom.serve import lan_address
+
+    with socket.socket() as probe:  # the port is bound to 127.0.0.1, not to every address
+        probe.settimeout(2)
+        other = lan_address()
+        if other.startswith("127.") or not other[0].isdigit():
+            pytest.skip("this machine has no address but loopback")
+        assert probe.connect_ex((other, served.port)) != 0
+    assert "Warning" not in served.read_output()
+
+
 def test_a_bad_request_gets_a_clear_answer(served):
     assert served.api("grade/lesson99", "POST", b"{}")[0] == 404
     assert served.api("grade/lesson1", "POST", b"not json")[0] == 400
