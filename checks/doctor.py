@@ -182,8 +182,10 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
             for role, name in (("base image", course.base_image), ("sidecar image", course.sidecar_image)):
                 key = role.replace(" ", "_")
                 try:
-                    image = engine.client.images.get(name)
-                    facts[key] = f"{name} {image.short_id} {image.attrs.get('Architecture')}"
+                    image = engine.find_image(name)
+                    if image is None:
+                        raise LookupError(name)
+                    facts[key] = f"{name} {image.short_id} {image.architecture}"
                     findings.append(Finding(role, OK, f"{name} is present locally"))
                 except Exception:
                     facts[key] = f"{name} missing"
@@ -209,12 +211,9 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
         if engine is not None:
             try:
                 for container in engine.containers():
-                    bindings = container.attrs.get("NetworkSettings", {}).get("Ports") or {}
-                    for mapping in bindings.values():
+                    for mapping in container.published.values():
                         if any(b.get("HostPort") == str(port) for b in mapping or []):
-                            owner = (
-                                f" by container {container.name} ({container.image.tags or container.image.short_id})"
-                            )
+                            owner = f" by container {container.name} ({container.image or container.image_id[:19]})"
             except Exception:
                 pass
         status = INFO if owner else WARN

@@ -118,7 +118,7 @@ def configure_workshop(sub):
 
 def long_calls(engine):
     """Saving or loading an image of a hundred megabytes on a slow laptop is one API call of minutes."""
-    engine.client.api.timeout = 900
+    engine.allow_long_calls(900)
     return engine
 
 
