@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .buildchecks import BuildCheck, from_check_json
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
 from .facts import Facts, cache_folder, content_key
 
@@ -249,6 +250,20 @@ class Engine:
             if timed_out:
                 result.error = f"the build took longer than {timeout} s (CHECKS_BUILD_TIMEOUT) and was stopped"
         return result
+
+    def build_checks(self, dockerfile_text: str, timeout: int = 30) -> list[BuildCheck] | None:
+        """The warnings of BuildKit's build checks for this Dockerfile, asked without building (nothing of the
+        workspace is sent); None when the engine runs no build checks (Engine 20.10, Podman) or did not answer."""
+        if not self.buildkit:
+            return None
+        with tempfile.TemporaryDirectory(prefix="checks-check-") as scratch:
+            (Path(scratch) / "Dockerfile").write_text(dockerfile_text, encoding="utf-8")
+            try:
+                command = [self.docker_cli(), "buildx", "build", "--call=check,format=json", scratch]
+                run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired, EngineProblem):
+                return None
+        return from_check_json(run.stdout)
 
     # -- running ---------------------------------------------------------------------------------
     def labels(self) -> dict[str, str]:

@@ -98,14 +98,15 @@ def workdir_absolute(context: Context) -> Outcome:
         if value.startswith("~"):
             return failed(
                 f"expected an absolute path such as /usr/src/app; found `{workdir.written}`: WORKDIR does "
-                f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}",
+                f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}."
+                + context.engine_warns("WorkdirRelativePath", line),
                 line=line,
             )
         if workdir.previous == "/" and workdir is found[0]:
             return failed(
                 f"expected an absolute path starting with / such as /usr/src/app; found `{workdir.written}`, "
                 f"which Docker joins to the base image's WORKDIR: {workdir.path} today, something else "
-                "if the base image ever sets one",
+                "if the base image ever sets one." + context.engine_warns("WorkdirRelativePath", line),
                 line=line,
             )
         return warning(

@@ -112,7 +112,8 @@ def expose_syntax(context: Context) -> Outcome:
                 publish = word if host.replace(":", "").isdigit() or host.endswith(":") else f"{word}:{container}"
                 return failed(
                     f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
-                    f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)",
+                    f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)."
+                    + context.engine_warns("ExposeInvalidFormat", instruction.line),
                     line=instruction.line,
                 )
             if word.startswith("-"):
