@@ -164,6 +164,13 @@ class Engine:
             return "rootless Docker"
         return "Docker Engine"
 
+    @staticmethod
+    def image_store(info: dict) -> str:
+        """Where the engine keeps images: "containerd" (the containerd image store: Docker Engine 29's default
+        for new installations, Docker Desktop's) or "classic" (the storage driver's own, overlay2 and the like)."""
+        status = dict(tuple(pair) for pair in info.get("DriverStatus") or [] if len(pair) == 2)
+        return "containerd" if "containerd.snapshotter" in str(status.get("driver-type", "")) else "classic"
+
     def published_host(self) -> str:
         """Where published ports are reached from this machine: the engine's host, never a bridge IP."""
         url = urlparse(self.endpoint)
