@@ -41,12 +41,27 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        "ConsistentInstructionCasing",
+        "lesson1",
+        None,
+        "from python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n",
+        "Instructions are written in mixed case. Docker accepts any case; the lessons write them in capitals.",
+    ),
+    Rule(
         "WorkdirRelativePath",
         "lesson2",
         "workdir-absolute",
         "FROM python:3.13-slim\nWORKDIR app\n",
         "WORKDIR names a relative folder, which lands wherever the base image's own WORKDIR happens to be. "
         "Write an absolute path: `WORKDIR /usr/src/app`.",
+    ),
+    Rule(
+        "UndefinedVar",
+        "lesson2",
+        "workdir-variable",
+        "FROM python:3.13-slim\nWORKDIR $HOME/app\n",
+        "A `$NAME` that no ENV or ARG before it, nor the base image, defines: a shell's variable such as "
+        "`$HOME`, or a typo. It expands to nothing.",
     ),
     Rule(
         "ExposeInvalidFormat",
@@ -61,8 +76,8 @@ RULES: tuple[Rule, ...] = (
         "lesson6",
         None,
         "FROM python:3.13-slim\nEXPOSE 4000/TCP\n",
-        "The protocol is written in capitals. Docker accepts it, and the check only asks for `4000/tcp` "
-        "or plain `4000`, which means the same.",
+        "The protocol is written in capitals. Docker accepts it and so does `expose-protocol`; the engine "
+        "prefers `4000/tcp`, or plain `4000`, which means the same.",
     ),
     Rule(
         "JSONArgsRecommended",
@@ -100,21 +115,6 @@ RULES: tuple[Rule, ...] = (
         "FROM python:3.13-slim AS Build\n",
         "A stage name has capitals. Docker lowercases it and `COPY --from=Build` still finds it, but a "
         "lowercase name (`build`) reads the same everywhere.",
-    ),
-    Rule(
-        "ConsistentInstructionCasing",
-        "lesson1",
-        None,
-        "from python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\n",
-        "Instructions are written in mixed case. Docker accepts any case; the lessons write them in capitals.",
-    ),
-    Rule(
-        "UndefinedVar",
-        "lesson13",
-        None,
-        "FROM python:3.13-slim\nENV PATH=/opt/venv/bin:$PTAH\n",
-        "A `$NAME` in ENV, COPY, WORKDIR or another instruction that no ENV or ARG before it, nor the base "
-        "image, defines: usually a typo. It expands to nothing.",
     ),
 )
 

@@ -127,7 +127,9 @@ def run_finding(engine, cli: str, image: str | None) -> Finding:
         deadline = time.monotonic() + RUN_SECONDS
         while time.monotonic() < deadline:
             if answers_http(host, published):
-                return Finding("docker run -p", OK, f"works: a container answered on its published port, {host}:{published}")
+                return Finding(
+                    "docker run -p", OK, f"works: a container answered on its published port, {host}:{published}"
+                )
             state = subprocess.run(
                 [cli, "inspect", "-f", "{{.State.Running}}", container], capture_output=True, text=True, timeout=20
             )

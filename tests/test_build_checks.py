@@ -103,10 +103,20 @@ def test_each_rule_the_site_lists_is_what_the_engine_says_of_its_example(rule, e
         ),
         (lesson6.expose_syntax, "FROM python:3.13-slim\nEXPOSE 127.0.0.1:4000\n", "ExposeInvalidFormat"),
         (lesson2.workdir_absolute, "FROM python:3.13-slim\nWORKDIR usr/src/app\n", "WorkdirRelativePath"),
+        (lesson2.workdir_variable, "FROM python:3.13-slim\nWORKDIR $HOME/app\n", "UndefinedVar"),
         (lesson13.stage_name_style, "FROM python:3.13-slim as build\nFROM python:3.13-slim\n", "FromAsCasing"),
         (lesson13.stage_name_style, "FROM python:3.13-slim AS Build\nFROM python:3.13-slim\n", "StageNameCasing"),
     ],
-    ids=["shell-form", "single-quotes", "two-cmds", "expose-address", "relative-workdir", "as-casing", "stage-casing"],
+    ids=[
+        "shell-form",
+        "single-quotes",
+        "two-cmds",
+        "expose-address",
+        "relative-workdir",
+        "undefined-variable",
+        "as-casing",
+        "stage-casing",
+    ],
 )
 def test_the_check_quotes_the_engine_s_rule_where_the_engine_gives_it(check, dockerfile, rule, built, engine):
     ctx = built(dockerfile)  # expose-syntax builds, to show the engine's refusal

@@ -143,7 +143,8 @@ def workdir_variable(context: Context) -> Outcome:
             extra = " ($HOME is set by a shell at login, not while Docker builds)" if name == "HOME" else ""
             return failed(
                 f"expected ${name} to be defined by ENV or ARG before WORKDIR; found it undefined{extra}, "
-                f"so `WORKDIR {workdir.written}` means {workdir.path}",
+                f"so `WORKDIR {workdir.written}` means {workdir.path}."
+                + context.engine_warns("UndefinedVar", workdir.instruction.line),
                 line=workdir.instruction.line,
             )
     return passed()

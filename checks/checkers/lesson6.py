@@ -107,7 +107,7 @@ def expose_syntax(context: Context) -> Outcome:
                 effect = (
                     f"Docker refuses it: the build stops with `{refused}`"
                     if refused
-                    else f"Docker ignores the host part ({host}), and newer versions warn that it will become an error"
+                    else f"Docker ignores the host part ({host}) and builds"
                 )
                 publish = word if host.replace(":", "").isdigit() or host.endswith(":") else f"{word}:{container}"
                 return failed(
