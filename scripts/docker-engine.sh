@@ -26,7 +26,7 @@
 # (classic, the default, or containerd), DOCKER_LESSONS_IMAGES (standin, the default, or official),
 # DOCKER_LESSONS_CACHE (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait for the daemon,
 # default 60), DOCKERD_LOG (default /tmp/dockerd.log), DOCKER_LESSONS_BUILD_CACHE (BuildKit's cache
-# limit per engine, default 20GB).
+# limit per engine, default 10GB).
 # Typical times on a 2-core machine: first run ~10 min (Python and BusyBox are compiled), with a
 # warm cache ~20 s, switching engines ~15 s, re-run <1 s.
 set -euo pipefail
@@ -41,7 +41,7 @@ STORE=${DOCKER_LESSONS_STORE:-classic}
 [[ $STORE == classic || $STORE == containerd ]] || { echo "DOCKER_LESSONS_STORE must be classic or containerd, not '$STORE'" >&2; exit 2; }
 CURRENT_DIR=/opt/docker-lessons/engine-current
 BUILDX_PLUGIN=/usr/local/libexec/docker/cli-plugins/docker-buildx
-BUILD_CACHE_LIMIT=${DOCKER_LESSONS_BUILD_CACHE:-20GB}
+BUILD_CACHE_LIMIT=${DOCKER_LESSONS_BUILD_CACHE:-10GB}
 # Bump when the stand-in recipe changes: images/caches built by an older recipe are rebuilt.
 DEB_RECIPE=1
 # standin (default): build local stand-ins, as no registry is reachable here; official: pull the real images

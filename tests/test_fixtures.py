@@ -9,6 +9,7 @@ pages read too: every fixture tested here is shown on its lesson's page.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -41,7 +42,13 @@ def needs_engine(lesson_id: str) -> bool:
 
 
 def params():
+    # .ci/run's phase on the oldest engine grades the first few of each lesson (FIXTURES_PER_LESSON), the others all
+    per_lesson = int(os.environ.get("FIXTURES_PER_LESSON") or 0)
+    taken: dict[str, int] = {}
     for fixture in FIXTURES:
+        taken[fixture.lesson_id] = taken.get(fixture.lesson_id, 0) + 1
+        if per_lesson and taken[fixture.lesson_id] > per_lesson:
+            continue
         marks = [pytest.mark.docker] if needs_engine(fixture.lesson_id) else []
         yield pytest.param(fixture, id=f"{fixture.lesson_id}/{fixture.path.name}", marks=marks)
 
