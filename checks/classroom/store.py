@@ -11,12 +11,16 @@ board process on the same database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import secrets
 import sqlite3
 import threading
+import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,6 +59,14 @@ CREATE TABLE IF NOT EXISTS reports (
 -- what changed, in order: the board's live events follow it
 CREATE TABLE IF NOT EXISTS changes (seq {serial}, learner_id INTEGER NOT NULL);
 """
+# added since the first release: a store made by an older board gains them when a board opens it
+UPGRADES = {
+    # the id the learner's side gave a report: one sent twice (a retry, a queue sent again) is stored once
+    "report_id": (
+        "ALTER TABLE reports ADD COLUMN report_id TEXT",
+        "CREATE UNIQUE INDEX IF NOT EXISTS reports_once ON reports (learner_id, report_id)",
+    ),
+}
 DIALECTS = {
     "sqlite": {
         "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -72,9 +84,23 @@ DIALECTS = {
 }
 
 CHECKPOINT_SECONDS = 2
+RECONNECT_SECONDS = 1.0  # at most one attempt to reach a PostgreSQL that went away per this many seconds
+# PostgreSQL advisory locks (two-int form; a learner's lock is the one-bigint form, another space)
+SCHEMA_LOCK, NAMES_LOCK = (2201, 1), (2201, 2)
 
 # no 0/O, 1/I/L: a code read aloud or from a projector is typed right the first time
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def name_key(name: str) -> str:
+    """What two names that look the same have in common: no case, no invisible characters, compatible
+    forms folded (NFKC). The names stored are already NFKC without invisible characters (server.py)."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(c for c in folded if unicodedata.category(c) != "Cf").split())
 
 
 class NameTaken(Exception):
@@ -85,6 +111,14 @@ class RoomFull(Exception):
     """The board has as many learners as it accepts."""
 
 
+class NoSuchLearner(Exception):
+    """No learner has this id (removed meanwhile?)."""
+
+
+class StoreAway(Exception):
+    """The database does not answer now (PostgreSQL restarting): nothing was stored, try again soon."""
+
+
 @dataclass(frozen=True)
 class Report:
     """One validated result of `checks lessonN`: the lesson, whether it passed, the failing check ids, when."""
@@ -93,6 +127,9 @@ class Report:
     passed: bool
     failed: tuple[str, ...]
     at: str  # UTC, "YYYY-MM-DDTHH:MM:SSZ", so that text order is time order
+    # what the run also proved about the lessons it builds on: (lesson, passed, failing checks)
+    proves: tuple[tuple[str, bool, tuple[str, ...]], ...] = ()
+    id: str | None = None  # chosen by the learner's side: the same report sent twice is stored once
 
 
 def utc(moment: datetime) -> str:
@@ -120,16 +157,32 @@ def is_url(target: Path | str) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
 
+def private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds the instructor key); SQLite gives its
+    -wal and -shm files the same mode. An existing file readable by others is made private."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        if path.stat().st_mode & 0o077:
+            for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                if each.exists():
+                    each.chmod(0o600)
+    except OSError:
+        pass  # a folder we cannot write to: sqlite3 says so in its own words
+
+
 class Store:
     def __init__(self, target: Path | str, max_learners: int = 1000):
         self.target = str(target)
         self.max_learners = max_learners
         self._lock = threading.Lock()  # one transaction at a time on this connection
+        self._next_attempt = 0.0
         if is_url(target):
             self.kind = "postgresql"
             self.db = self._connect_postgresql(self.target)
         else:
             self.kind = "sqlite"
+            if self.target != ":memory:":
+                private_file(Path(self.target))
             try:
                 self.db = sqlite3.connect(self.target, check_same_thread=False, isolation_level=None)
                 self.db.row_factory = sqlite3.Row
@@ -149,17 +202,39 @@ class Store:
         self._begin, self._failing = dialect["begin"], dialect["failing"]
         try:
             with self._lock:
-                for statement in SCHEMA.format(serial=dialect["serial"]).split(";"):
-                    if statement.strip():
-                        self._run(statement)
+                self._create_schema(dialect)
         except Exception as error:  # sqlite3's or psycopg's: a read-only file, a user without rights
             if not (isinstance(error, sqlite3.Error) or type(error).__module__.startswith("psycopg")):
                 raise
             self.close()
             raise StoreProblem(f"cannot create the board's tables in {redacted(self.target)}: {error}") from None
 
+    def _create_schema(self, dialect: dict) -> None:
+        self._run(self._begin)
+        try:
+            if self.kind == "postgresql":  # boards started together: one creates, the others wait and find it done
+                self._run("SELECT pg_advisory_xact_lock(?, ?)", SCHEMA_LOCK)
+            for statement in SCHEMA.format(serial=dialect["serial"]).split(";"):
+                if statement.strip():
+                    self._run(statement)
+            columns = self._run("SELECT * FROM reports WHERE 1 = 0")
+            present = {column[0] for column in columns.description}
+            for column, statements in UPGRADES.items():
+                for statement in statements[column in present :]:
+                    self._run(statement)
+            self._run("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            self._run("ROLLBACK")
+        except StoreAway:
+            pass  # the connection went with the transaction
+
     @staticmethod
-    def _connect_postgresql(url: str):
+    def _connect_postgresql(url: str, timeout: int = 10):
         try:
             import psycopg
             from psycopg.rows import dict_row
@@ -168,15 +243,44 @@ class Store:
                 "a PostgreSQL store needs psycopg: in a clone of the course, pip install '.[postgresql]'"
             ) from None
         try:
-            return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+            return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=timeout)
         except psycopg.Error as error:
             raise StoreProblem(f"cannot connect to the PostgreSQL store: {str(error).strip()}") from None
 
     def _run(self, sql: str, args: tuple = ()):
-        """Execute one statement, written with `?` placeholders, in this store's dialect."""
-        if self.kind == "postgresql":
-            sql = sql.replace("?", "%s")
-        return self.db.execute(sql, args)
+        """Execute one statement, written with `?` placeholders, in this store's dialect.
+
+        A PostgreSQL server that restarted (or a network that broke) closes the connection: that is
+        StoreAway, and a later statement connects again, at most one attempt per RECONNECT_SECONDS.
+        """
+        if self.kind == "sqlite":
+            return self.db.execute(sql, args)
+        import psycopg
+
+        if self.db is None:
+            self._reconnect()
+        try:
+            return self.db.execute(sql.replace("?", "%s"), args)
+        except psycopg.OperationalError as error:
+            if not (self.db.closed or self.db.broken):
+                raise  # a deadlock, a serialization failure: the statement's own problem
+            self.db.close()
+            self.db = None
+            raise StoreAway(f"the PostgreSQL store went away: {str(error).strip()}") from None
+
+    def _reconnect(self) -> None:
+        moment = time.monotonic()
+        if moment < self._next_attempt:
+            raise StoreAway("the PostgreSQL store does not answer: trying again in a moment")
+        self._next_attempt = moment + RECONNECT_SECONDS
+        try:
+            self.db = self._connect_postgresql(self.target, timeout=3)
+        except StoreProblem as problem:
+            raise StoreAway(str(problem)) from None
+
+    def ping(self) -> None:
+        """Raise StoreAway unless the database answers."""
+        self._value("SELECT 1")
 
     def _one(self, sql: str, args: tuple = ()):
         return self._run(sql, args).fetchone()
@@ -206,7 +310,8 @@ class Store:
                     self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 except sqlite3.Error:
                     pass
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     def _meta(self, key: str, make) -> str:
         with self._lock:
@@ -216,7 +321,14 @@ class Store:
 
     @property
     def join_code(self) -> str:
-        return self._meta("join_code", lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)))
+        return self._meta("join_code", new_code)
+
+    def rotate_join_code(self) -> str:
+        """A new join code for the room (the old one was shared too widely); learners who joined stay."""
+        code = new_code()
+        with self._lock:
+            self._run("UPDATE meta SET value = ? WHERE key = 'join_code'", (code,))
+        return code
 
     @property
     def instructor_key(self) -> str:
@@ -229,24 +341,66 @@ class Store:
             count = self._value("SELECT COUNT(*) FROM learners")
             if count >= self.max_learners:
                 raise RoomFull(f"the board already has {count} learners, its maximum")
-            self._run(self._begin)
-            try:
+            with self._names_transaction(name):
                 self._run(
                     "INSERT INTO learners (name, token_hash, joined) VALUES (?, ?, ?)", (name, token_hash(token), now())
                 )
                 learner_id = self._value("SELECT id FROM learners WHERE token_hash = ?", (token_hash(token),))
                 self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
-                self._run("COMMIT")
-            except Exception as error:
-                self._run("ROLLBACK")
-                if type(error).__name__ in ("IntegrityError", "UniqueViolation"):  # sqlite3's, psycopg's
-                    raise NameTaken(name) from None
-                raise
             return learner_id, token
 
-    def learner_by_token(self, token: str) -> tuple[int, str] | None:
-        row = self._one("SELECT id, name FROM learners WHERE token_hash = ?", (token_hash(token),))
-        return (row["id"], row["name"]) if row else None
+    @contextlib.contextmanager
+    def _names_transaction(self, name: str, learner_id: int | None = None):
+        """A transaction that gives `name` to a learner: NameTaken if another looks the same."""
+        self._run(self._begin)
+        try:
+            if self.kind == "postgresql":  # two boards naming learners at once: one after the other
+                self._run("SELECT pg_advisory_xact_lock(?, ?)", NAMES_LOCK)
+            wanted = name_key(name)
+            for row in self._run("SELECT id, name FROM learners").fetchall():
+                if row["id"] != learner_id and name_key(row["name"]) == wanted:
+                    raise NameTaken(row["name"])
+            yield
+            self._run("COMMIT")
+        except BaseException as error:
+            self._rollback()
+            if type(error).__name__ in ("IntegrityError", "UniqueViolation"):  # sqlite3's, psycopg's
+                raise NameTaken(name) from None
+            raise
+
+    def rename_learner(self, learner_id: int, name: str) -> None:
+        with self._lock, self._names_transaction(name, learner_id):
+            if self._value("SELECT COUNT(*) FROM learners WHERE id = ?", (learner_id,)) == 0:
+                raise NoSuchLearner(learner_id)
+            self._run("UPDATE learners SET name = ? WHERE id = ?", (name, learner_id))
+            self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+
+    def remove_learner(self, learner_id: int) -> str:
+        """Remove a learner, their results and reports (a name that flooded the room); returns the name.
+        Their token stops working: their `checks` hears 401 and stops reporting."""
+        with self._lock:
+            self._run(self._begin)
+            try:
+                name = self._value("SELECT name FROM learners WHERE id = ?", (learner_id,))
+                if name is None:
+                    raise NoSuchLearner(learner_id)
+                for table in ("results", "reports"):
+                    self._run(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,))
+                self._run("DELETE FROM learners WHERE id = ?", (learner_id,))
+                self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+                self._run("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return name
+
+    def learner_by_token(self, token: str) -> tuple[int, str, str] | None:
+        """(id, name, when they joined) of the learner with this token."""
+        row = self._one("SELECT id, name, joined FROM learners WHERE token_hash = ?", (token_hash(token),))
+        return (row["id"], row["name"], row["joined"]) if row else None
+
+    def current_join_code(self) -> str:
+        return self._value("SELECT value FROM meta WHERE key = 'join_code'") or self.join_code
 
     def record(self, learner_id: int, reports: list[Report]) -> None:
         """Store one learner's reports, all or none."""
@@ -273,6 +427,8 @@ class Store:
                     self._run("SAVEPOINT request")
                     try:
                         self._apply(learner_id, reports, received)
+                    except StoreAway:
+                        raise
                     except Exception as problem:  # this request only: the others of the batch stay
                         self._run("ROLLBACK TO SAVEPOINT request")
                         outcomes.append(problem)
@@ -281,44 +437,66 @@ class Store:
                     self._run("RELEASE SAVEPOINT request")
                 self._run("COMMIT")
             except BaseException:
-                self._run("ROLLBACK")
+                self._rollback()
                 raise
         return outcomes
 
     def _apply(self, learner_id: int, reports: list[Report], received: str) -> None:
         for report in sorted(reports, key=lambda r: r.at):
-            failed = json.dumps(sorted(report.failed))
+            if report.id is not None and self._one(
+                "SELECT 1 AS stored FROM reports WHERE learner_id = ? AND report_id = ?", (learner_id, report.id)
+            ):
+                continue  # stored already: a retry after a timeout, or a queue sent again
             self._run(
-                "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) VALUES (?, ?, ?, ?, ?, ?)",
-                (learner_id, report.lesson, int(report.passed), failed, report.at, received),
+                "INSERT INTO reports (learner_id, lesson, passed, failed, at, received, report_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    learner_id,
+                    report.lesson,
+                    int(report.passed),
+                    json.dumps(sorted(report.failed)),
+                    report.at,
+                    received,
+                    report.id,
+                ),
             )
-            previous = self._one(
-                "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
-                (learner_id, report.lesson),
-            )
-            if previous is None:
-                since = {check: report.at for check in report.failed}
-                self._run(
-                    "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 1)",
-                    (learner_id, report.lesson, int(report.passed), failed, json.dumps(since), report.at),
-                )
-                continue
-            if report.at < previous["at"]:
-                self._run(
-                    "UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?",
-                    (learner_id, report.lesson),
-                )
-                continue
-            # a check that failed last time too keeps the moment it started failing
-            old_since = json.loads(previous["failing_since"])
-            since = {check: old_since.get(check, report.at) for check in report.failed}
-            self._run(
-                "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + 1 "
-                "WHERE learner_id = ? AND lesson = ?",
-                (int(report.passed), failed, json.dumps(since), report.at, learner_id, report.lesson),
-            )
+            self._result(learner_id, report.lesson, report.passed, report.failed, report.at, own_run=True)
+            for lesson, passed, failed in report.proves:
+                self._result(learner_id, lesson, passed, failed, report.at, own_run=False)
         self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+
+    def _result(
+        self, learner_id: int, lesson: str, passed: bool, failed_ids: tuple[str, ...], at: str, own_run: bool
+    ) -> None:
+        """The learner's result in `lesson` after a run at `at`: of that lesson (`own_run`, counted in
+        `runs`), or of a later lesson that ran its checks too. An older run does not replace a newer one."""
+        failed = json.dumps(sorted(failed_ids))
+        previous = self._one(
+            "SELECT failed, failing_since, at, runs FROM results WHERE learner_id = ? AND lesson = ?",
+            (learner_id, lesson),
+        )
+        if previous is None:
+            since = {check: at for check in failed_ids}
+            self._run(
+                "INSERT INTO results (learner_id, lesson, passed, failed, failing_since, at, runs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (learner_id, lesson, int(passed), failed, json.dumps(since), at, int(own_run)),
+            )
+            return
+        if at < previous["at"]:
+            if own_run:
+                self._run(
+                    "UPDATE results SET runs = runs + 1 WHERE learner_id = ? AND lesson = ?", (learner_id, lesson)
+                )
+            return
+        # a check that failed last time too keeps the moment it started failing
+        old_since = json.loads(previous["failing_since"])
+        since = {check: old_since.get(check, at) for check in failed_ids}
+        self._run(
+            "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = runs + ? "
+            "WHERE learner_id = ? AND lesson = ?",
+            (int(passed), failed, json.dumps(since), at, int(own_run), learner_id, lesson),
+        )
 
     def learners(self, ids: list[int] | None = None) -> list[dict]:
         """Learners with their latest result per lesson, in the order they joined."""

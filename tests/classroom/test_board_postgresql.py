@@ -29,8 +29,9 @@ def test_learners_report_and_a_restart_loses_nothing(start_board, postgresql_dat
     assert checks_process("lesson2", cwd=ana).returncode == 0
     before = board.state()
     lessons = board.learner("Ana")["lessons"]
-    assert lessons["lesson1"]["failed"] == ["dockerfile-present"] and lessons["lesson2"]["passed"] is True
-    assert before["summary"]["lesson1"] == {"tried": 1, "passed": 0, "failing": {"dockerfile-present": 1}}
+    # lesson 2 ran lesson 1's checks again and passed them: lesson 1 is passed, not stuck on its first failure
+    assert lessons["lesson1"]["passed"] is True and lessons["lesson2"]["passed"] is True
+    assert before["summary"]["lesson1"] == {"tried": 1, "passed": 1, "failing": {}}
     code, key, port = board.code, board.key, board.port
     board.stop()
 

@@ -132,6 +132,13 @@ function take(data) {
   clockOffset = Date.now() - Date.parse(data.now);
   summary = data.summary;
   for (const learner of data.learners) learners.set(learner.id, learner);
+  for (const id of data.removed || []) {  // removed by the instructor, here or on another board
+    learners.delete(id);
+    const row = document.getElementById("learner-" + id);
+    if (row) row.remove();
+  }
+  const command = document.getElementById("join-command");  // a rotated join code
+  if (data.code) command.textContent = command.textContent.replace(/--code \S+/, "--code " + data.code);
 }
 
 function connect() {
