@@ -405,12 +405,12 @@ class Board:
         seen = self.store.last_change()  # before the snapshot: a change made meanwhile is sent again, not lost
         first = self.snapshot()  # here, not in the stream: a database away is a 503 the page retries
         return StreamingResponse(
-            self.stream(seen, first),
+            self.stream(self.store.follow(seen), first),
             media_type="text/event-stream",
             headers={**PRIVATE, "X-Accel-Buffering": "no"},
         )
 
-    async def stream(self, seen: int, first: dict):
+    async def stream(self, changes, first: dict):
         hub = self.hub
         hub.streams += 1
         try:
@@ -427,7 +427,7 @@ class Board:
                 finally:
                     hub.waiters.discard(waiter)
                 try:
-                    seen, changed = self.store.changes_since(seen)
+                    changed = changes.new()
                     update = self.snapshot(sorted(changed)) if changed else None
                 except StoreAway:  # PostgreSQL restarting: the changes wait in it, look again soon
                     changed, update = set(), None

@@ -536,6 +536,9 @@ class Store:
         rows = self._run("SELECT seq, learner_id FROM changes WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         return (int(rows[-1]["seq"]) if rows else seq), {row["learner_id"] for row in rows}
 
+    def follow(self, seq: int) -> Changes:
+        return Changes(self, seq)
+
     def history(self) -> list:
         return self._run(
             "SELECT learners.name AS name, reports.lesson AS lesson, reports.passed AS passed, "
@@ -545,3 +548,36 @@ class Store:
 
     def counts(self) -> tuple[int, int]:
         return int(self._value("SELECT COUNT(*) FROM learners")), int(self._value("SELECT COUNT(*) FROM reports"))
+
+
+class Changes:
+    """Follows the store's `changes` for one event stream, without missing one.
+
+    On PostgreSQL a change's number is taken when its transaction inserts it and seen when it commits,
+    so a smaller number can show up after a larger one (two boards committing at once): the cursor
+    stays below such a gap, for GAP_SECONDS at most (a transaction rolled back leaves a gap for good).
+    """
+
+    GAP_SECONDS = 10.0
+
+    def __init__(self, store: Store, seq: int):
+        self.store, self.below, self.later = store, seq, set[int]()
+        self.gap_since: float | None = None
+
+    def new(self) -> set[int]:
+        """The learners changed since the last call (or since `seq`)."""
+        rows = self.store._run(
+            "SELECT seq, learner_id FROM changes WHERE seq > ? ORDER BY seq", (self.below,)
+        ).fetchall()
+        learners = set()
+        for row in rows:
+            if int(row["seq"]) not in self.later:
+                self.later.add(int(row["seq"]))
+                learners.add(row["learner_id"])
+        if self.later and self.gap_since is not None and time.monotonic() - self.gap_since > self.GAP_SECONDS:
+            self.below = min(self.later) - 1  # that gap is a transaction that never committed
+        while self.below + 1 in self.later:
+            self.below += 1
+            self.later.discard(self.below)
+        self.gap_since = (self.gap_since or time.monotonic()) if self.later else None
+        return learners

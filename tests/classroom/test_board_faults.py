@@ -71,10 +71,11 @@ def test_joins_are_limited_per_address_and_per_code(board):
 
     room = [
         board.post_from(f"127.0.3.{n}", "/api/join", {"code": board.code, "name": f"Laptop {n}"}).status
-        for n in range(1, 100)
+        for n in range(1, 131)
     ]
-    assert room.count(201) == 90 and room[-1] == 429  # 10 + 90: the code's 100
-    assert len(board.state()["learners"]) == 100
+    # 10 + 90: the code's 100 at once; then 2 a second come back (a few, on a slow machine)
+    assert 90 <= room.count(201) < 110 and room.count(429) > 20 and room[90:].count(201) == room.count(201) - 90
+    assert len(board.state()["learners"]) == 10 + room.count(201)
 
 
 def test_the_instructor_removes_renames_and_rotates_the_code(board):

@@ -101,7 +101,7 @@ def test_boards_started_together_on_an_empty_database_all_start(start_board, pos
         with psycopg.connect(f"{postgresql_server}/postgres", autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         with ThreadPoolExecutor(max_workers=3) as starting:
-            boards = list(starting.map(lambda _: start_board(f"{postgresql_server}/{name}"), range(3)))
+            boards = list(starting.map(start_board, [f"{postgresql_server}/{name}"] * 3))
         assert len({(board.code, board.key) for board in boards}) == 1
         for board in boards:
             board.stop()
