@@ -242,6 +242,26 @@ class Postgresql:
     def stop(self) -> None:
         self.pg("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
 
+    def pids(self) -> list[int]:
+        """The server's processes: the postmaster and its children (a backend per board connection)."""
+        try:
+            postmaster = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == postmaster:
+                        children.append(int(entry.name))
+                except (OSError, ValueError):
+                    pass
+        return [postmaster, *children]
+
+
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    return {pid: seconds for pid in pids if (seconds := cpu_seconds(pid)) is not None}
+
 
 def start_board(checks: str, db: str) -> tuple[subprocess.Popen, int, str]:
     board = subprocess.Popen(
@@ -277,7 +297,9 @@ async def send_until_stored(port: int, payload: dict, token: str) -> tuple[float
         await asyncio.sleep(1 if status == 0 else 2)
 
 
-async def multi(boards: list[tuple[int, str]], tokens: list[str], rounds: int, postgresql, restart: bool) -> dict:
+async def multi(
+    boards: list[tuple[int, str]], pids: list[int], tokens: list[str], rounds: int, postgresql, restart: bool
+) -> dict:
     learners = len(tokens)
     watchers = [Watcher() for _ in boards]
     tasks = []
@@ -288,9 +310,14 @@ async def multi(boards: list[tuple[int, str]], tokens: list[str], rounds: int, p
     status, body, _ = await http(boards[0][0], "GET", f"/board/state?key={boards[0][1]}")
     by_name = {learner["name"]: learner["id"] for learner in json.loads(body)["learners"]}
     ids = [by_name[f"learner {number}"] for number in range(learners)]
-    figures: dict = {"latency": [], "shown": [], "retried": 0, "sent": 0}
+    figures: dict = {"latency": [], "shown": [], "retried": 0, "sent": 0, "cpu": []}
     print(f"{learners} learners over {len(boards)} boards on one PostgreSQL, {rounds} rounds")
-    print(f"{'round':>5} {'p50 ms':>8} {'p99 ms':>8} {'shown on every board, max ms':>30}")
+    if hasattr(os, "getloadavg"):
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+    print(
+        f"{'round':>5} {'p50 ms':>8} {'p99 ms':>8} {'shown on every board, max ms':>30} "
+        f"{'CPU ms/report: boards':>22} {'PostgreSQL':>11}"
+    )
     for round_number in range(1, rounds + 1):
         lesson, moment = f"lesson{round_number}", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         sent: dict[int, float] = {}
@@ -303,6 +330,7 @@ async def multi(boards: list[tuple[int, str]], tokens: list[str], rounds: int, p
             return await send_until_stored(boards[number % len(boards)][0], payload, tokens[number])
 
         restarting = restart and round_number == (rounds + 1) // 2
+        cpu_boards, cpu_postgresql = cpu_of(pids), cpu_of(postgresql.pids())
         sending = asyncio.gather(*(report(n) for n in range(learners)))
         if restarting:
             await asyncio.sleep(0.05)  # some reports stored, some on their way, most still to send
@@ -323,10 +351,16 @@ async def multi(boards: list[tuple[int, str]], tokens: list[str], rounds: int, p
             for n in range(learners)
         ]
         note = "  (PostgreSQL restarted during this round)" if restarting else ""
+        used = [
+            sum(seconds - before.get(pid, seconds) for pid, seconds in cpu_of(list(before)).items()) / learners * 1000
+            for before in (cpu_boards, cpu_postgresql)
+        ]
         print(
             f"{round_number:>5} {statistics.median(latencies) * 1000:>8.1f} {percentile(latencies, 0.99) * 1000:>8.1f}"
-            f" {max(shown) * 1000:>30.1f}{note}"
+            f" {max(shown) * 1000:>30.1f} {used[0]:>22.2f} {used[1]:>11.2f}{note}"
         )
+        if not restarting:
+            figures["cpu"].append(used)
         if restarting:
             figures["restart"] = {"p99": percentile(latencies, 0.99), "shown": max(shown)}
         else:
@@ -352,7 +386,14 @@ def multi_board(checks: str, args) -> int:
             started = [start_board(checks, url) for _ in range(args.boards)]
             boards = [board for board, _, _ in started]
             figures = run(
-                multi([(port, key) for _, port, key in started], tokens, args.rounds, postgresql, args.restart)
+                multi(
+                    [(port, key) for _, port, key in started],
+                    [board.pid for board in boards],
+                    tokens,
+                    args.rounds,
+                    postgresql,
+                    args.restart,
+                )
             )
             with psycopg.connect(url) as connection:
                 stored = connection.execute("SELECT COUNT(DISTINCT report_id), COUNT(*) FROM reports").fetchone()
@@ -374,6 +415,15 @@ def multi_board(checks: str, args) -> int:
             f"(p99), shown on every board within {figures['restart']['shown'] * 1000:.0f} ms; "
             f"{figures['retried']} reports sent again after a 503 or no answer"
         )
+    if figures["cpu"]:
+        boards_cpu = statistics.median(used[0] for used in figures["cpu"])
+        postgresql_cpu = statistics.median(used[1] for used in figures["cpu"])
+        print(
+            f"CPU time per report (median of the rounds): {boards_cpu:.2f} ms in the boards, "
+            f"{postgresql_cpu:.2f} ms in PostgreSQL"
+        )
+    if hasattr(os, "getloadavg"):
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
     print(f"reports sent {figures['sent']}, stored {stored[0]}: lost {lost}, stored twice {doubled}")
     met = lost == 0 and doubled == 0 and p99 < MULTI_P99_TARGET and shown < SHOWN_TARGET
     print("targets met" if met else "targets NOT met")
