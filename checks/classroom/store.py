@@ -255,34 +255,29 @@ class Store:
         """
         if self.kind == "sqlite":
             return self.db.execute(sql, args)
-        import psycopg
-
-        if self.db is None:
-            self._reconnect()
-        try:
-            return self.db.execute(sql.replace("?", "%s"), args)
-        except psycopg.OperationalError as error:
-            if not (self.db.closed or self.db.broken):
-                raise  # a deadlock, a serialization failure: the statement's own problem
-            self.db.close()
-            self.db = None
-            raise StoreAway(f"the PostgreSQL store went away: {str(error).strip()}") from None
+        with self._postgresql() as db:
+            return db.execute(sql.replace("?", "%s"), args)
 
     def _run_many(self, sql: str, rows: list[tuple]) -> None:
         """One statement for many rows: on PostgreSQL, sent in one pipeline rather than a round trip each."""
         if self.kind == "sqlite":
             self.db.executemany(sql, rows)
             return
+        with self._postgresql() as db, db.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
+    @contextlib.contextmanager
+    def _postgresql(self):
+        """The connection, made again if it went; a connection lost meanwhile is StoreAway."""
         import psycopg
 
         if self.db is None:
             self._reconnect()
         try:
-            with self.db.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
+            yield self.db
         except psycopg.OperationalError as error:
             if not (self.db.closed or self.db.broken):
-                raise
+                raise  # a deadlock, a serialization failure: the statement's own problem
             self.db.close()
             self.db = None
             raise StoreAway(f"the PostgreSQL store went away: {str(error).strip()}") from None
