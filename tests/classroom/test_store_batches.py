@@ -57,3 +57,32 @@ def test_one_request_alone_raises_what_kept_it_out(store):
     assert type(refused.value).__name__ in ("IntegrityError", "ForeignKeyViolation")  # sqlite3's, psycopg's
     store.record(ana, [report("lesson1", "2026-05-04T09:00:00Z")])
     assert store.counts() == (1, 1)
+
+
+def test_a_store_made_by_an_older_board_gains_report_ids(tmp_path):
+    """A store made before reports had ids (no report_id column) is upgraded when a board opens it."""
+    import sqlite3
+
+    from checks.classroom import store as board_store
+
+    old = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(old)
+    older_schema = board_store.SCHEMA.format(serial=board_store.DIALECTS["sqlite"]["serial"])
+    connection.executescript(older_schema)
+    connection.execute("INSERT INTO learners (name, token_hash, joined) VALUES ('Ana', 'x', '2026-05-04T09:00:00Z')")
+    connection.execute(
+        "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) "
+        "VALUES (1, 'lesson1', 1, '[]', '2026-05-04T09:00:00Z', '2026-05-04T09:00:00Z')"
+    )
+    connection.commit()
+    connection.close()
+
+    opened = Store(old)
+    try:
+        again = Report("lesson2", True, (), "2026-05-04T09:10:00Z", id="abcdefgh-1")
+        opened.record(1, [again])
+        opened.record(1, [again])
+        assert opened.counts() == (1, 2)
+        assert opened.learners()[0]["lessons"]["lesson2"]["runs"] == 1
+    finally:
+        opened.close()
