@@ -258,14 +258,6 @@ class Store:
         with self._postgresql() as db:
             return db.execute(sql.replace("?", "%s"), args)
 
-    def _run_many(self, sql: str, rows: list[tuple]) -> None:
-        """One statement for many rows: on PostgreSQL, sent in one pipeline rather than a round trip each."""
-        if self.kind == "sqlite":
-            self.db.executemany(sql, rows)
-            return
-        with self._postgresql() as db, db.cursor() as cursor:
-            cursor.executemany(sql.replace("?", "%s"), rows)
-
     @contextlib.contextmanager
     def _postgresql(self):
         """The connection, made again if it went; a connection lost meanwhile is StoreAway."""
@@ -427,83 +419,152 @@ class Store:
         instead of one per learner (the commit is most of the cost). Each request's reports are all or
         none, behind a savepoint of their own; returns, per request, None or why it was not stored.
         An older report (queued while the board was away) goes to the history but does not replace a
-        newer result."""
+        newer result; a report whose id is stored already (sent again) is left out.
+
+        What the requests need to read is read once for the batch; each request is then only writes,
+        which PostgreSQL gets in one round trip (a pipeline): on a busy machine, round trips to the
+        database were most of a report's time."""
         received = now()
         outcomes: list[Exception | None] = []
+        learner_ids = sorted({learner_id for learner_id, _ in batch})
         with self._lock:
             self._run(self._begin)
             try:
                 if self.kind == "postgresql":  # one learner's reports, one board process at a time;
                     # taken in id order, so that two boards' batches never wait for each other in a circle
-                    # (in one statement: a round trip per learner was a third of a room's burst)
                     self._run(
                         "SELECT pg_advisory_xact_lock(id) FROM (SELECT id FROM unnest(?::bigint[]) AS id ORDER BY id) AS ids",
-                        (sorted({learner_id for learner_id, _ in batch}),),
+                        (learner_ids,),
                     )
+                results = self._results_of(learner_ids)
+                stored = self._stored_ids(batch)
                 for learner_id, reports in batch:
-                    self._run("SAVEPOINT request")
                     try:
-                        self._apply(learner_id, reports, received)
+                        # copies: a request that is not stored leaves what the next ones start from as it was
+                        theirs = {lesson: dict(row) for lesson, row in results.get(learner_id, {}).items()}
+                        ids: set[tuple[int, str]] = set()
+                        statements = self._writes(learner_id, reports, received, theirs, stored, ids)
+                        self._run_request(statements)
                     except StoreAway:
                         raise
                     except Exception as problem:  # this request only: the others of the batch stay
-                        self._run("ROLLBACK TO SAVEPOINT request")
                         outcomes.append(problem)
                     else:
+                        results[learner_id], stored = theirs, stored | ids
                         outcomes.append(None)
-                    self._run("RELEASE SAVEPOINT request")
                 self._run("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
         return outcomes
 
-    def _apply(self, learner_id: int, reports: list[Report], received: str) -> None:
-        """One request's reports. A few statements whatever the number of lessons a report proves: each is
-        a round trip to PostgreSQL, and on a busy machine the round trips are most of a report's cost."""
-        results = {
-            row["lesson"]: dict(row)
-            for row in self._run(
-                "SELECT lesson, passed, failed, failing_since, at, runs FROM results WHERE learner_id = ?",
-                (learner_id,),
-            )
-        }
+    def _among(self, column: str, values: list) -> tuple[str, object]:
+        """`column` is one of `values`: one parameter, whatever their number."""
+        if self.kind == "postgresql":
+            return f"{column} = ANY(?)", list(values)
+        return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+
+    def _results_of(self, learner_ids: list[int]) -> dict[int, dict[str, dict]]:
+        among, values = self._among("learner_id", learner_ids)
+        results: dict[int, dict[str, dict]] = {}
+        for row in self._run(
+            f"SELECT learner_id, lesson, passed, failed, failing_since, at, runs FROM results WHERE {among}", (values,)
+        ):
+            row = dict(row)
+            results.setdefault(row.pop("learner_id"), {})[row["lesson"]] = row
+        return results
+
+    def _stored_ids(self, batch: list[tuple[int, list[Report]]]) -> set[tuple[int, str]]:
+        report_ids = sorted({report.id for _, reports in batch for report in reports if report.id is not None})
+        if not report_ids:
+            return set()
+        among, values = self._among("report_id", report_ids)
+        rows = self._run(f"SELECT learner_id, report_id FROM reports WHERE {among}", (values,)).fetchall()
+        return {(row["learner_id"], row["report_id"]) for row in rows}
+
+    def _writes(
+        self,
+        learner_id: int,
+        reports: list[Report],
+        received: str,
+        results: dict[str, dict],
+        stored: set[tuple[int, str]],
+        ids: set[tuple[int, str]],
+    ) -> list[tuple[str, tuple]]:
+        """The statements that store one request: its new reports, the learner's results they change
+        (`results`, changed in place) and a change for the live pages; the ids it stores go into `ids`."""
         before = {lesson: dict(row) for lesson, row in results.items()}
+        statements: list[tuple[str, tuple]] = []
         for report in sorted(reports, key=lambda r: r.at):
-            stored = self._run(
-                "INSERT INTO reports (learner_id, lesson, passed, failed, at, received, report_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, report_id) DO NOTHING",
+            if report.id is not None:
+                if (learner_id, report.id) in stored or (learner_id, report.id) in ids:
+                    continue  # stored already: a retry after a timeout, or a queue sent again
+                ids.add((learner_id, report.id))
+            statements.append(
                 (
-                    learner_id,
-                    report.lesson,
-                    int(report.passed),
-                    json.dumps(sorted(report.failed)),
-                    report.at,
-                    received,
-                    report.id,
-                ),
+                    "INSERT INTO reports (learner_id, lesson, passed, failed, at, received, report_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        learner_id,
+                        report.lesson,
+                        int(report.passed),
+                        json.dumps(sorted(report.failed)),
+                        report.at,
+                        received,
+                        report.id,
+                    ),
+                )
             )
-            if stored.rowcount == 0:
-                continue  # stored already: a retry after a timeout, or a queue sent again
             outcome(results, report.lesson, report.passed, report.failed, report.at, own_run=True)
             for lesson, passed, failed in report.proves:
                 outcome(results, lesson, passed, failed, report.at, own_run=False)
-        added = [row for lesson, row in results.items() if lesson not in before]
-        changed = [row for lesson, row in results.items() if lesson in before and row != before[lesson]]
         columns = ("passed", "failed", "failing_since", "at", "runs")
-        if added:
-            self._run_many(
-                "INSERT INTO results (passed, failed, failing_since, at, runs, learner_id, lesson) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*(row[c] for c in columns), learner_id, row["lesson"]) for row in added],
-            )
-        if changed:
-            self._run_many(
-                "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = ? "
-                "WHERE learner_id = ? AND lesson = ?",
-                [(*(row[c] for c in columns), learner_id, row["lesson"]) for row in changed],
-            )
-        self._run("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,))
+        for lesson, row in results.items():
+            values = (*(row[c] for c in columns), learner_id, lesson)
+            if lesson not in before:
+                statements.append(
+                    (
+                        "INSERT INTO results (passed, failed, failing_since, at, runs, learner_id, lesson) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
+                )
+            elif row != before[lesson]:
+                statements.append(
+                    (
+                        "UPDATE results SET passed = ?, failed = ?, failing_since = ?, at = ?, runs = ? "
+                        "WHERE learner_id = ? AND lesson = ?",
+                        values,
+                    )
+                )
+        statements.append(("INSERT INTO changes (learner_id) VALUES (?)", (learner_id,)))
+        return statements
+
+    def _run_request(self, statements: list[tuple[str, tuple]]) -> None:
+        """One request's statements behind a savepoint: all stored, or none (and its error raised)."""
+        if self.kind == "sqlite":
+            self._run("SAVEPOINT request")
+            try:
+                for sql, args in statements:
+                    self._run(sql, args)
+            except Exception:
+                self._run("ROLLBACK TO SAVEPOINT request")
+                raise
+            finally:
+                self._run("RELEASE SAVEPOINT request")
+            return
+        try:
+            with self._postgresql() as db, db.pipeline():
+                db.execute("SAVEPOINT request")
+                for sql, args in statements:
+                    db.execute(sql.replace("?", "%s"), args)
+                db.execute("RELEASE SAVEPOINT request")
+        except StoreAway:
+            raise
+        except Exception:
+            self._run("ROLLBACK TO SAVEPOINT request")
+            self._run("RELEASE SAVEPOINT request")
+            raise
 
     def learners(self, ids: list[int] | None = None) -> list[dict]:
         """Learners with their latest result per lesson, in the order they joined."""
