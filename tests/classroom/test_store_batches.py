@@ -86,3 +86,26 @@ def test_a_store_made_by_an_older_board_gains_report_ids(tmp_path):
         assert opened.learners()[0]["lessons"]["lesson2"]["runs"] == 1
     finally:
         opened.close()
+
+
+def test_a_change_committed_after_a_later_one_is_still_followed(postgresql_database):
+    """Two boards commit at once: PostgreSQL numbers the first change before the second, yet commits it
+    after. An event stream that had moved past the second never showed the first (the multi-board
+    bench found learners missing from a board's page for good)."""
+    import psycopg
+
+    store = Store(postgresql_database)
+    try:
+        ana, _ = store.add_learner("Ana")
+        ben, _ = store.add_learner("Ben")
+        changes = store.follow(store.last_change())
+        slow = psycopg.connect(postgresql_database)  # a board whose transaction is still open
+        slow.execute("INSERT INTO changes (learner_id) VALUES (%s)", (ana,))
+        store.record(ben, [report("lesson1", "2026-05-04T09:00:00Z")])  # numbered after, committed first
+        assert changes.new() == {ben}
+        slow.commit()
+        slow.close()
+        assert changes.new() == {ana}
+        assert changes.new() == set()
+    finally:
+        store.close()
