@@ -8,6 +8,7 @@ What only some commands need (the docker SDK, the board, the browser) is importe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import signal
@@ -247,6 +248,8 @@ def command_progress(args, catalogue) -> int:
         detail = ""
         if entry:
             detail = f"  last run {entry.get('when', '?')}"
+            if entry.get("by"):
+                detail = f"  proved by {entry['by']} at {entry.get('when', '?')}"
             if entry.get("failed"):
                 detail += f"; failing: {', '.join(entry['failed'])}"
         print(f"  {lesson.id:<9} {status_word(entry):<9}{detail}")
@@ -341,6 +344,16 @@ def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
     raise KeyboardInterrupt
 
 
+def send_waiting_reports(args, catalogue) -> None:
+    """Results queued while the progress board was away go with whatever command runs next (best effort)."""
+    from .classroom.client import send_waiting
+
+    with contextlib.suppress(Exception):
+        folder = find(Path(getattr(args, "path", None) or ".").expanduser(), catalogue.course.app_dir)
+        if folder is not None:
+            send_waiting(folder)
+
+
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -359,7 +372,9 @@ def run(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser(catalogue).print_help()
             return EXIT_USAGE
-        return table[args.command].handler(args, catalogue)
+        code = table[args.command].handler(args, catalogue)
+        send_waiting_reports(args, catalogue)
+        return code
     except UsageError as problem:
         print(f"Error: {problem}", file=sys.stderr)
         return EXIT_USAGE
