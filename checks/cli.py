@@ -2,12 +2,13 @@
 
 Its exit codes are EXIT_CODES below (the help and the reference page read them from there), and its
 commands are the table of `commands()` (the parser, the dispatch and the reference page read it).
-Imports are lazy: a Dockerfile-only lesson never loads the docker SDK.
+What only some commands need (the docker SDK, the board, the browser) is imported by those commands.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import signal
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import __version__, settings
+from . import __version__, grading, progress, settings, status
+from .catalogue import CatalogueError, load
 from .errors import EngineProblem, UsageError
+from .workspace import WorkspaceProblem, create, find, is_course_folder, looks_like_workspace
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -200,8 +203,6 @@ def extra_commands() -> list:
 
 def workspace_of(path: str | None, catalogue) -> Path:
     """The workspace that holds `path` (default: the current folder), found upward as git finds its repository."""
-    from .workspace import find, is_course_folder, looks_like_workspace
-
     folder = Path(path or ".").expanduser()
     if not folder.exists():
         raise UsageError(f"{path} does not exist. Create a workspace with `checks init`, then cd into it.")
@@ -230,8 +231,6 @@ def workspace_of(path: str | None, catalogue) -> Path:
 
 
 def command_init(args, catalogue) -> int:
-    from .workspace import WorkspaceProblem, create
-
     target = Path(args.dir).expanduser()
     try:
         create(catalogue.course.app_dir, target)
@@ -251,8 +250,6 @@ def status_word(entry: dict | None) -> str:
 
 
 def command_list(args, catalogue) -> int:
-    from . import progress
-
     try:
         done = progress.read(workspace_of(args.path, catalogue))["lessons"]
     except UsageError:  # the list is useful outside a workspace too, without statuses
@@ -267,8 +264,6 @@ def command_list(args, catalogue) -> int:
 
 
 def command_progress(args, catalogue) -> int:
-    from . import progress
-
     folder = workspace_of(args.path, catalogue)
     done = progress.read(folder)["lessons"]
     passed = [lesson for lesson in catalogue.lessons if (done.get(lesson.id) or {}).get("passed")]
@@ -278,6 +273,8 @@ def command_progress(args, catalogue) -> int:
         detail = ""
         if entry:
             detail = f"  last run {entry.get('when', '?')}"
+            if entry.get("by"):
+                detail = f"  proved by {entry['by']} at {entry.get('when', '?')}"
             if entry.get("failed"):
                 detail += f"; failing: {', '.join(entry['failed'])}"
         print(f"  {lesson.id:<9} {status_word(entry):<9}{detail}")
@@ -287,8 +284,6 @@ def command_progress(args, catalogue) -> int:
 
 
 def command_hint(args, catalogue) -> int:
-    from . import progress
-
     lesson = catalogue.get(args.lesson)
     if lesson is None:
         raise UsageError(unknown_lesson(args.lesson, catalogue))
@@ -317,8 +312,6 @@ def unknown_lesson(name: str, catalogue) -> str:
 
 
 def command_lesson(args, catalogue) -> int:
-    from . import grading, status
-
     lesson = catalogue.get(args.lesson)
     folder = workspace_of(args.path, catalogue)
     options = grading.Options(
@@ -381,7 +374,6 @@ def command_serve(args, catalogue) -> int:
 
 def command_doctor(args, catalogue) -> int:
     from .doctor import run
-    from .workspace import find
 
     start = Path(args.path or ".").expanduser()
     # the machine is examined anywhere; the workspace's files only when there is one
@@ -392,10 +384,18 @@ def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
     raise KeyboardInterrupt
 
 
+def send_waiting_reports(args, catalogue) -> None:
+    """Results queued while the progress board was away go with whatever command runs next (best effort)."""
+    from .classroom.client import send_waiting
+
+    with contextlib.suppress(Exception):
+        folder = find(Path(getattr(args, "path", None) or ".").expanduser(), catalogue.course.app_dir)
+        if folder is not None:
+            send_waiting(folder)
+
+
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from .catalogue import CatalogueError, load
-
     try:
         wrong = settings.problems()
         if wrong:
@@ -412,7 +412,9 @@ def run(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser(catalogue).print_help()
             return EXIT_USAGE
-        return table[args.command].handler(args, catalogue)
+        code = table[args.command].handler(args, catalogue)
+        send_waiting_reports(args, catalogue)
+        return code
     except UsageError as problem:
         print(f"Error: {problem}", file=sys.stderr)
         return EXIT_USAGE

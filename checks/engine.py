@@ -1,4 +1,10 @@
-"""The learner's Docker engine: connect with a clear diagnosis, build with BuildKit, and clean up.
+"""The learner's Docker engine: connect with a clear diagnosis, build with BuildKit, run, and clean up.
+
+The one module that talks to the docker SDK (tests/test_import_graph.py proves it). Checks ask it
+narrow questions and get plain values, as container-structure-test's drivers answer: a container is
+a `Container` handle (its state, a command's output within a timeout, its logs, its sockets, its
+processes) and what `docker inspect` says of it a `ContainerInfo`; `Engine.run(image)` owns the one
+lifecycle of the containers checks start (create, start, wait, remove).
 
 Everything `checks` creates carries the label `org.docker-lessons.checks.run=<run id>` and is
 removed by `Engine.cleanup()`, which the CLI calls in a `finally` (also on Ctrl-C and SIGTERM).
@@ -17,16 +23,19 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
 from . import settings
+from .buildchecks import BuildCheck, from_check_json
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line
 from .errors import EngineProblem
 from .facts import Facts, cache_folder, content_key
+from .ports import listening_sockets
 from .status import build_status
 from .steps import StepLines
 
@@ -37,6 +46,7 @@ API_TIMEOUT = 30  # seconds for one Engine API call
 TOOLBOX_SECONDS = 1800  # a toolbox container ends by itself after this long, should its run never clean up
 # what the engine answers when `docker exec` cannot start the program: the old way then says it as it always did
 EXEC_REFUSED = "OCI runtime exec failed"
+EXEC_TIMEOUT = 30  # seconds a command in a running container may take, unless the caller says otherwise
 LISTING_END = "checks-listing-end"  # the line list_in_image() expects after a whole listing
 
 
@@ -61,6 +71,220 @@ class RunResult:
     exit_code: int | None
     output: str
     timed_out: bool = False
+    error: str = ""  # the engine's own error: the command was not run
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    """A container's State as the engine reports it, as plain values."""
+
+    status: str = ""  # created, running, paused, restarting, exited, dead
+    exit_code: int | None = None
+    started_at: str = ""  # RFC 3339, as the engine writes it
+    finished_at: str = ""
+    pid: int | None = None  # its PID 1 on the engine's host
+    health: dict = field(default_factory=dict)  # State.Health: Status, FailingStreak, Log; {} without a HEALTHCHECK
+    error: str = ""  # why the engine could not start it ("port is already allocated")
+    oom_killed: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ("exited", "dead")
+
+    @property
+    def health_status(self) -> str:
+        return self.health.get("Status", "starting")
+
+    @property
+    def health_log(self) -> list[dict]:
+        return self.health.get("Log") or []
+
+    @property
+    def failing_streak(self) -> int:
+        return self.health.get("FailingStreak", 0)
+
+    @classmethod
+    def of(cls, state: dict) -> ContainerState:
+        return cls(
+            status=state.get("Status", ""),
+            exit_code=state.get("ExitCode"),
+            started_at=state.get("StartedAt") or "",
+            finished_at=state.get("FinishedAt") or "",
+            pid=state.get("Pid") or None,
+            health=state.get("Health") or {},
+            error=state.get("Error") or "",
+            oom_killed=bool(state.get("OOMKilled")),
+        )
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """What `docker inspect` says of a container, as plain values."""
+
+    id: str
+    name: str
+    image_id: str  # the image it was created from, by id
+    image: str  # the image as it was named (`docker run NAME`)
+    created: str
+    state: ContainerState
+    labels: dict[str, str]
+    exposed_ports: tuple[str, ...]  # "4000/tcp", from its image or `--expose`
+    published: dict  # "4000/tcp" -> [{"HostIp", "HostPort"}], as the engine reports them
+    host_config: dict  # how it was started: PidMode, NetworkMode, PortBindings…
+    config: dict  # its Config: Cmd, Entrypoint, Env, Labels…
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    def host_port(self, port: int) -> int | None:
+        """The host port the engine published `port`/tcp on, once it is known."""
+        bindings = self.published.get(f"{port}/tcp") or []
+        return int(bindings[0]["HostPort"]) if bindings and bindings[0].get("HostPort") else None
+
+    @classmethod
+    def of(cls, attrs: dict) -> ContainerInfo:
+        config = attrs.get("Config") or {}
+        host = attrs.get("HostConfig") or {}
+        published = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
+        return cls(
+            id=attrs.get("Id", ""),
+            name=(attrs.get("Name") or "").lstrip("/"),
+            image_id=attrs.get("Image") or "",
+            image=config.get("Image") or "",
+            created=attrs.get("Created") or "",
+            state=ContainerState.of(attrs.get("State") or {}),
+            labels=dict(config.get("Labels") or {}),
+            exposed_ports=tuple(config.get("ExposedPorts") or {}),
+            published=published,
+            host_config=host,
+            config=config,
+        )
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What `docker image inspect` says of an image, as plain values."""
+
+    id: str  # sha256:…
+    tags: tuple[str, ...]  # repository:tag names, none for an untagged image
+    created: str
+    size: int
+    config: dict  # its Config: Cmd, Entrypoint, WorkingDir, Env, Labels…
+    layers: tuple[str, ...]  # RootFS layer digests, base first
+    architecture: str = ""
+    os: str = ""
+    repo_digests: tuple[str, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        """As `docker images` shows it, with the sha256: prefix (as the docker SDK gives it)."""
+        return self.id[:17] if self.id.startswith("sha256:") else self.id[:10]
+
+    @property
+    def labels(self) -> dict:
+        return self.config.get("Labels") or {}
+
+    @classmethod
+    def of(cls, attrs: dict) -> ImageInfo:
+        return cls(
+            id=attrs.get("Id", ""),
+            tags=tuple(tag for tag in attrs.get("RepoTags") or () if tag != "<none>:<none>"),
+            created=attrs.get("Created") or "",
+            size=attrs.get("Size") or 0,
+            config=attrs.get("Config") or {},
+            layers=tuple((attrs.get("RootFS") or {}).get("Layers") or ()),
+            architecture=attrs.get("Architecture") or "",
+            os=attrs.get("Os") or "",
+            repo_digests=tuple(attrs.get("RepoDigests") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process in a container's PID namespace, from its /proc."""
+
+    pid: int
+    ppid: int
+    name: str
+    uid: int  # effective
+
+
+PROCESS_TABLE = 'for s in /proc/[0-9]*/status; do cat "$s" 2>/dev/null; echo ---; done'
+
+
+def parse_processes(text: str) -> list[Process]:
+    """The processes in the text of every /proc/<pid>/status, separated by `---` lines."""
+    found = []
+    for block in text.split("---"):
+        fields = dict(line.split(":", 1) for line in block.strip().splitlines() if ":" in line)
+        if {"Pid", "PPid", "Uid", "Name"} <= set(fields):
+            found.append(
+                Process(int(fields["Pid"]), int(fields["PPid"]), fields["Name"].strip(), int(fields["Uid"].split()[1]))
+            )
+    return found
+
+
+class Container:
+    """A container on the engine, by id. Every question returns plain values; every command is bounded."""
+
+    def __init__(self, engine: Engine, container_id: str, name: str = ""):
+        self.engine = engine
+        self.id = container_id
+        self.name = name
+        self.start_error = ""  # what the engine said when it could not start it (Engine.run)
+
+    def inspect(self) -> ContainerInfo:
+        return ContainerInfo.of(self.engine.client.api.inspect_container(self.id))
+
+    def state(self) -> ContainerState:
+        return self.inspect().state
+
+    def exec(
+        self, command: list[str], user: str | None = None, timeout: float = EXEC_TIMEOUT, stderr: bool = True
+    ) -> RunResult:
+        """`docker exec`: the command's exit code and output, or timed_out after `timeout` seconds.
+
+        A command the runtime cannot start (no such program, no such user) is exit code 126 with the
+        runtime's message, as on Docker and Podman alike (Podman reports no exit code for it)."""
+        result = self.engine.exec_in(self.id, command, user, timeout, stderr)
+        if result.output.startswith(EXEC_REFUSED) and result.exit_code in (None, 0):
+            return RunResult(126, result.output)  # Podman gives no exit code for it
+        return result
+
+    def logs(self, tail: int | None = None) -> str:
+        """What it printed (stdout and stderr), the last `tail` lines or all."""
+        data = self.engine.client.api.logs(self.id, stdout=True, stderr=True, tail=tail if tail is not None else "all")
+        return data.decode("utf-8", "replace")
+
+    def stop(self, timeout: int) -> None:
+        """`docker stop`: SIGTERM, and SIGKILL after `timeout` seconds."""
+        self.engine.client.api.stop(self.id, timeout=timeout)
+
+    def sockets(self) -> list[tuple[str, int]] | None:
+        """(address, port) of every TCP socket listening in it, from its own /proc/net; None when unreadable."""
+        result = self.exec(["cat", "/proc/net/tcp", "/proc/net/tcp6"], stderr=False)
+        if result.exit_code not in (0, 1) or not result.output:
+            return None
+        return listening_sockets(result.output)
+
+    def processes(self) -> list[Process]:
+        """The processes in its PID namespace, from its /proc (needs a shell in the image)."""
+        result = self.exec(["sh", "-c", PROCESS_TABLE])
+        return parse_processes(result.output) if result.exit_code == 0 else []
+
+    def host_pids(self) -> list[int]:
+        """The PIDs of its processes on the engine's host (`docker top`)."""
+        rows = self.engine.client.api.top(self.id).get("Processes") or []
+        return [int(row[1]) for row in rows if len(row) > 1 and str(row[1]).isdigit()]
 
 
 def describe_connection_error(exc: BaseException, endpoint: str) -> str:
@@ -162,6 +386,13 @@ class Engine:
             return "rootless Docker"
         return "Docker Engine"
 
+    @staticmethod
+    def image_store(info: dict) -> str:
+        """Where the engine keeps images: "containerd" (the containerd image store: Docker Engine 29's default
+        for new installations, Docker Desktop's) or "classic" (the storage driver's own, overlay2 and the like)."""
+        status = dict(tuple(pair) for pair in info.get("DriverStatus") or [] if len(pair) == 2)
+        return "containerd" if "containerd.snapshotter" in str(status.get("driver-type", "")) else "classic"
+
     def published_host(self) -> str:
         """Where published ports are reached from this machine: the engine's host, never a bridge IP."""
         url = urlparse(self.endpoint)
@@ -249,6 +480,20 @@ class Engine:
                 result.error = f"the build took longer than {timeout:.0f} s (CHECKS_BUILD_TIMEOUT) and was stopped"
         return result
 
+    def build_checks(self, dockerfile_text: str, timeout: int = 30) -> list[BuildCheck] | None:
+        """The warnings of BuildKit's build checks for this Dockerfile, asked without building (nothing of the
+        workspace is sent); None when the engine runs no build checks (Engine 20.10, Podman) or did not answer."""
+        if not self.buildkit:
+            return None
+        with tempfile.TemporaryDirectory(prefix="checks-check-") as scratch:
+            (Path(scratch) / "Dockerfile").write_text(dockerfile_text, encoding="utf-8")
+            try:
+                command = [self.docker_cli(), "buildx", "build", "--call=check,format=json", scratch]
+                run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired, EngineProblem):
+                return None
+        return from_check_json(run.stdout)
+
     # -- running ---------------------------------------------------------------------------------
     def labels(self) -> dict[str, str]:
         return {RUN_LABEL: self.run_id}
@@ -273,35 +518,85 @@ class Engine:
         self._removals.append(thread)
         thread.start()
 
-    def listening_sockets(self, container) -> list[tuple[str, int]] | None:
-        """(address, port) of every TCP socket listening in `container`, from its own /proc/net; None when unreadable."""
-        from .ports import listening_sockets
+    @contextmanager
+    def run(
+        self,
+        image: str,
+        ports: list[int] | None = None,
+        sysctls: dict | None = None,
+        healthcheck: dict | None = None,
+        wait_for_removal: bool = True,
+    ) -> Iterator[Container]:
+        """A container of `image` started with its own CMD (labelled as ours), removed when the block ends.
 
+        `ports` are published on a host port the engine picks (on 127.0.0.1 when the engine is this
+        machine's). When the engine cannot start it, the container is yielded all the same, with
+        `start_error` saying why. `wait_for_removal=False` removes it in the background (cleanup()
+        waits for that), off the learner's wait."""
+        options: dict = {"detach": True}
+        if ports:
+            bind = "127.0.0.1" if self.published_host() == "127.0.0.1" else "0.0.0.0"
+            options["ports"] = {f"{port}/tcp": (bind, None) for port in ports}
+        if sysctls:
+            options["sysctls"] = sysctls
+        if healthcheck:
+            options["healthcheck"] = healthcheck
+        created = self.create_container(image, **options)
+        container = Container(self, created.id, created.name)
         try:
-            result = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], stdout=True, stderr=False)
-        except Exception:
-            return None
-        if result.exit_code not in (0, 1) or not result.output:
-            return None
-        return listening_sockets(result.output.decode("ascii", "replace"))
+            try:
+                created.start()
+            except Exception as exc:  # docker refuses to start it: exec of the program failed
+                container.start_error = getattr(exc, "explanation", None) or str(exc)
+            yield container
+        finally:
+            self.remove_container(created, wait=wait_for_removal)
 
-    @staticmethod
-    def run_in_container(container, command: list[str]) -> RunResult:
-        """Run `command` in a running container (`docker exec`), collecting its output."""
-        result = container.exec_run(command)
-        return RunResult(result.exit_code, result.output.decode("utf-8", "replace"))
+    def exec_in(
+        self, container_id: str, command: list[str], user: str | None, timeout: float, stderr: bool = True
+    ) -> RunResult:
+        """`command` run in a running container; exit_code None when it could not be run (output says why)."""
+        api = self.client.api
+        answer: dict = {}
 
-    def find_container(self, name_or_id: str):
-        """The container (docker SDK Container) by name or id, or None when there is none."""
+        def run() -> None:
+            try:
+                exec_id = api.exec_create(container_id, command, user=user or "", stdout=True, stderr=stderr)["Id"]
+                answer["output"] = api.exec_start(exec_id).decode("utf-8", "replace")
+                answer["exit_code"] = api.exec_inspect(exec_id).get("ExitCode")
+            except Exception as exc:
+                answer["error"] = exc
+
+        worker = threading.Thread(target=run, daemon=True, name="checks-exec")
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():  # the command goes on in the container; its container's removal ends it
+            return RunResult(None, "", True)
+        if "error" in answer:
+            error = answer["error"]
+            return RunResult(None, "", error=str(getattr(error, "explanation", None) or error))
+        return RunResult(answer["exit_code"], answer["output"])
+
+    def attach(self, container: ContainerInfo) -> Container:
+        """A handle on a container found by containers() or find_container(), to ask it more."""
+        return Container(self, container.id, container.name)
+
+    def container(self, name_or_id: str) -> Container | None:
+        """A handle on a container by name or id, or None when there is none."""
+        info = self.find_container(name_or_id)
+        return Container(self, info.id, info.name) if info is not None else None
+
+    def find_container(self, name_or_id: str) -> ContainerInfo | None:
+        """What the engine says of a container by name or id, or None when there is none."""
         import docker
 
         try:
-            return self.client.containers.get(name_or_id)
+            return ContainerInfo.of(self.client.api.inspect_container(name_or_id))
         except docker.errors.NotFound:
             return None
 
-    def containers(self, all: bool = False, filters: dict | None = None) -> list:
-        """Containers on the engine (running ones, or all), as docker SDK Containers.
+    def containers(self, all: bool = False, filters: dict | None = None) -> list[ContainerInfo]:
+        """Containers on the engine (running ones, or all), as what `docker inspect` says of each.
 
         The SDK lists, then inspects each container; one removed in between (by this run's own cleanup,
         by the learner) is left out instead of failing the check. Docker answers 404 for it; Podman 4.3
@@ -311,7 +606,7 @@ class Engine:
         found = []
         for summary in self.client.api.containers(all=all, filters=filters or {}):
             try:
-                found.append(self.client.containers.get(summary["Id"]))
+                found.append(ContainerInfo.of(self.client.api.inspect_container(summary["Id"])))
             except docker.errors.NotFound:
                 continue
             except docker.errors.APIError as exc:
@@ -359,18 +654,39 @@ class Engine:
         """The image's history entries (CreatedBy, Size…), newest first, as the engine gives them."""
         return self.client.api.history(image)
 
-    def find_image(self, name: str):
-        """The image (docker SDK Image) by name or id, or None when there is none."""
+    def find_image(self, name: str) -> ImageInfo | None:
+        """What the engine says of an image by name or id, or None when there is none."""
         import docker
 
         try:
-            return self.client.images.get(name)
-        except docker.errors.ImageNotFound:
+            return ImageInfo.of(self.client.api.inspect_image(name))
+        except docker.errors.NotFound:
             return None
 
-    def images(self, filters: dict | None = None) -> list:
-        """Images on the engine, as docker SDK Images."""
-        return self.client.images.list(filters=filters or {})
+    def remove_image(self, reference: str) -> None:
+        """Remove one name of an image (`docker rmi NAME`): only a kit's own pulls ask for this."""
+        self.client.images.remove(reference)
+
+    def save_image(self, image_id: str, chunk_size: int) -> Iterator[bytes]:
+        """`docker save` of one image, as the engine streams it."""
+        return self.client.api.get_image(image_id, chunk_size=chunk_size)
+
+    def load_images(self, archive) -> None:
+        """`docker load` of an archive (an open file)."""
+        self.client.images.load(archive)
+
+    def allow_long_calls(self, seconds: int) -> None:
+        """Saving or loading an image of a hundred megabytes on a slow laptop is one API call of minutes."""
+        self.client.api.timeout = seconds
+
+    def images(self, filters: dict | None = None) -> list[ImageInfo]:
+        """Images on the engine (`docker images`, with `filters`); one removed meanwhile is left out."""
+        found = []
+        for summary in self.client.api.images(filters=filters or {}):
+            image = self.find_image(summary["Id"])
+            if image is not None:
+                found.append(image)
+        return found
 
     def run_in_image(self, image: str, command: list[str], timeout: int = 60, user: str | None = None) -> RunResult:
         """Run `command` in a container of `image` (entrypoint replaced, no network) and collect its output.
@@ -456,32 +772,18 @@ class Engine:
                 self._toolboxes[image] = container
             return self._toolboxes[image]
 
-    def _exec(self, box, image: str, user: str | None, command: list[str], timeout: int) -> RunResult | None:
+    def _exec(self, box, image: str, user: str | None, command: list[str], timeout: float) -> RunResult | None:
         """`command` run in the toolbox; None when it could not be run there (the caller falls back)."""
-
-        api = self.client.api
-        answer: dict = {}
-
-        def run() -> None:
-            try:
-                exec_id = api.exec_create(box.id, command, user=user or "")["Id"]
-                answer["output"] = api.exec_start(exec_id).decode("utf-8", "replace")
-                answer["exit_code"] = api.exec_inspect(exec_id).get("ExitCode")
-            except Exception as exc:
-                answer["error"] = exc
-
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():  # removing the toolbox ends the command; the next one gets a new toolbox
+        result = self.exec_in(box.id, command, user, timeout)
+        if result.timed_out:  # removing the toolbox ends the command; the next one gets a new toolbox
             self._drop_toolbox(image, box)
-            return RunResult(None, "", True)
-        if "error" in answer:  # the toolbox is gone or broken: the next command gets a new one
+            return result
+        if result.error:  # the toolbox is gone or broken: the next command gets a new one
             self._drop_toolbox(image, box)
             return None
-        if answer["output"].startswith(EXEC_REFUSED):  # this command (its user, its program), not the toolbox
+        if result.output.startswith(EXEC_REFUSED):  # this command (its user, its program), not the toolbox
             return None
-        return RunResult(answer["exit_code"], answer["output"])
+        return result
 
     def _drop_toolbox(self, image: str, box) -> None:
         with self._toolbox_lock:

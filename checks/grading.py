@@ -79,7 +79,7 @@ def grade(
         tell(Status("cleaning up", lesson.id))
         with interrupts_deferred():  # a second Ctrl-C must not leave our images behind
             context.cleanup()
-    progress.record(workspace, lesson.id, report.passed, report.failed_ids)
+    progress.record(workspace, lesson.id, report.passed, report.failed_ids, catalogue)
     tell(Status("done", lesson.id, "passed" if report.passed else "not passed", report=report))
     if options.board:
         report_to_board(workspace, lesson.id, report)

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 
 from .context import Context, Unavailable
-from .engine import RUN_LABEL
+from .engine import RUN_LABEL, ContainerInfo
 
 
 def wanted_name(context: Context) -> str:
@@ -48,12 +48,12 @@ def age(created: str) -> str:
     return f"{seconds} seconds ago"
 
 
-def made_by_checks(container) -> bool:
+def made_by_checks(container: ContainerInfo) -> bool:
     """Was this container created by a run of checks (not by the learner)?"""
-    return RUN_LABEL in ((container.attrs.get("Config") or {}).get("Labels") or {})
+    return RUN_LABEL in container.labels
 
 
-def app_container(context: Context):
+def app_container(context: Context) -> ContainerInfo | None:
     """The learner's app container: --container, else the newest (running first) of the learner's image."""
 
     def find():
@@ -68,21 +68,18 @@ def app_container(context: Context):
             for c in context.engine.containers(all=True)
             if not made_by_checks(c)
             and not shares_namespaces(c)
-            and (
-                (image is not None and c.attrs.get("Image") == image.id)
-                or (c.attrs.get("Config") or {}).get("Image") in names
-            )
+            and ((image is not None and c.image_id == image.id) or c.image in names)
         ]
         if not found:
             return None
-        return max(found, key=lambda c: (c.status == "running", c.attrs.get("Created", "")))
+        return max(found, key=lambda c: (c.status == "running", c.created))
 
     return context.memo("learner-container", find)
 
 
-def shares_namespaces(container) -> bool:
+def shares_namespaces(container: ContainerInfo) -> bool:
     """Does the container share another container's PID or network namespace (a sidecar)?"""
-    host = container.attrs.get("HostConfig") or {}
+    host = container.host_config
     return str(host.get("PidMode") or "").startswith("container:") or str(host.get("NetworkMode") or "").startswith(
         "container:"
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import settings, status
 from .context import Context, Unavailable
+from .engine import Container
 from .ports import app_port
 from .start import start_instructions
 
@@ -63,65 +64,63 @@ def probe(context: Context) -> AppRun:
     port = asked_port(context)
     run = AppRun(port)
     host = engine.published_host()
-    bind = "127.0.0.1" if host == "127.0.0.1" else "0.0.0.0"
     started = time.monotonic()
-    container = engine.create_container(build.final_image, detach=True, ports={f"{port}/tcp": (bind, None)})
     waiting = status.begin(f"starting a container of the image, waiting for /statz on port {port}")
     try:
-        try:
-            container.start()
-        except Exception as exc:  # docker refuses to start it: exec of the program failed
-            run.start_error = getattr(exc, "explanation", None) or str(exc)
-        deadline = time.monotonic() + start_timeout()
-        host_port, inspected = None, 0.0
-        while not run.start_error and time.monotonic() < deadline and not context.stopping.is_set():
-            if host_port is None or time.monotonic() - inspected >= INSPECT_EVERY:
-                container.reload()
-                inspected = time.monotonic()
-                if container.status in ("exited", "dead"):
-                    run.exited = True
-                    run.exit_code = container.attrs["State"].get("ExitCode")
-                    break
-            if host_port is None:
-                bindings = (container.attrs["NetworkSettings"].get("Ports") or {}).get(f"{port}/tcp") or []
-                host_port = int(bindings[0]["HostPort"]) if bindings and bindings[0].get("HostPort") else None
-            if host_port is not None:
-                try:
-                    with urllib.request.urlopen(f"http://{host}:{host_port}/statz", timeout=2) as response:
-                        body = response.read(4096).decode("utf-8", "replace")
-                    try:
-                        run.statz = json.loads(body)
-                    except ValueError:
-                        run.answer_error = f"/statz answered, but not with JSON: {body[:120]!r}"
-                    break
-                except urllib.error.HTTPError as exc:
-                    run.answer_error = f"/statz answered HTTP {exc.code}"
-                    break
-                except (OSError, ValueError) as exc:
-                    run.answer_error = f"no answer on {host}:{host_port} ({getattr(exc, 'reason', exc)})"
-            if time.monotonic() - started > SETTLE_SECONDS:
-                # something listens, but not where it can answer: waiting longer will not change that
-                listening = listening_ports(context, container)
-                if listening and not any(reachable(p, port) for p in listening):
-                    break
-            time.sleep(POLL_SECONDS)
-        else:
-            if not run.start_error and not run.answer_error:
-                run.answer_error = f"no answer within {start_timeout():.0f} s"
-        if not run.start_error and not run.exited and run.statz is None:
-            run.listening = listening_ports(context, container)
-        try:
-            run.logs = container.logs(stdout=True, stderr=True, tail=40).decode("utf-8", "replace")
-        except Exception:
-            pass
-        if run.start_error:
-            container.reload()
-            run.exit_code = container.attrs["State"].get("ExitCode")
+        # removed off the learner's wait: cleanup waits for it
+        with engine.run(build.final_image, ports=[port], wait_for_removal=False) as container:
+            run.start_error = container.start_error
+            wait_for_answer(context, container, host, run, started)
+            if not run.start_error and not run.exited and run.statz is None:
+                run.listening = listening_ports(container)
+            try:
+                run.logs = container.logs(tail=40)
+            except Exception:
+                pass
+            if run.start_error:
+                run.exit_code = container.state().exit_code
     finally:
         waiting.end()
         run.seconds = time.monotonic() - started
-        engine.remove_container(container, wait=False)  # off the learner's wait: cleanup waits for it
     return run
+
+
+def wait_for_answer(context: Context, container: Container, host: str, run: AppRun, started: float) -> None:
+    """Ask /statz until the app answers, the container ends, or start_timeout() passes."""
+    port = run.port
+    deadline = time.monotonic() + start_timeout()
+    host_port, inspected = None, 0.0
+    while not run.start_error and time.monotonic() < deadline and not context.stopping.is_set():
+        if host_port is None or time.monotonic() - inspected >= INSPECT_EVERY:
+            info = container.inspect()
+            inspected = time.monotonic()
+            if info.state.ended:
+                run.exited = True
+                run.exit_code = info.state.exit_code
+                return
+            host_port = host_port or info.host_port(port)
+        if host_port is not None:
+            try:
+                with urllib.request.urlopen(f"http://{host}:{host_port}/statz", timeout=2) as response:
+                    body = response.read(4096).decode("utf-8", "replace")
+                try:
+                    run.statz = json.loads(body)
+                except ValueError:
+                    run.answer_error = f"/statz answered, but not with JSON: {body[:120]!r}"
+                return
+            except urllib.error.HTTPError as exc:
+                run.answer_error = f"/statz answered HTTP {exc.code}"
+                return
+            except (OSError, ValueError) as exc:
+                run.answer_error = f"no answer on {host}:{host_port} ({getattr(exc, 'reason', exc)})"
+        if time.monotonic() - started > SETTLE_SECONDS:
+            # something listens, but not where it can answer: waiting longer will not change that
+            listening = listening_ports(container)
+            if listening and not any(reachable(p, port) for p in listening):
+                return
+        time.sleep(POLL_SECONDS)
+    if not run.start_error and not run.answer_error:
+        run.answer_error = f"no answer within {start_timeout():.0f} s"
 
 
 def asked_port(context: Context) -> int:
@@ -132,9 +131,9 @@ def asked_port(context: Context) -> int:
     return port if port in exposed or not exposed else exposed[0]
 
 
-def listening_ports(context: Context, container) -> list[str]:
+def listening_ports(container: Container) -> list[str]:
     """`address:port` of every TCP socket listening inside the container."""
-    sockets = context.engine.listening_sockets(container) or []
+    sockets = container.sockets() or []
     return sorted({f"{address}:{port}" for address, port in sockets})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
 import sys
 import threading
 import time
@@ -54,6 +55,7 @@ class Watcher(threading.Thread):
         self.grading = False  # the main thread is grading: a change cancels it
         self.cancelled = False
         self.lock = threading.Lock()
+        self.main = threading.get_ident()  # made by the main thread, which grades
 
     def run(self) -> None:
         while True:
@@ -67,7 +69,18 @@ class Watcher(threading.Thread):
                 self.changed.set()
                 if self.grading and not self.cancelled:
                     self.cancelled = True
-                    _thread.interrupt_main()  # a KeyboardInterrupt in the build, which stops it cleanly
+                    self.interrupt()
+
+    def interrupt(self) -> None:
+        """A KeyboardInterrupt in the grading, which stops it cleanly (a build is stopped, all removed).
+
+        A real SIGINT to the main thread: it also ends a wait the main thread is blocked in (a check
+        waiting for the app probe that runs in the background), where interrupt_main() would only be
+        seen once the wait is over, a minute later."""
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(self.main, signal.SIGINT)
+        else:  # Windows
+            _thread.interrupt_main()
 
     def start_grading(self) -> None:
         with self.lock:

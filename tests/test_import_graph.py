@@ -7,6 +7,7 @@ imports under `if TYPE_CHECKING:` are left out, since they never run.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from support import ROOT
@@ -124,3 +125,51 @@ def test_checks_has_no_import_cycle():
     edges = graph()
     assert len(edges) > 40
     assert cycles(edges) == []
+
+
+SDK_USE = re.compile(
+    r"\.attrs\b|\.reload\(\)|\.exec_run\(|\.top\(\)|\bengine\.client\b"
+    r"|\.client\.(?:api|images|containers|networks|volumes)\b"
+)
+
+
+MATCHER = "docker.utils.build"
+
+
+def test_only_the_engine_imports_the_docker_sdk():
+    importers = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            # docker.utils.build: the SDK's .dockerignore matcher (lessons 11, 12), plain functions, no engine
+            if any(name == "docker" or name.startswith("docker.") and name != MATCHER for name in names):
+                importers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert importers and all(place.startswith("checks/engine.py:") for place in importers), importers
+
+
+def test_no_module_outside_the_engine_touches_a_docker_sdk_object():
+    """Checks get plain values (ContainerInfo, ImageInfo, RunResult) and Container handles from the engine."""
+    touching = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "engine.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if SDK_USE.search(line)
+    ]
+    assert touching == []
+
+
+def test_the_sdk_detector_sees_what_checks_did_before():
+    for line in (
+        'state = container.attrs.get("State")',
+        "container.reload()",
+        'code, output = container.exec_run(["cat", "/proc/1/cmdline"])',
+        'target.top().get("Processes")',
+        "engine.client.images.get(name)",
+        "self.engine.client.api.timeout = 900",
+    ):
+        assert SDK_USE.search(line), line
+    assert not SDK_USE.search("return request.client.host if request.client else '?'")

@@ -12,7 +12,7 @@ import os
 import re
 
 from ..context import Context, Unavailable
-from ..engine import Engine
+from ..engine import ContainerInfo
 from ..learner import age, app_container, made_by_checks, seconds_since
 from ..result import Outcome, failed, passed
 from ..runner import check
@@ -30,7 +30,7 @@ def app(context: Context):
 
 def mode_target(container, kind: str) -> str | None:
     """The container id or name that `kind` (pid, net) of `container` is shared with, or None."""
-    value = str((container.attrs.get("HostConfig") or {}).get(KINDS[kind][0]) or "")
+    value = str(container.host_config.get(KINDS[kind][0]) or "")
     return value.split(":", 1)[1] if value.startswith("container:") else None
 
 
@@ -60,7 +60,7 @@ def sidecar(context: Context):
             return None
         app_container_ = app_container(context)
         app_id = app_container_.id if app_container_ is not None else ""
-        return max(running, key=lambda c: (targets_app(context, c, app_id), c.attrs.get("Created", "")))
+        return max(running, key=lambda c: (targets_app(context, c, app_id), c.created))
 
     return context.memo("sidecar", find)
 
@@ -72,18 +72,15 @@ def require_sidecar(context: Context):
     return found
 
 
-def namespaces(container) -> dict[str, str] | None:
+def namespaces(context: Context, container: ContainerInfo) -> dict[str, str] | None:
     """{'pid': 'pid:[4026…]', 'net': 'net:[4026…]'} of a process in `container`, or None if unreadable."""
-    try:
-        result = Engine.run_in_container(
-            container, ["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"]
-        )
-        lines = result.output.split()
-        if result.exit_code == 0 and len(lines) == 2:
-            return {"pid": lines[0], "net": lines[1]}
-    except Exception:  # no shell in the image: try the engine's /proc (a local Linux engine)
-        pass
-    pid = (container.attrs.get("State") or {}).get("Pid")
+    command = ["sh", "-c", "readlink /proc/self/ns/pid; readlink /proc/self/ns/net"]
+    result = context.engine.attach(container).exec(command)
+    lines = result.output.split()
+    if result.exit_code == 0 and len(lines) == 2:
+        return {"pid": lines[0], "net": lines[1]}
+    # no shell in the image: try the engine's /proc (a local Linux engine)
+    pid = container.state.pid
     try:
         return {kind: os.readlink(f"/proc/{pid}/ns/{kind}") for kind in KINDS} if pid else None
     except OSError:
@@ -95,14 +92,14 @@ def sidecar_running(context: Context) -> Outcome:
     """A container that shares another container's namespaces (a sidecar) is running."""
     found = sidecar(context)
     if found is not None:
-        return passed(f"{found.name} ({found.attrs['Config'].get('Image')}) is running")
+        return passed(f"{found.name} ({found.image}) is running")
     target = app_container(context)
     command = (
         f"docker run --rm -it --pid=container:{target.name if target else '<app>'} "
         f"--net=container:{target.name if target else '<app>'} busybox sh"
     )
     if target is not None and target.status == "running":
-        started = target.attrs["State"].get("StartedAt", "")
+        started = target.state.started_at
         ended = [
             c
             for c in context.engine.containers(all=True, filters={"status": "exited"})
@@ -111,18 +108,18 @@ def sidecar_running(context: Context) -> Outcome:
         ended = [
             c
             for c in ended
-            if c.attrs["State"].get("FinishedAt", "") >= c.attrs["State"].get("StartedAt", "")
-            and seconds_since(c.attrs["State"].get("FinishedAt", "")) + 5 >= seconds_since(started)
+            if c.state.finished_at >= c.state.started_at
+            and seconds_since(c.state.finished_at) + 5 >= seconds_since(started)
         ]
         if ended:
             gone = ended[0]
             return failed(
-                f"expected a running sidecar; {gone.name} ended (exit code {gone.attrs['State'].get('ExitCode')}) "
+                f"expected a running sidecar; {gone.name} ended (exit code {gone.state.exit_code}) "
                 f"when the app container {target.name} restarted {age(started)}: a restart gives the app new "
                 f"namespaces and ends every process in its old PID namespace. Start the sidecar again: "
                 f"`{command}`"
             )
-        created = target.attrs.get("Created", "")
+        created = target.created
         if seconds_since(created) - seconds_since(started) > RESTARTED_AFTER_CREATE:
             return failed(
                 f"expected a running sidecar; found none. The app container {target.name} was restarted "
@@ -154,11 +151,11 @@ def sidecar_attached(context: Context) -> Outcome:
         if found.id != target.id:
             return failed(
                 f"expected {side.name} attached to the app container {target.name}; it is attached to "
-                f"{found.name} (image {found.attrs['Config'].get('Image')}). Leave it and start the "
+                f"{found.name} (image {found.image}). Leave it and start the "
                 f"sidecar with --pid=container:{target.name} --net=container:{target.name}"
             )
-    app_started = target.attrs["State"].get("StartedAt", "")
-    if seconds_since(app_started) + 1 < seconds_since(side.attrs["State"].get("StartedAt", "")):
+    app_started = target.state.started_at
+    if seconds_since(app_started) + 1 < seconds_since(side.state.started_at):
         return failed(
             f"expected the sidecar to see the app as it runs now; {target.name} restarted {age(app_started)}, "
             f"after {side.name} started: the sidecar still holds the old namespaces. Leave it and attach a "
@@ -184,7 +181,7 @@ def shares(context: Context, kind: str) -> Outcome:
     found = resolve(context, named)
     if found is None or found.id != target.id:
         raise Unavailable("the sidecar is attached to another container (see sidecar-attached)")
-    mine, theirs = namespaces(side), namespaces(target)
+    mine, theirs = namespaces(context, side), namespaces(context, target)
     if mine is None or theirs is None:
         return passed(f"{mode} container:{target.name} (the namespaces could not be read at run time)")
     if mine[kind] != theirs[kind]:
@@ -208,9 +205,9 @@ def sidecar_shares_net(context: Context) -> Outcome:
     return shares(context, "net")
 
 
-def processes(container) -> dict[int, tuple[str, int]]:
+def processes(context: Context, container: ContainerInfo) -> dict[int, tuple[str, int]]:
     """{pid: (command name, parent pid)} of every process in the container's PID namespace."""
-    result = Engine.run_in_container(container, ["sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null"])
+    result = context.engine.attach(container).exec(["sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null"])
     found = {}
     for line in result.output.splitlines():
         head, _, rest = line.rpartition(")")
@@ -227,7 +224,7 @@ def sees_the_apps_processes(context: Context, side, target) -> bool:
     found = resolve(context, named) if named else None
     if found is None or found.id != target.id:
         return False
-    mine, theirs = namespaces(side), namespaces(target)
+    mine, theirs = namespaces(context, side), namespaces(context, target)
     return mine is None or theirs is None or mine["pid"] == theirs["pid"]
 
 
@@ -241,7 +238,7 @@ def sidecar_question(context: Context) -> Outcome:
             f"{side.name} is not in {target.name}'s PID namespace, so its `ps` cannot show the workers: "
             f"no answer can come from it (see sidecar-shares-pid)"
         )
-    table = processes(target)
+    table = processes(context, target)
     uwsgi = {pid for pid, (name, _) in table.items() if name.startswith("uwsgi")}
     workers = sorted(pid for pid in uwsgi if table[pid][1] in uwsgi)
     masters = sorted(pid for pid in uwsgi if table[pid][1] not in uwsgi)
@@ -267,7 +264,7 @@ def sidecar_question(context: Context) -> Outcome:
             f"expected a worker's PID; {given} is the master. The workers are its children: in `ps` they "
             "are the other uwsgi lines"
         )
-    host_pids = [int(row[1]) for row in target.top().get("Processes") or [] if len(row) > 1 and row[1].isdigit()]
+    host_pids = context.engine.attach(target).host_pids()
     if given in host_pids:
         return failed(
             f"expected the PID as the sidecar shows it; {given} is a PID on the host (what `docker top` "

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
+from ..engine import Container, Process
 from ..probe import asked_port, listening_ports, start_timeout
 from ..result import Outcome, failed, passed
 from ..runner import check
@@ -79,7 +80,6 @@ print(json.dumps(out))
 """
 PYTHONS = "/usr/local/bin/python3 /usr/bin/python3 python3"
 RUN_PROBE = f'for p in {PYTHONS}; do command -v "$p" >/dev/null 2>&1 && exec "$p" -c "$0" "$@"; done; exit 127'
-PROCESSES = 'for s in /proc/[0-9]*/status; do cat "$s" 2>/dev/null; echo ---; done'
 
 
 # -- the image's user --------------------------------------------------------------------------
@@ -213,21 +213,13 @@ def _missing_account(context: Context) -> tuple[str, str] | None:
 
 # -- the running container -----------------------------------------------------------------------
 @dataclass
-class Process:
-    pid: int
-    ppid: int
-    name: str
-    uid: int  # effective
-
-
-@dataclass
 class Running:
     """A container of the image started with its own CMD, seen from inside once the app listens."""
 
     start_error: str = ""
     exited: bool = False
     logs: str = ""
-    processes: list[Process] = field(default_factory=list)
+    processes: list[Process] = field(default_factory=list)  # PID 1 and its descendants
     port_start: int | None = None  # net.ipv4.ip_unprivileged_port_start in the container
 
 
@@ -238,22 +230,16 @@ def running(context: Context, sysctls: dict | None = None) -> Running:
 
 def _running(context: Context, sysctls: dict | None) -> Running:
     image = final_image(context)
-    engine = context.engine
     port = asked_port(context)
     seen = Running()
-    container = engine.create_container(image, detach=True, sysctls=sysctls)
-    try:
-        try:
-            container.start()
-        except Exception as exc:
-            seen.start_error = getattr(exc, "explanation", None) or str(exc)
+    with context.engine.run(image, sysctls=sysctls) as container:
+        seen.start_error = container.start_error
         deadline = time.monotonic() + start_timeout()
         while not seen.start_error and time.monotonic() < deadline:
-            container.reload()
-            if container.status in ("exited", "dead"):
+            if container.state().ended:
                 seen.exited = True
                 break
-            if any(p.endswith(f":{port}") for p in listening_ports(context, container)):
+            if any(p.endswith(f":{port}") for p in listening_ports(container)):
                 seen.processes = processes_after_workers(container)
                 seen.port_start = unprivileged_port_start(container)
                 break
@@ -261,15 +247,13 @@ def _running(context: Context, sysctls: dict | None) -> Running:
         if not seen.start_error and not seen.exited and not seen.processes:  # running, though not on the port
             seen.processes = processes_of(container)
         try:
-            seen.logs = container.logs(stdout=True, stderr=True, tail=60).decode("utf-8", "replace")
+            seen.logs = container.logs(tail=60)
         except Exception:
             pass
-    finally:
-        engine.remove_container(container)
     return seen
 
 
-def processes_after_workers(container) -> list[Process]:
+def processes_after_workers(container: Container) -> list[Process]:
     """The processes once PID 1 has started children (uWSGI's workers come after it loads the app), within WORKERS_WAIT s."""
     deadline = time.monotonic() + WORKERS_WAIT
     found = processes_of(container)
@@ -279,16 +263,9 @@ def processes_after_workers(container) -> list[Process]:
     return found
 
 
-def processes_of(container) -> list[Process]:
-    """PID 1 and its descendants (not the `exec` that reads them), from /proc/<pid>/status."""
-    code, output = container.exec_run(["sh", "-c", PROCESSES])
-    found = []
-    for block in output.decode("utf-8", "replace").split("---"):
-        fields = dict(line.split(":", 1) for line in block.strip().splitlines() if ":" in line)
-        if {"Pid", "PPid", "Uid", "Name"} <= set(fields):
-            found.append(
-                Process(int(fields["Pid"]), int(fields["PPid"]), fields["Name"].strip(), int(fields["Uid"].split()[1]))
-            )
+def processes_of(container: Container) -> list[Process]:
+    """PID 1 and its descendants (not the `exec` that reads them)."""
+    found = container.processes()
     family, added = {1}, True
     while added:
         added = False
@@ -299,10 +276,10 @@ def processes_of(container) -> list[Process]:
     return [p for p in found if p.pid in family]
 
 
-def unprivileged_port_start(container) -> int | None:
-    code, output = container.exec_run(["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"])
-    text = output.decode("ascii", "replace").strip()
-    return int(text) if code == 0 and text.isdigit() else None
+def unprivileged_port_start(container: Container) -> int | None:
+    result = container.exec(["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"])
+    text = result.output.strip()
+    return int(text) if result.exit_code == 0 and text.isdigit() else None
 
 
 def needs_a_running_app(context: Context) -> Running:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from .. import status
 from ..context import Context, Unavailable
+from ..engine import Container
 from ..probe import asked_port
 from ..result import Outcome, failed, passed, warning
 from ..runner import check
@@ -33,6 +34,7 @@ GRACE = 10  # seconds `docker stop` waits before it kills (the engine's default)
 READY_TIMEOUT = 30.0  # seconds for the app to answer checks' own probe
 # checks' own probe, run in the container: does the app answer /statz on its port?
 READY_PROBE = "import sys, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{sys.argv[1]}/statz', timeout=2)"
+READY_PROBE_SECONDS = 15  # the probe itself gives up after 2 s; python may be slow to start on a busy machine
 # stops every process under PID 1 (PID 1 itself cannot be stopped from inside): the app hangs, the container runs
 FREEZE = """
 import os, signal, time
@@ -139,9 +141,9 @@ def missing_tool(entry: dict) -> str | None:
     return None
 
 
-def listening_ports(context: Context, container) -> list[int]:
+def listening_ports(container: Container) -> list[int]:
     """TCP ports something listens on inside the container (the engine reads its /proc/net/tcp, tcp6)."""
-    return sorted({port for _, port in context.engine.listening_sockets(container) or []})
+    return sorted({port for _, port in container.sockets() or []})
 
 
 # -- a container with the image's own HEALTHCHECK -----------------------------------------------------
@@ -166,21 +168,14 @@ class HealthRun:
         return [entry for entry in self.log if entry.get("ExitCode") != 0]
 
 
-def answers(container, port: int) -> bool:
+def answers(container: Container, port: int) -> bool:
     """checks' own probe, inside the container: does the app answer /statz?"""
-    try:
-        code, _ = container.exec_run(["python", "-c", READY_PROBE, str(port)])
-    except Exception:
-        return False
-    return code == 0
+    return container.exec(["python", "-c", READY_PROBE, str(port)], timeout=READY_PROBE_SECONDS).exit_code == 0
 
 
-def pid1_of(container) -> str:
-    try:
-        code, output = container.exec_run(["cat", "/proc/1/cmdline"])
-    except Exception:
-        return ""
-    return " ".join(part for part in output.decode("utf-8", "replace").split("\0") if part) if code == 0 else ""
+def pid1_of(container: Container) -> str:
+    result = container.exec(["cat", "/proc/1/cmdline"])
+    return " ".join(part for part in result.output.split("\0") if part) if result.exit_code == 0 else ""
 
 
 def first_probe_wait(probe: Probe) -> float:
@@ -197,20 +192,20 @@ def wrong_target(entry: dict) -> bool:
     return bool(re.search(f"{REFUSED}|{NOT_FOUND}", entry.get("Output") or "", re.IGNORECASE))
 
 
-def wait_for_verdict(container, probe: Probe, port: int, run: HealthRun, waiting, podman: bool = False) -> None:
+def wait_for_verdict(
+    container: Container, probe: Probe, port: int, run: HealthRun, waiting, podman: bool = False
+) -> None:
     started = time.monotonic()
     deadline = started + min(first_probe_wait(probe), FIRST_PROBE_LIMIT + 35)
     # Podman starts its probes from systemd timers: with none in the log once the first should have ended, none comes
     no_probe_by = started + probe.interval + min(probe.timeout, PROBE_TIMEOUT_LIMIT) + 5 if podman else deadline
     next_ready = 0.0
     while time.monotonic() < deadline:
-        container.reload()
-        if container.status in ("exited", "dead"):
+        state = container.state()
+        if state.ended:
             run.exited = True
             break
-        health = container.attrs["State"].get("Health") or {}
-        run.status, run.log = health.get("Status", "starting"), health.get("Log") or []
-        run.failing_streak = health.get("FailingStreak", 0)
+        run.status, run.log, run.failing_streak = state.health_status, state.health_log, state.failing_streak
         if not run.log and time.monotonic() > no_probe_by:
             break
         if run.status in ("healthy", "unhealthy") or any(missing_tool(e) for e in run.failures):
@@ -229,7 +224,7 @@ def wait_for_verdict(container, probe: Probe, port: int, run: HealthRun, waiting
     run.seconds = time.monotonic() - started
 
 
-def measure_stop(container, port: int, run: HealthRun, waiting) -> None:
+def measure_stop(container: Container, port: int, run: HealthRun, waiting) -> None:
     """Once the app answers, time `docker stop` until the container has exited."""
     deadline = time.monotonic() + READY_TIMEOUT
     while not run.app_up and time.monotonic() < deadline:
@@ -242,8 +237,7 @@ def measure_stop(container, port: int, run: HealthRun, waiting) -> None:
     started = time.monotonic()
     container.stop(timeout=GRACE)
     run.stop_seconds = time.monotonic() - started
-    container.reload()
-    run.stop_exit_code = container.attrs["State"].get("ExitCode")
+    run.stop_exit_code = container.state().exit_code
 
 
 def health_run(context: Context) -> HealthRun:
@@ -259,43 +253,46 @@ def _health_run(context: Context) -> HealthRun:
     except Unavailable:
         probe = None
     engine, port, run = context.engine, asked_port(context), HealthRun(status="none")
-    container = engine.create_container(context.build.some_image, detach=True)
     waiting = status.begin("starting a container of the image with its HEALTHCHECK")
     try:
-        container.start()
-        if probe is not None and probe.start_period + probe.interval <= FIRST_PROBE_LIMIT:
-            run.status = "starting"
-            wait_for_verdict(container, probe, port, run, waiting, podman=engine.is_podman)
-        if not run.exited:
-            run.listening = listening_ports(context, container)
-            run.pid1 = pid1_of(container)
-            measure_stop(container, port, run, waiting)
-        # uWSGI warns as it starts: the first lines, before the requests (a probe's every 10 s) pile up
-        run.logs = "\n".join(container.logs(stdout=True, stderr=True).decode("utf-8", "replace").splitlines()[:200])
+        with engine.run(context.build.some_image) as container:
+            not_started(container)
+            if probe is not None and probe.start_period + probe.interval <= FIRST_PROBE_LIMIT:
+                run.status = "starting"
+                wait_for_verdict(container, probe, port, run, waiting, podman=engine.is_podman)
+            if not run.exited:
+                run.listening = listening_ports(container)
+                run.pid1 = pid1_of(container)
+                measure_stop(container, port, run, waiting)
+            # uWSGI warns as it starts: the first lines, before the requests (a probe's every 10 s) pile up
+            run.logs = "\n".join(container.logs().splitlines()[:200])
     finally:
         waiting.end()
-        engine.remove_container(container)
     return run
 
 
+def not_started(container: Container) -> None:
+    if container.start_error:
+        raise Unavailable(f"the engine could not start a container of the image: {container.start_error}")
+
+
 # -- a broken app: the same probe, every second, on a container whose app is frozen -----------------
-def freeze(container) -> tuple[int, datetime]:
+def freeze(container: Container) -> tuple[int, datetime]:
     """Stop the app's processes; how many, and when (the container's clock, the engine's: one kernel)."""
-    code, output = container.exec_run(["python", "-c", FREEZE], user="0")
-    text = output.decode("utf-8", "replace")
-    if code != 0:
+    result = container.exec(["python", "-c", FREEZE], user="0")
+    text = result.output
+    if result.exit_code != 0:
         raise Unavailable(f"checks could not stop the app's processes: {last_line(text)}")
     count, when = text.split()
     return int(count), datetime.fromtimestamp(float(when), timezone.utc).replace(tzinfo=None)
 
 
-def health_of(container) -> tuple[str, list[dict], int]:
-    container.reload()
-    health = container.attrs["State"].get("Health") or {}
-    return health.get("Status", "starting"), health.get("Log") or [], health.get("FailingStreak", 0)
+def health_of(container: Container) -> tuple[str, list[dict], int]:
+    state = container.state()
+    return state.health_status, state.health_log, state.failing_streak
 
 
-def wait_healthy(container, probe: Probe, waiting) -> None:
+def wait_healthy(container: Container, probe: Probe, waiting) -> None:
     deadline = time.monotonic() + probe.start_period + min(probe.timeout, PROBE_TIMEOUT_LIMIT) + READY_TIMEOUT
     while time.monotonic() < deadline:
         state, _, _ = health_of(container)
@@ -316,7 +313,7 @@ def swallowed_failure(probe: Probe) -> str:
     )
 
 
-def judge_frozen(container, probe: Probe, frozen_at: datetime, stopped: int, waiting) -> Outcome:
+def judge_frozen(container: Container, probe: Probe, frozen_at: datetime, stopped: int, waiting) -> Outcome:
     bound = probe.retries * (min(probe.timeout, PROBE_TIMEOUT_LIMIT) + 1) + 8
     started = time.monotonic()
     while time.monotonic() - started < bound:
@@ -366,22 +363,20 @@ def _broken_app(context: Context) -> Outcome:
         "retries": probe.retries,
         "start_period": int(probe.start_period * 1e9),
     }
-    container = engine.create_container(context.build.some_image, detach=True, healthcheck=schedule)
     waiting = status.begin("a second container, probed every second")
     try:
-        container.start()
-        wait_healthy(container, probe, waiting)
-        stopped, frozen_at = freeze(container)
-        if not stopped:
-            raise Unavailable(
-                "the server is PID 1 alone, with no worker processes: checks cannot freeze it without "
-                "stopping the container"
-            )
-        outcome = judge_frozen(container, probe, frozen_at, stopped, waiting)
+        with engine.run(context.build.some_image, healthcheck=schedule) as container:
+            not_started(container)
+            wait_healthy(container, probe, waiting)
+            stopped, frozen_at = freeze(container)
+            if not stopped:
+                raise Unavailable(
+                    "the server is PID 1 alone, with no worker processes: checks cannot freeze it without "
+                    "stopping the container"
+                )
+            return judge_frozen(container, probe, frozen_at, stopped, waiting)
     finally:
         waiting.end()
-        engine.remove_container(container)
-    return outcome
 
 
 # -- what went wrong, from what the engine showed ---------------------------------------------------

@@ -50,7 +50,7 @@ def steps_of(context: Context, image_id: str) -> list[str]:
 
 
 def config_of(image) -> dict:
-    config = image.attrs.get("Config") or {}
+    config = image.config
     found = {}
     for field in CONFIG_FIELDS:
         value = config.get(field)
@@ -80,9 +80,9 @@ def copied_files(context: Context, image_id: str, folder: str) -> dict[str, str]
 
 def files_differ(context: Context, reference, image) -> str:
     """How the files the build copies differ between the current build and the learner's image ('' when not)."""
-    if (reference.attrs.get("RootFS") or {}).get("Layers") == (image.attrs.get("RootFS") or {}).get("Layers"):
+    if reference.layers == image.layers:
         return ""  # the very same layers: the same files
-    folder = (reference.attrs.get("Config") or {}).get("WorkingDir") or ""
+    folder = reference.config.get("WorkingDir") or ""
     if folder in ("", "/"):
         return ""  # the app is not in a folder of its own: nothing small to compare
     current, built = copied_files(context, reference.id, folder), copied_files(context, image.id, folder)
@@ -111,6 +111,8 @@ def matches_workspace(context: Context, image) -> tuple[bool, str]:
         where = f"{context.dockerfile_name}:{build.failed_line}" if build.failed_line else "the Dockerfile"
         raise Unavailable(f"the workspace's Dockerfile does not build (the step at {where} fails)")
     reference = context.engine.find_image(build.final_image)
+    if reference is None:  # removed by another program since this run built it
+        raise Unavailable("the image checks built from the workspace is gone: run checks again")
     if image.id == reference.id:
         return True, ""
     ours, theirs = config_of(reference), config_of(image)
@@ -163,7 +165,7 @@ def _close(a: str, b: str) -> bool:
 def untagged_from_workspace(context: Context) -> list:
     """Untagged (<none>) images whose config and steps are the workspace's Dockerfile's."""
     images = context.engine.images(filters={"dangling": True})
-    ours = [image for image in images if RUN_LABEL not in ((image.attrs.get("Config") or {}).get("Labels") or {})]
+    ours = [image for image in images if RUN_LABEL not in image.labels]
     try:
         return [image for image in ours if matches_workspace(context, image)[0]]
     except Unavailable:
@@ -176,17 +178,15 @@ def image_exists(context: Context) -> Outcome:
     wanted = wanted_name(context)
     image = learner_image(context)
     if image is not None:
-        return passed(
-            f"{wanted} ({image.short_id.removeprefix('sha256:')}, built {age(image.attrs.get('Created', ''))})"
-        )
+        return passed(f"{wanted} ({image.short_id.removeprefix('sha256:')}, built {age(image.created)})")
     untagged = untagged_from_workspace(context)
     nameless = ""
     if untagged:
-        newest = max(untagged, key=lambda image: image.attrs.get("Created", ""))
+        newest = max(untagged, key=lambda image: image.created)
         short = newest.short_id.removeprefix("sha256:")
         nameless = (
             f"an untagged (<none>) image {short} built from this Dockerfile "
-            f"{age(newest.attrs.get('Created', ''))}: `docker build .` without `-t` leaves the image "
+            f"{age(newest.created)}: `docker build .` without `-t` leaves the image "
             f"nameless. Name it with `docker tag {short} {wanted}`, or build again with `-t {wanted}`"
         )
     others = look_alikes(context)
@@ -209,7 +209,7 @@ def image_current(context: Context) -> Outcome:
     """The image was built from the workspace as it is now: same config and labels, same steps, same copied files."""
     image = require_image(context)
     same, difference = matches_workspace(context, image)
-    built = age(image.attrs.get("Created", ""))
+    built = age(image.created)
     if same:
         return passed(f"{wanted_name(context)} matches the current {context.dockerfile_name} and files")
     edited = ""
@@ -227,8 +227,8 @@ def image_current(context: Context) -> Outcome:
 def image_size(context: Context) -> Outcome:
     """Reports the image's size and layer count (how many of them come from the base image)."""
     image = require_image(context)
-    size = image.attrs.get("Size") or 0
-    layers = len((image.attrs.get("RootFS") or {}).get("Layers") or [])
+    size = image.size
+    layers = len(image.layers)
     message = f"{size / 1e6:.0f} MB in {layers} layers"
     base_layers = _base_layers(context)
     if base_layers is not None and base_layers <= layers:
@@ -247,4 +247,4 @@ def _base_layers(context: Context) -> int | None:
     base = context.engine.find_image(context.course.base_image)
     if base is None:
         return None
-    return len((base.attrs.get("RootFS") or {}).get("Layers") or [])
+    return len(base.layers)

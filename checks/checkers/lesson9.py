@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 from ..context import Context, Unavailable
+from ..engine import ContainerInfo
 from ..learner import app_container, seconds_since, wanted_name
 from ..result import Outcome, failed, passed, warning
 from ..runner import check
@@ -52,17 +53,16 @@ def app_port(context: Context) -> str:
     return f"{context.course.port}/tcp"
 
 
-def require_running(context: Context):
+def require_running(context: Context) -> ContainerInfo:
     container = app_container(context)
     if container is None or container.status != "running":
         raise Unavailable("needs the app's container running (see container-running)")
     return container
 
 
-def never_started_for_port(container) -> str | None:
+def never_started_for_port(container: ContainerInfo) -> str | None:
     """The engine's error when the container could not start because its host port was taken."""
-    state = container.attrs.get("State") or {}
-    error = state.get("Error") or ""
+    error = container.state.error
     if container.status in ("created", "exited") and re.search(
         r"port is already allocated|address already in use", error
     ):
@@ -70,19 +70,19 @@ def never_started_for_port(container) -> str | None:
     return None
 
 
-def published(container, port: str) -> list[dict]:
+def published(container: ContainerInfo, port: str) -> list[dict]:
     """Where container port `port` is published: the live bindings if running, else the configured ones."""
     if container.status == "running":
-        ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
+        ports = container.published
     else:
-        ports = (container.attrs.get("HostConfig") or {}).get("PortBindings") or {}
+        ports = container.host_config.get("PortBindings") or {}
     return [binding for binding in ports.get(port) or [] if binding and binding.get("HostPort")]
 
 
-def all_published(container) -> dict[str, list[dict]]:
-    ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
+def all_published(container: ContainerInfo) -> dict[str, list[dict]]:
+    ports = container.published
     if container.status != "running":
-        ports = (container.attrs.get("HostConfig") or {}).get("PortBindings") or {}
+        ports = container.host_config.get("PortBindings") or {}
     return {
         port: [b for b in bindings or [] if b.get("HostPort")]
         for port, bindings in ports.items()
@@ -100,8 +100,8 @@ def url_of(context: Context, binding: dict, path: str = "/statz") -> str:
     return f"http://{host}:{binding['HostPort']}{path}"
 
 
-def log_tail(container, lines: int = LOG_LINES) -> str:
-    text = container.logs(tail=lines, stdout=True, stderr=True).decode("utf-8", "replace").rstrip()
+def log_tail(context: Context, container: ContainerInfo, lines: int = LOG_LINES) -> str:
+    text = context.engine.attach(container).logs(tail=lines).rstrip()
     return text or "(the log is empty)"
 
 
@@ -118,11 +118,11 @@ def likely_cause(exit_code: int | None, oom: bool, log: str) -> str:
     return "read the log lines above: the app stopped with an error"
 
 
-def overridden_command(context: Context, container) -> str | None:
+def overridden_command(context: Context, container: ContainerInfo) -> str | None:
     """How the container's command differs from its image's CMD/ENTRYPOINT (`docker run IMAGE bash`), or None."""
-    config = container.attrs.get("Config") or {}
+    config = container.config
     try:
-        image = context.engine.image_config(container.attrs.get("Image"))
+        image = context.engine.image_config(container.image_id)
     except Exception:
         return None
     if (config.get("Entrypoint") or None) != (image.get("Entrypoint") or None):
@@ -157,16 +157,13 @@ def container_running(context: Context) -> Outcome:
             f"with `docker run -d --name together -p 127.0.0.1:{context.course.port}:{context.course.port} {wanted}`"
         )
     if container.status == "running":
-        return passed(
-            f"{container.name} ({container.short_id}), up since {container.attrs['State'].get('StartedAt', '?')[:19]}"
-        )
+        return passed(f"{container.name} ({container.short_id}), up since {container.state.started_at[:19] or '?'}")
     if never_started_for_port(container):
         raise Unavailable(f"{container.name} never started: its host port is taken (see host-port-free)")
-    state = container.attrs.get("State") or {}
-    code = state.get("ExitCode")
-    log = log_tail(container)
+    code = container.state.exit_code
+    log = log_tail(context, container)
     # the command given to `docker run`, not the Dockerfile's CMD, is what ran: name that
-    cause = overridden_command(context, container) or likely_cause(code, bool(state.get("OOMKilled")), log)
+    cause = overridden_command(context, container) or likely_cause(code, container.state.oom_killed, log)
     return failed(
         f"expected {container.name} to be running; it {container.status} with exit code {code}. "
         f"Likely cause: {cause}. The last lines of its log (`docker logs {container.name}`):\n{log}"
@@ -230,7 +227,7 @@ def port_published(context: Context) -> Outcome:
             f"{number} inside the container: write `-p {wrong}:{number}` if you meant host port {wrong}, "
             f"or `-p {host_port}:{number}` to keep host port {host_port}"
         )
-    exposed = port in ((container.attrs.get("Config") or {}).get("ExposedPorts") or {})
+    exposed = port in container.exposed_ports
     because = f"EXPOSE {number} in the Dockerfile only documents the port; it publishes nothing. " if exposed else ""
     return failed(
         f"expected container port {number} published on the host; {container.name} publishes no port. "
@@ -242,7 +239,7 @@ def port_published(context: Context) -> Outcome:
 def app_listens_everywhere(context: Context) -> Outcome:
     """Inside the container the app listens on every interface (0.0.0.0), where published ports arrive."""
     container = require_running(context)
-    sockets = context.engine.listening_sockets(container)
+    sockets = context.engine.attach(container).sockets()
     if sockets is None:
         raise Unavailable(f"cannot read the sockets of {container.name} (no `cat` in the image)")
     port = context.course.port
@@ -288,10 +285,10 @@ def statz_answers(context: Context) -> Outcome:
     if not bindings:
         raise Unavailable(f"needs container port {context.course.port} published (see port-published)")
     url = url_of(context, bindings[0])
-    sockets = context.engine.listening_sockets(container)
+    sockets = context.engine.attach(container).sockets()
     ready = sockets is not None and any(number == context.course.port for _, number in sockets)
     # a container that just started may not listen yet: give it until STARTING_SECONDS after its start
-    wait = 1 if ready else max(1.0, STARTING_SECONDS - seconds_since(container.attrs["State"].get("StartedAt", "")))
+    wait = 1 if ready else max(1.0, STARTING_SECONDS - seconds_since(container.state.started_at))
     status, content_type, body, error = get(url, time.monotonic() + wait)
     if status is None:
         overridden = overridden_command(context, container)

@@ -107,9 +107,10 @@ def pack(target: Path, images: list[str], engine, wheels: bool, site: bool = Fal
         )
     found = {}
     for name in images:  # every image first: do not write half a kit
-        try:
-            found[name] = engine.client.images.get(name)
-        except Exception:
+        image = engine.find_image(name)
+        if image is not None:
+            found[name] = image
+        else:
             raise KitProblem(
                 f"the image {name} is not on this machine: `docker pull {name}` first, then pack again"
             ) from None
@@ -137,7 +138,7 @@ def pack(target: Path, images: list[str], engine, wheels: bool, site: bool = Fal
 
 def pack_image(target: Path, name: str, image, engine, manifest: dict, say) -> None:
     """This machine's image of `name`, and the other architectures of the same release where they can be fetched."""
-    native = architecture(image.attrs.get("Architecture"))
+    native = architecture(image.architecture)
     add_archive(target, name, image, native, None, engine, manifest, say)
     others = [arch for arch in PLATFORMS if arch != native]
     if not others:
@@ -169,7 +170,7 @@ def add_archive(target: Path, name: str, image, arch: str, digest: str | None, e
             "name": name,
             "file": relative,
             "id": image.id,
-            "os": image.attrs.get("Os"),
+            "os": image.os or None,
             "architecture": arch,
             "digest": digest,
         }
@@ -180,31 +181,29 @@ def add_archive(target: Path, name: str, image, arch: str, digest: str | None, e
 def add_fetched(target: Path, name: str, reference: str, arch: str, engine, manifest: dict, say) -> None:
     """Pull one architecture by digest (never by tag: this machine's `name` stays what it is), save it
     under `name`, and remove what the pull added."""
-    try:
-        engine.client.images.get(reference)
-        pulled = False
-    except Exception:
-        pulled = True
+    pulled = engine.find_image(reference) is None
     try:  # the pull inside: a Ctrl-C while the engine finishes it still removes what it added
         if pulled:
             say(f"  fetching {name} for {arch} …")
             pull(engine, reference, arch)
-        image = engine.client.images.get(reference)
-        got = architecture(image.attrs.get("Architecture"))
+        image = engine.find_image(reference)
+        if image is None:
+            raise Unfetchable(f"the engine pulled {reference}, but does not have it")
+        got = architecture(image.architecture)
         if got != arch:
             raise Unfetchable(f"the registry's {arch} entry is an image for {got}")
         add_archive(target, name, image, arch, reference.split("@")[1], engine, manifest, say)
     finally:
         if pulled:
             try:
-                engine.client.images.remove(reference)  # only the reference the pull made
+                engine.remove_image(reference)  # only the reference the pull made
             except Exception:
                 pass
 
 
 def registry_source(name: str, image) -> str:
     """`repository@sha256:…`: the release (index) this machine's image was pulled from."""
-    digests = image.attrs.get("RepoDigests") or []
+    digests = list(image.repo_digests)
     if not digests:
         raise Unfetchable(
             "this machine's image was built or tagged here, not pulled from a registry, "
@@ -334,10 +333,35 @@ class Archive:
         return len(data)
 
 
+def full_reference(name: str) -> str:
+    """A name as the engine's reference rules spell it out: busybox:latest → docker.io/library/busybox:latest."""
+    first, _, rest = name.partition("/")
+    if not rest:
+        return f"docker.io/library/{name}"
+    if "." in first or ":" in first or first == "localhost":
+        return name
+    return f"docker.io/{name}"
+
+
+def named_as(member: str, document, name: str) -> bytes:
+    """A `docker save` archive's manifest.json (the classic image store reads its RepoTags) or index.json (the
+    containerd image store reads its annotations), naming the image `name`: saved by id, it has no name."""
+    if member == "manifest.json":
+        for entry in document:
+            entry["RepoTags"] = [name]
+    else:
+        tag = name.rpartition(":")[2] if ":" in name.rpartition("/")[2] else "latest"
+        for manifest in document.get("manifests") or []:
+            manifest.setdefault("annotations", {}).update(
+                {"io.containerd.image.name": full_reference(name), "org.opencontainers.image.ref.name": tag}
+            )
+    return json.dumps(document).encode()
+
+
 def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tuple[str, int]:
     """`docker save` of one image by its id, with `name` as the tag `docker load` gives it: the archive
     names the image the course uses even when this machine has it under a digest only."""
-    stream = io.BufferedReader(Chunks(engine.client.api.get_image(image_id, chunk_size=CHUNK)), CHUNK)
+    stream = io.BufferedReader(Chunks(engine.save_image(image_id, CHUNK)), CHUNK)
     with path.open("wb") as handle:
         archive = Archive(handle, progress)
         with (
@@ -345,14 +369,11 @@ def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tu
             tarfile.open(fileobj=cast(IO[bytes], archive), mode="w|") as out,
         ):
             for member in source:
-                if member.name == "manifest.json":
+                if member.name in ("manifest.json", "index.json"):
                     extracted = source.extractfile(member)
                     if extracted is None:  # docker save writes it as a file; anything else is not a docker save
-                        raise KitProblem(f"the engine's docker save of {image_id} has no readable manifest.json")
-                    images = json.loads(extracted.read())
-                    for entry in images:
-                        entry["RepoTags"] = [name]
-                    data = json.dumps(images).encode()
+                        raise KitProblem(f"the engine's docker save of {image_id} has no readable {member.name}")
+                    data = named_as(member.name, json.loads(extracted.read()), name)
                     member.size = len(data)
                     out.addfile(member, io.BytesIO(data))
                 else:
@@ -461,7 +482,7 @@ def dependencies() -> list[str]:
 
 
 @dataclass
-class Outcome:
+class ImageLoad:
     name: str
     status: str  # loaded, present, skipped, corrupt
     detail: str
@@ -512,7 +533,7 @@ def engine_architecture(engine) -> str:
     return architecture(engine.version().get("Arch") or engine.info().get("Architecture"))
 
 
-def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) -> list[Outcome]:
+def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) -> list[ImageLoad]:
     here = engine_architecture(engine)
     entries = manifest.get("images", [])
     unavailable = {
@@ -526,7 +547,7 @@ def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) ->
             built = ", ".join(sorted({entry["architecture"] for entry in builds}))
             why = unavailable.get((name, here))
             outcomes.append(
-                Outcome(
+                ImageLoad(
                     name,
                     "skipped",
                     f"the kit has it built for {built} only, this engine runs {here}"
@@ -539,21 +560,25 @@ def unpack(kit: Path, engine, bad: dict[str, str], manifest: dict, say=print) ->
     return outcomes
 
 
-def load(kit: Path, engine, entry: dict, bad: dict[str, str], say) -> Outcome:
+def load(kit: Path, engine, entry: dict, bad: dict[str, str], say) -> ImageLoad:
     name, relative = entry["name"], entry["file"]
     if relative in bad:
-        return Outcome(name, "corrupt", f"{relative} {bad[relative]}")
-    try:
-        existing = engine.client.images.get(name)
-    except Exception:
-        existing = None
+        return ImageLoad(name, "corrupt", f"{relative} {bad[relative]}")
+    existing = engine.find_image(name)
     if existing is not None:
         same = "the same image" if existing.id == entry.get("id") else f"your own {existing.short_id}, kept"
-        return Outcome(name, "present", f"already on this machine ({same})")
+        return ImageLoad(name, "present", f"already on this machine ({same})")
     say(f"  loading {name} ({(kit / relative).stat().st_size / 1e6:.0f} MB) …")
     with (kit / relative).open("rb") as tar:
-        engine.client.images.load(tar)
-    loaded = engine.client.images.get(name)
-    return Outcome(
+        engine.load_images(tar)
+    loaded = engine.find_image(name)
+    if loaded is None:  # the archive carried no name this engine reads (a kit of an older checks)
+        return ImageLoad(
+            name,
+            "corrupt",
+            f"{relative} loaded without the name {name}, which this engine's image store reads elsewhere: "
+            "pack the kit again with this version of checks",
+        )
+    return ImageLoad(
         name, "loaded", f"loaded {loaded.short_id} ({entry.get('architecture') or 'any architecture'}) from {relative}"
     )

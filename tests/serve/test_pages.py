@@ -115,8 +115,8 @@ def test_the_panel_reads_well_at_1280_and_390(workspace, serve, browser, scheme)
     for width in (1280, 390):
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         page = context.new_page()
-        problems = []
-        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        problems: list[str] = []
+        page.on("console", lambda message, seen=problems: message.type == "error" and seen.append(message.text))
         open_lesson(page, served, "lesson1")
         check(page)
         panel = page.locator(".checks-panel")
@@ -287,3 +287,30 @@ def test_the_copy_installed_with_checks_is_served_too(workspace, offline_site, p
         assert not page.problems, page.problems
     finally:
         assert served.stop() in (0, 130)
+
+
+@pytest.mark.docker
+def test_ctrl_c_on_the_server_stops_its_grading_and_cleans_up(workspace, serve):
+    import http.client
+
+    slow = (ROOT / "lessons" / "lesson7" / "solution" / "Dockerfile").read_text(encoding="utf-8")
+    folder = workspace(slow.replace("FROM python:3.13-slim", "FROM python:3.13-slim\nRUN sleep 60", 1))
+    served = serve(folder)
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=600)
+    connection.request("POST", "/_checks/api/grade/lesson7", body="{}", headers={"X-Checks-Token": served.token})
+    response = connection.getresponse()
+    assert response.status == 200
+    for line in response:
+        if line.startswith(b"data: ") and b"building" in line:
+            break
+    started = time.monotonic()
+    assert served.stop() == 130  # Ctrl-C, as the learner stops it
+    assert time.monotonic() - started < 30
+    assert "everything checks created was removed" in served.read_output(0)
+    try:
+        rest = response.read()
+    except http.client.IncompleteRead as cut:  # the server went away mid-stream
+        rest = cut.partial
+    assert b'"type": "done"' not in rest  # no verdict: the grading was stopped
+    connection.close()
+    # what the grading created is gone: tests/conftest.py's hygiene fixture fails the test otherwise
