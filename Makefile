@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/watch.py
 	$(BIN)/python bench/lesson7.py
+	$(BIN)/python bench/serve.py
 
 clean:
 	rm -rf $(VENV) site generated build dist *.egg-info test-artifacts

@@ -48,6 +48,7 @@ PANEL_SCRIPT = "assets/checks-panel.js"  # the site's own script: a copy built w
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
 POLL = 0.3  # seconds between two looks at the workspace for "re-check on save"
 MAX_BODY = 4096
+ELAPSED = re.compile(r"\s+\d+s$")  # the status line's time so far
 
 
 class ServeProblem(UsageError):
@@ -185,7 +186,15 @@ class Grader:
 
     def _grade(self, job: Job) -> None:
         site = self.site
-        status.listen(lambda text, seconds: job.send({"type": "status", "text": text}))
+        last = [""]
+
+        def on_line(text: str, seconds: float) -> None:  # sent when it says something new: the page keeps the time
+            what = ELAPSED.sub("", text)
+            if what != last[0]:
+                last[0] = what
+                job.send({"type": "status", "text": text})
+
+        status.listen(on_line)
         try:
             if job.cancelled:
                 return

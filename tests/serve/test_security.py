@@ -200,3 +200,16 @@ def test_in_chromium_without_the_token_the_api_answers_403_and_the_panel_says_wh
     assert page.locator(".checks-panel button").count() == 0  # never a dead button
     assert served.gradings() == 0
     assert not [p for p in page.problems if "403" not in p], page.problems
+
+
+def test_what_cannot_be_served_is_said_with_exit_2(workspace, served, site):
+    from support import run_checks
+
+    folder = workspace(LESSON1, name="other")
+    run = run_checks("serve", "--no-browser", "--site", str(folder / "nowhere"), cwd=folder)
+    assert run.code == 2 and "holds no built site" in run.err and "make site" in run.err
+    run = run_checks("serve", "--no-browser", "lesson99", cwd=folder)
+    assert run.code == 2 and "there is no lesson 'lesson99'" in run.err
+    run = run_checks("serve", "--no-browser", "--site", str(site), "--port", str(served.port), cwd=folder)
+    assert run.code == 2 and f"port {served.port} on 127.0.0.1 is already in use" in run.err
+    assert "Traceback" not in run.err
