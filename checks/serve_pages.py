@@ -48,6 +48,7 @@ PANEL_SCRIPT = "assets/checks-panel.js"  # the site's own script: a copy built w
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
 POLL = 0.3  # seconds between two looks at the workspace for "re-check on save"
 MAX_BODY = 4096
+PROGRESS_STEM = Path(progress.FILENAME).stem  # the progress file and its temporary copies
 ELAPSED = re.compile(r"\s+\d+s$")  # the status line's time so far
 
 
@@ -454,7 +455,10 @@ def make_app(site: Site, grader: Grader, token: str, origins: set[str], policy: 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     async def changes(request: Request) -> Response:
-        from .watch import snapshot
+        from .watch import snapshot as everything
+
+        def snapshot(folder: Path) -> dict:  # the progress file's own writes are not the learner's saves
+            return {k: v for k, v in everything(folder).items() if not Path(k).name.startswith(PROGRESS_STEM)}
 
         async def stream():
             last = await asyncio.to_thread(snapshot, site.workspace)

@@ -26,6 +26,7 @@ VERDICT = "#checks-result[data-passed]"
 
 
 def open_lesson(page, served, lesson: str):
+    (ARTIFACTS / "serve").mkdir(parents=True, exist_ok=True)  # where the screenshots go
     page.goto(served.address)
     page.goto(f"{served.origin}/lessons/{lesson}/")
     page.wait_for_selector(".checks-panel--live button[type=submit]")
@@ -76,7 +77,6 @@ def test_lesson1_from_the_page_fail_fix_pass_with_hints_and_progress(workspace, 
     assert "Why" in text and "Fix" in text
     assert failed.locator("a").get_attribute("href") == "/lessons/lesson1/#tags"
     assert "Lesson 1 not passed" in result.inner_text()
-    (ARTIFACTS / "serve").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "serve" / "lesson1-failed-1280.png"), full_page=False)
 
     # a hint, then `checks hint` in the terminal shows the next one: the same state
@@ -147,6 +147,10 @@ def test_re_check_on_save_updates_the_panel_without_a_click(workspace, serve, pa
     (folder / "Dockerfile").write_text(RIGHT, encoding="utf-8")
     page.wait_for_selector("#checks-result[data-passed=yes]", timeout=20_000)
     assert served.gradings() == 2
+    page.click(".checks-panel__hint")  # writes the progress file: not a save of the learner's
+    page.wait_for_selector(".checks-hints li")
+    time.sleep(1.5)
+    assert served.gradings() == 2
     page.reload()  # the choice is remembered on the next page
     page.wait_for_selector(".checks-panel--live")
     assert page.is_checked("#checks-recheck")
@@ -193,6 +197,7 @@ def test_lesson7_builds_and_runs_with_the_status_streamed(workspace, serve, page
     )
     page.click(".checks-panel__check")
     wait_in(page, "window.seen.some(t => /building: step \\d+\\/\\d+ .*\\(Dockerfile:\\d+\\)/.test(t))", 600)
+    page.locator(".checks-panel").screenshot(path=str(ARTIFACTS / "serve" / "lesson7-building-1280.png"))
     # a second grading while this one runs: refused, with the reason
     status, _, body = served.api("grade/lesson1", "POST", b"{}")
     assert status == 409 and b"lesson 7 is running" in body
