@@ -17,7 +17,10 @@ import re
 
 from checks.output import MARKS
 
-BLOCK = re.compile(r'(<div class="language-[\w-]+ highlight">(?:<span class="filename">.*?</span>)?<pre>.*?<code>)(.*?)(</code></pre>)', re.DOTALL)
+BLOCK = re.compile(
+    r'(<div class="language-[\w-]+ highlight">(?:<span class="filename">.*?</span>)?<pre>.*?<code>)(.*?)(</code></pre>)',
+    re.DOTALL,
+)
 TAG = re.compile(r"<[^>]+>")
 # where a line's text starts: its indentation, then a mark of `checks`, a label of a failed check
 # (`why:`, `hint:`, `docs:`, `expected`'s line has none) or a shell prompt
