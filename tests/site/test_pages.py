@@ -66,6 +66,7 @@ def test_every_tested_mistake_is_on_its_lesson_page(built_site):
 
     from checks.catalogue import load
     from checks.fixtures import mistake_fixtures
+    from checks.site.lessons import mistake_title
 
     assert built_site.code == 0, built_site.log
     missing = []
@@ -79,7 +80,7 @@ def test_every_tested_mistake_is_on_its_lesson_page(built_site):
             for found in re.findall(r"<summary>(.*?)</summary>", page.read_text(encoding="utf-8"), re.S)
         }
         for fixture in fixtures:
-            title = fixture.mistake[0].upper() + fixture.mistake[1:]
+            title = mistake_title(fixture.mistake)
             shown = " ".join(title.replace("`", "").replace('"', "'").split())
             if shown not in summaries:
                 missing.append(f"{lesson.page}: {fixture.path.relative_to(ROOT)} ({shown!r})")
