@@ -107,4 +107,4 @@ def test_the_clean_up_page_names_the_folders_checks_keeps(monkeypatch, tmp_path)
         assert facts.cache_folder().is_relative_to(folder), (platform, facts.cache_folder())
     monkeypatch.setenv("CHECKS_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert facts.cache_folder() == tmp_path / "elsewhere" and "`CHECKS_CACHE_DIR`" in page
-    assert "--8<-- \"docs/commands/cleanup.sh:uninstall\"" in page and "uv tool uninstall docker-lessons" in page
+    assert '--8<-- "docs/commands/cleanup.sh:uninstall"' in page and "uv tool uninstall docker-lessons" in page
