@@ -386,11 +386,11 @@ def _interrupt(signum, frame):  # SIGTERM and SIGHUP clean up like Ctrl-C
 
 def send_waiting_reports(args, catalogue) -> None:
     """Results queued while the progress board was away go with whatever command runs next (best effort)."""
-    from .classroom.client import send_waiting
-
     with contextlib.suppress(Exception):
         folder = find(Path(getattr(args, "path", None) or ".").expanduser(), catalogue.course.app_dir)
-        if folder is not None:
+        if folder is not None and grading.joined_a_board(folder):
+            from .classroom.client import send_waiting  # the board's client (urllib…), only for a board
+
             send_waiting(folder)
 
 

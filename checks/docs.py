@@ -13,7 +13,6 @@ by Material's offline plugin, which has none (lessons/lesson1.html).
 
 from __future__ import annotations
 
-import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +42,13 @@ def docs_base(site_url: str, serve_url: str) -> DocsBase:
     return DocsBase(_slash(serve_url), "the site that `make serve` serves in your clone of the course")
 
 
+def webbrowser():
+    """The standard library's webbrowser, imported only by `checks docs` (it costs every run a few ms)."""
+    import webbrowser as module
+
+    return module
+
+
 def page_link(base_url: str, page: str, anchor: str = "") -> str:
     """The address of a page of docs/ (`lessons/lesson1.md`) on the site at `base_url`."""
     stem = page.removesuffix(".md")
@@ -66,8 +72,8 @@ def show(catalogue, lesson=None) -> int:
     print(url)
     print(f"  ({base.where})")
     try:
-        opened = webbrowser.open(url)
-    except webbrowser.Error:
+        opened = webbrowser().open(url)
+    except webbrowser().Error:
         opened = False
     if opened:
         print("Opened in your browser.")

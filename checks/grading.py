@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import progress
@@ -86,9 +86,19 @@ def grade(
     return report
 
 
+BOARD_FILE = ".checks-classroom.json"  # checks/classroom/client.py's FILENAME (tests/test_grading.py keeps them one)
+
+
+def joined_a_board(workspace: Path) -> bool:
+    """Did `checks join` make this workspace report to a board? (Without loading the board's client.)"""
+    return (workspace / BOARD_FILE).exists()
+
+
 def report_to_board(workspace: Path, lesson_id: str, report: Report) -> None:
     """Best effort: never changes the output or the outcome (the learner's run is what matters)."""
-    from .classroom.client import report_quietly  # the board's client: loaded only when grading ends
+    if not joined_a_board(workspace):
+        return
+    from .classroom.client import report_quietly  # the board's client (urllib…), only for a board
 
     with contextlib.suppress(BaseException):
         sys.stdout.flush()
@@ -102,7 +112,7 @@ def ask_answers(lesson: Lesson, options: Options, ask: Callable[[str, str], str 
         return options
     info = questions[0]
     answer = ask(info.question, info.answer)
-    return Options(options.image, options.container, answer, options.board)
+    return replace(options, answer=answer)
 
 
 def ask_in_terminal(question: str, kind: str) -> str | None:

@@ -9,7 +9,8 @@
 #   * the OLDEST engine the course is tested on (DOCKER_LESSONS_ENGINE=oldest): Debian 12's
 #     docker.io, Engine 20.10
 #   * one daemon at a time: a running daemon of another kind is stopped first; each kind keeps its
-#     own data root, so switching back finds its images and build cache
+#     own data root, so switching back finds its images (DOCKER_LESSONS_PRUNE_BUILD_CACHE=1 first
+#     empties the build cache of the engine it stops, as .ci/run does)
 #   * BuildKit: the buildx CLI plugin from Debian testing, in /usr/local/libexec/docker/cli-plugins
 #   * builds LOCAL STAND-INS for the images the lessons use, because nothing can be pulled
 #     here: debian:trixie-slim, python:3.13-slim (+ tag python:3.12-slim) and busybox:latest,
@@ -25,8 +26,7 @@
 # Environment: DOCKER_LESSONS_ENGINE (current, the default, or oldest), DOCKER_LESSONS_STORE
 # (classic, the default, or containerd), DOCKER_LESSONS_IMAGES (standin, the default, or official),
 # DOCKER_LESSONS_CACHE (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait for the daemon,
-# default 60), DOCKERD_LOG (default /tmp/dockerd.log), DOCKER_LESSONS_BUILD_CACHE (BuildKit's cache
-# limit per engine, default 10GB).
+# default 60), DOCKERD_LOG (default /tmp/dockerd.log).
 # Typical times on a 2-core machine: first run ~10 min (Python and BusyBox are compiled), with a
 # warm cache ~20 s, switching engines ~15 s, re-run <1 s.
 set -euo pipefail
@@ -41,7 +41,6 @@ STORE=${DOCKER_LESSONS_STORE:-classic}
 [[ $STORE == classic || $STORE == containerd ]] || { echo "DOCKER_LESSONS_STORE must be classic or containerd, not '$STORE'" >&2; exit 2; }
 CURRENT_DIR=/opt/docker-lessons/engine-current
 BUILDX_PLUGIN=/usr/local/libexec/docker/cli-plugins/docker-buildx
-BUILD_CACHE_LIMIT=${DOCKER_LESSONS_BUILD_CACHE:-10GB}
 # Bump when the stand-in recipe changes: images/caches built by an older recipe are rebuilt.
 DEB_RECIPE=1
 # standin (default): build local stand-ins, as no registry is reachable here; official: pull the real images
@@ -175,15 +174,16 @@ case "$ENGINE/$STORE" in
     oldest/classic)     DATA_ROOT=/var/lib/docker ;;
     *) die "Engine 20.10 has no containerd image store: DOCKER_LESSONS_STORE=containerd needs DOCKER_LESSONS_ENGINE=current" ;;
 esac
-# BuildKit's cache is bounded, so that a day of test runs cannot fill the disk
+# the engine's own defaults, as a learner's engine has them (BuildKit's cache included: a cap that is
+# too small makes the rebuild of lesson 12 miss the cache); .ci/run empties the build cache of each
+# engine it leaves, so that runs on a machine cannot fill its disk
 DAEMON_CONFIG=/etc/docker-lessons/daemon-$ENGINE-$STORE.json
 mkdir -p "${DAEMON_CONFIG%/*}"
 if [[ $STORE == containerd ]]; then
-    features='"features": {"containerd-snapshotter": true}, '
+    echo '{"features": {"containerd-snapshotter": true}}' >"$DAEMON_CONFIG"
 else
-    features=''
+    echo '{}' >"$DAEMON_CONFIG"
 fi
-printf '{%s"builder": {"gc": {"enabled": true, "defaultKeepStorage": "%s"}}}\n' "$features" "$BUILD_CACHE_LIMIT" >"$DAEMON_CONFIG"
 
 # dockerd is alive if the process we started is, or the pid in its pid file is (setsid may
 # fork, so $! is not always dockerd's own pid).
@@ -197,6 +197,9 @@ dockerd_alive() {
 running_root=$(timeout 20 docker info -f '{{.DockerRootDir}}' 2>/dev/null || true)
 if [[ -n $running_root && $running_root != "$DATA_ROOT" ]] || { [[ -z $running_root ]] && dockerd_alive; }; then
     p=$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)
+    if [[ -n $running_root && ${DOCKER_LESSONS_PRUNE_BUILD_CACHE:-0} == 1 ]]; then
+        log "emptying the build cache of the engine in $running_root: $(timeout 300 docker builder prune -af 2>&1 | tail -n 1)"
+    fi
     log "stopping the running engine (${running_root:-not answering}, pid ${p:-?}) to start $ENGINE/$STORE"
     [[ -n $p ]] && kill -TERM "$p" 2>/dev/null || true
     deadline=$((SECONDS + 60))
