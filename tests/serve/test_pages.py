@@ -286,6 +286,7 @@ def test_the_copy_installed_with_checks_is_served_too(workspace, offline_site, p
     try:
         page.goto(served.address)
         page.goto(served.origin + "/lessons/lesson1.html")
+        page.wait_for_selector(".checks-panel--live button[type=submit]")
         result = check(page)
         failed = result.locator(".checks-result--failed").filter(has_text="base-image-tag")
         assert failed.locator("a").get_attribute("href") == "/lessons/lesson1.html#tags"
