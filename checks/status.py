@@ -123,8 +123,14 @@ class _Follower(threading.Thread):
         self.done = threading.Event()
 
     def feed(self, text: str) -> None:
-        """One line of the builder's output, as the engine reads it."""
+        """One line of the builder's output, as the engine reads it. A listener hears of it at once: a
+        cached build can end before the first redraw."""
         self.progress.feed(text)
+        listener = _listener
+        if listener is not None:
+            seconds = time.monotonic() - self.started_at
+            with suppress(Exception):
+                listener(status_text(self.progress, seconds, 10_000), seconds)
 
     def run(self) -> None:
         while not self.done.wait(REFRESH):

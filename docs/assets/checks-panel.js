@@ -316,6 +316,12 @@
       state.textContent = text;
     }
 
+    /* the grading's status with the time since the click, as the terminal's status line */
+    function tick(started) {
+      var seconds = Math.floor((performance.now() - started) / 1000);
+      if (state.dataset.text) say(state.dataset.text.replace(/\s+\d+s$/, "") + "  " + seconds + "s");
+    }
+
     function showHints(data) {
       hintList.textContent = "";
       data.hints.forEach(function (hint, index) {
@@ -350,6 +356,7 @@
       if (event.type === "status" || event.type === "phase") {
         var text = event.type === "status" ? event.text : event.phase === "cleaning up" ? "cleaning up" : "grading " + event.text;
         state.dataset.text = text;
+        tick(started); /* at once: a cached build's steps pass faster than the clock ticks */
       } else if (event.type === "check") {
         checked.appendChild(resultItem(event.check));
         state.dataset.text = "checked: " + event.check.title;
@@ -383,8 +390,7 @@
       state.dataset.text = "starting";
       say("starting");
       clock = setInterval(function () {
-        var seconds = Math.floor((performance.now() - started) / 1000);
-        if (state.dataset.text) say(state.dataset.text.replace(/\s+\d+s$/, "") + "  " + seconds + "s");
+        tick(started);
       }, 250);
       var body = { answer: answer ? answer.value : null };
       postJSON("grade/" + lesson, body)

@@ -192,7 +192,7 @@ def test_lesson7_builds_and_runs_with_the_status_streamed(workspace, serve, page
     open_lesson(page, served, "lesson7")
     page.evaluate(
         """window.seen = [];
-        new MutationObserver(() => window.seen.push(document.querySelector('.checks-panel__status').textContent))
+        new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => window.seen.push(n.textContent))))
           .observe(document.querySelector('.checks-panel__status'), {childList: true, characterData: true, subtree: true});"""
     )
     page.click(".checks-panel__check")
