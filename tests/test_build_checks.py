@@ -84,7 +84,8 @@ def runs_build_checks(engine) -> bool:
 def test_each_rule_the_site_lists_is_what_the_engine_says_of_its_example(rule, engine):
     warnings = engine.build_checks(rule.example)
     if not runs_build_checks(engine):
-        assert warnings is None, f"an engine without build checks gave {warnings}"
+        # Engine 20.10's own BuildKit runs none; with a registry, buildx may fetch a Dockerfile frontend that does
+        assert warnings is None or rule.name in {warning.rule for warning in warnings}, warnings
         return
     assert warnings is not None, "an engine that runs build checks gave none"
     assert rule.name in {warning.rule for warning in warnings}, warnings
@@ -123,10 +124,10 @@ def test_the_check_quotes_the_engine_s_rule_where_the_engine_gives_it(check, doc
     ctx.engine_in_use = True  # as when a lesson graded on the image runs it
     outcome = check(ctx)
     assert outcome.status in ("failed", "warning"), outcome
-    if runs_build_checks(engine):
+    if runs_build_checks(engine) or engine.build_checks(dockerfile):
         assert f"Your `docker build` warns about it too: `{rule}: " in outcome.message, outcome.message
         assert f"(line {outcome.line})`" in outcome.message, outcome.message
-    else:
+    else:  # Engine 20.10 without a registry, Podman: the course's reasoning alone
         assert "warns about it too" not in outcome.message, outcome.message
 
 
