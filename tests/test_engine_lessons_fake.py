@@ -49,8 +49,16 @@ def test_a_command_typed_after_the_image_name_is_the_cause_not_the_dockerfile(en
     assert "(the log is empty)" in outcome.message
 
 
-def test_a_taken_host_port_names_the_container_that_holds_it(engine, workspace):
-    error = "driver failed programming external connectivity: Bind for 127.0.0.1:4000 failed: port is already allocated"
+@pytest.mark.parametrize(
+    "error",
+    [
+        "driver failed programming external connectivity: Bind for 127.0.0.1:4000 failed: port is already allocated",
+        "failed to set up container networking: driver failed programming external connectivity on endpoint web "
+        "(5b4d): failed to bind host port for 127.0.0.1:4000:172.17.0.6:4000/tcp: address already in use",  # Engine 28
+    ],
+    ids=["engine-20", "engine-28"],
+)
+def test_a_taken_host_port_names_the_container_that_holds_it(engine, workspace, error):
     engine.add(FakeContainer(container_info("web", status="created", error=error)))
     engine.add(
         FakeContainer(container_info("old", published={"4000/tcp": [{"HostIp": "127.0.0.1", "HostPort": "4000"}]}))

@@ -181,7 +181,10 @@ def host_port_free(context: Context) -> Outcome:
         if container.status != "running":
             raise Unavailable("needs the app's container running (see container-running)")
         return passed()
-    match = re.search(r"(?:Bind for |listen tcp\d? )\[?([\d.:a-f]*)\]?:(\d+)", error)
+    match = re.search(r"(?:Bind for |listen tcp\d? )\[?([\d.:a-f]*)\]?:(\d+)", error) or re.search(
+        r"bind host port for (\[[\da-f:]*\]|[\d.]*):(\d+)",
+        error,  # Engine 28: HOST:PORT:CONTAINER-IP:PORT
+    )
     host_port = match.group(2) if match else "?"
     holders = [
         c.name

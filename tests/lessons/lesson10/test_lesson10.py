@@ -292,11 +292,15 @@ def test_sidecar_question_refuses_an_answer_a_network_only_sidecar_cannot_see(ap
     command = sidecar_command(app).replace(f"--pid=container:{app} ", "")
     sidecar = sidecars(command, unique("sidecar"))
     assert not worker_pids(sidecar.type("ps"))
-    import docker as docker_sdk
-
+    from checks.catalogue import load
     from checks.checkers.lesson10 import processes
+    from checks.context import Context
 
-    table = processes(docker_sdk.from_env().containers.get(app))  # read from the app's own /proc
+    context = Context(learner_workspace, load())
+    try:  # read from the app's own /proc, through the engine driver
+        table = processes(context, context.engine.find_container(app))
+    finally:
+        context.cleanup()
     uwsgi = {pid for pid, (name, _) in table.items() if name.startswith("uwsgi")}
     guess = min(pid for pid in uwsgi if table[pid][1] in uwsgi)  # a real worker's PID: right, but a guess
     run = lesson10(learner_workspace, "--container", app, "--answer", str(guess))
