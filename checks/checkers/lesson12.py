@@ -138,7 +138,7 @@ def rebuild_after_code_change(context: Context) -> Rebuild:
 def _rebuild_after_code_change(context: Context) -> Rebuild:
     build = context.build
     if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
+        raise Unavailable(build.not_built)
     if not (context.workspace / CODE_FILE).is_file():
         raise Unavailable(f"needs the app's code, {CODE_FILE}, in the workspace")
     engine = context.engine

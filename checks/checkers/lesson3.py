@@ -294,6 +294,10 @@ def copy_into_workdir(context: Context) -> Outcome:
         )
     image = image_with_app(context)
     workdir = image_workdir(context, image)
+    if all(app_files_in(context, image, workdir).values()):
+        # the app is in the WORKDIR; a file also copied elsewhere (requirements.txt to /tmp for the
+        # install, a config to /etc) is another step's business
+        return passed(f"into {workdir}", line=copies(context)[-1].line)
     for instruction in copies(context):
         dest = destination(context, instruction)
         if not inside(dest, workdir):
@@ -322,7 +326,7 @@ def copy_whole_app(context: Context) -> Outcome:
         ", ".join(found) if found else "none of the app's files"
     )
     if "together/app.py" in missing and image_entry(context, image, posixpath.join(workdir, "app.py")):
-        message += ": `COPY together .` copies what is inside together/, not the folder; write `COPY together together`"
+        message += ": " + folder_contents_copy(context)
     else:
         nested = next(
             (
@@ -340,6 +344,28 @@ def copy_whole_app(context: Context) -> Outcome:
         else:
             message += ": copy the whole build context with `COPY . .`"
     return failed(message, line=copies(context)[-1].line)
+
+
+def folder_contents_copy(context: Context) -> str:
+    """Why the app's folders arrived flattened: the learner's COPY names folders (or a wildcard matching them), and
+    COPY copies what is inside a folder it names, not the folder."""
+    naming = [
+        (instruction, source)
+        for instruction in copies(context)
+        for source in sources_and_destination(instruction)[0]
+        if source.rstrip("/") not in ("", ".", "./")
+        and fnmatch.fnmatch("together", source.rstrip("/").removeprefix("./"))
+    ]
+    if not naming:
+        return "COPY copies what is inside a folder it names, not the folder; write `COPY . .`"
+    instruction, source = naming[0]
+    written = f"`{instruction.keyword} {instruction.arguments}`"
+    if any(ch in source for ch in "*?["):
+        return (
+            f"{written} copies what is inside each folder `{source}` matches (together/, bin/), not the folders "
+            "themselves, so their files land side by side in the WORKDIR; write `COPY . .`"
+        )
+    return f"{written} copies what is inside together/, not the folder; write `COPY {source.rstrip('/')} together`"
 
 
 @check("copy-script-executable")

@@ -29,6 +29,7 @@ def test_final_stage_config_catches_a_cmd_left_in_the_build_stage():
     catches("final-stage-config", fixture("final-stage-config"), says=["stage `build`", "python3"], line=11)
 
 
+@pytest.mark.docker  # the PATH the final image really has is read from the image
 def test_final_stage_config_catches_not_the_solution_or_an_entrypoint():
     catches_not("final-stage-config", SOLUTION)
     catches_not("final-stage-config", SOLUTION.replace('CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]'))
