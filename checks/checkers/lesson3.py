@@ -28,6 +28,7 @@ NOT_FOUND = re.compile(
     r'"([^"]+)"?:? not found|(?:stat|lstat) ([^:]+): no such file|COPY failed: file not found in build '
     r"context[^:]*: stat ([^:]+): file does not exist|forbidden path outside the build context: (\S+)"
 )
+DOCKERIGNORE_LESSON = "lesson11"  # the lesson whose step writes .dockerignore's patterns
 ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$")
 
 
@@ -254,7 +255,9 @@ def copy_source_exists(context: Context) -> Outcome:
     if written.startswith("..") or written.startswith("/"):
         message += ": COPY sources are relative to the build context, and Docker sends nothing outside it"
     elif (context.workspace / missing).exists() and ignored(context, missing):
-        message += f": it is there, but .dockerignore excludes it (pattern `{ignored(context, missing)}`)"
+        pattern = ignored(context, missing)
+        message += f": it is there, but .dockerignore excludes it (pattern `{pattern}`)"
+        return failed(message, line=instruction.line, caused_by=(f"{pattern}", DOCKERIGNORE_LESSON))
     else:
         files = (p for p in context.workspace.rglob("*") if not {"__pycache__", ".git", ".venv"} & set(p.parts))
         names = [str(p.relative_to(context.workspace)) for p in itertools.islice(files, 2000)]  # a big venv stays cheap
@@ -341,6 +344,7 @@ def copy_whole_app(context: Context) -> Outcome:
             message += f" (the app is in {nested}: copy to `.`, not to a subfolder)"
         elif excluded:
             message += f" (.dockerignore excludes {excluded[0][0]} with the pattern `{excluded[0][1]}`)"
+            return failed(message, line=copies(context)[-1].line, caused_by=(f"{excluded[0][1]}", DOCKERIGNORE_LESSON))
         else:
             message += ": copy the whole build context with `COPY . .`"
     return failed(message, line=copies(context)[-1].line)

@@ -428,6 +428,16 @@ def app_image(context: Context, install: PipInstall) -> str:
     return context.image_until(install.instruction.end_line)
 
 
+def multi_stage_cause(context: Context) -> tuple[str, str] | None:
+    """In a multi-stage build (lesson 13's step), the final stage's line that brings the dependencies over."""
+    dockerfile = context.dockerfile
+    final = final_stage(dockerfile)
+    if dependency_stage(dockerfile) == final.index:
+        return None
+    copied = next((i for i in dockerfile.in_final_stage("COPY") if "from" in i.flags), None)
+    return (f"{copied.keyword} {copied.args}" if copied else f"FROM {final.written}"), "lesson13"
+
+
 def where_installed_instead(context: Context, image: str) -> str:
     """Why the `python` on PATH does not see the packages: where pip really put them, and the line that fixes it."""
     search = "find / -xdev \\( -path /proc -o -path /sys \\) -prune -o -path '*/flask/__init__.py' -print 2>/dev/null | head -n 3"
@@ -498,6 +508,7 @@ def pip_dependencies_import(context: Context) -> Outcome:
             f"expected {', '.join(missing)} installed for the image's `python`; found them missing: "
             + where_installed_instead(context, image),
             line=install.line,
+            caused_by=multi_stage_cause(context),
         )
     wrong = [
         f"{declared[name]} (found {found[name]})"
@@ -519,6 +530,7 @@ def pip_dependencies_import(context: Context) -> Outcome:
             f"expected the `uwsgi` command on PATH (bin/run_dev.sh runs it); found: "
             f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}" + (f": {advice}" if advice else ""),
             line=install.line,
+            caused_by=multi_stage_cause(context),
         )
     versions = ", ".join(f"{name} {found[name]}" for name in sorted(declared))
     return passed(f"{versions}; uwsgi {uwsgi.output.strip()}", line=install.line)
