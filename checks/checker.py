@@ -106,6 +106,7 @@ def run_lesson(catalogue: Catalogue, lesson: Lesson, context: Context) -> Report
     """
     report = Report(lesson=lesson.id, title=lesson.title)
     steps = (*catalogue.before(lesson), lesson)
+    context.engine_in_use = any(step.evidence != "dockerfile" for step in steps)
     ahead = [(step, info.id) for step in steps if step.evidence in AHEAD_EVIDENCE for info in step.checks]
 
     def start_ahead() -> None:  # the image is built: what its checks ask the engine is independent

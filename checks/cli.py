@@ -245,6 +245,8 @@ def command_progress(args, catalogue) -> int:
         detail = ""
         if entry:
             detail = f"  last run {entry.get('when', '?')}"
+            if entry.get("by"):
+                detail = f"  proved by {entry['by']} at {entry.get('when', '?')}"
             if entry.get("failed"):
                 detail += f"; failing: {', '.join(entry['failed'])}"
         print(f"  {lesson.id:<9} {status_word(entry):<9}{detail}")
@@ -373,6 +375,17 @@ def interrupts_deferred():
             raise KeyboardInterrupt
 
 
+def send_waiting_reports(args, catalogue) -> None:
+    """Results queued while the progress board was away go with whatever command runs next (best effort)."""
+    from .classroom.client import send_waiting
+    from .workspace import find
+
+    with contextlib.suppress(Exception):
+        folder = find(Path(getattr(args, "path", None) or ".").expanduser(), catalogue.course.app_dir)
+        if folder is not None:
+            send_waiting(folder)
+
+
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from .catalogue import CatalogueError, load
@@ -392,7 +405,9 @@ def run(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser(catalogue).print_help()
             return EXIT_USAGE
-        return table[args.command].handler(args, catalogue)
+        code = table[args.command].handler(args, catalogue)
+        send_waiting_reports(args, catalogue)
+        return code
     except UsageError as problem:
         if "--json" in argv:  # --json promises one JSON object on stdout, an error included
             print(json.dumps({"error": str(problem), "exit_code": EXIT_USAGE}))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from . import dockerfile as dockerfile_module
+from .buildchecks import engine_says
 from .buildlog import describe_failure
 from .catalogue import Catalogue
 
@@ -72,6 +73,8 @@ class Context:
         self.course = catalogue.course
         self.options = options or {}
         self._engine: Engine | None = None
+        # the lessons being graded read the image or a container: set by checker.run_lesson
+        self.engine_in_use = False
         self._memo: dict[Hashable, _Entry] = {}
         self._memo_lock = threading.Lock()
         self._background: list[threading.Thread] = []
@@ -181,6 +184,14 @@ class Context:
             engine = self._engine
             self.in_background("buildkit", lambda: engine.buildkit)  # asks `docker buildx`: ready by the build
         return self._engine
+
+    def engine_warns(self, rule: str, line: int | None = None) -> str:
+        """The engine's own build-check warning for `rule` as a sentence to add to a message, or "": asked only
+        in a run that uses the engine anyway (lessons graded on the image or a container), once per run."""
+        if not self.engine_in_use or self.dockerfile_path is None:
+            return ""
+        warnings = self.memo("build-checks", lambda: self.engine.build_checks(self.dockerfile.text))
+        return engine_says(warnings, rule, line)
 
     @property
     def build(self) -> Build:

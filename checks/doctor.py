@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,109 @@ def crlf_files(workspace: Path) -> list[str]:
 
 
 BUILD_SECONDS = 120  # for doctor's own `docker build` of a one-line Dockerfile
+RUN_SECONDS = 30  # for doctor's own `docker run -p` of a small web server, until it answers
+OLDEST_TESTED = (20, 10)  # the oldest Docker Engine the course is tested on (Debian 12's docker.io)
+
+
+def version_tuple(text: str | None) -> tuple[int, ...] | None:
+    """(28, 5) from "28.5.2+dfsg4"; None when it is not a version."""
+    parts = re.findall(r"\d+", (text or "").split("+")[0])[:2]
+    return tuple(int(part) for part in parts) if len(parts) == 2 else None
+
+
+def engine_age_finding(kind: str, version: str | None) -> Finding | None:
+    """A Docker engine older than the oldest one the course is tested on."""
+    found = version_tuple(version)
+    if kind == "Podman" or found is None or found >= OLDEST_TESTED:
+        return None
+    oldest = ".".join(map(str, OLDEST_TESTED))
+    return Finding(
+        "engine version",
+        WARN,
+        f"Docker {version} is older than {oldest}, the oldest engine the course is tested on",
+        "upgrade Docker (Docker Desktop: Check for updates; Linux: Docker's own packages, docs.docker.com/engine/install)",
+    )
+
+
+def build_checks_finding(engine) -> Finding:
+    """Does the learner's `docker build` run BuildKit's build checks, which checks then quotes?"""
+    warnings = engine.build_checks("FROM scratch\nCMD echo hi\n")
+    if warnings:
+        return Finding(
+            "build checks",
+            OK,
+            "your `docker build` runs BuildKit's build checks (such as JSONArgsRecommended); checks quotes them",
+        )
+    return Finding(
+        "build checks",
+        INFO,
+        "this engine runs no BuildKit build checks (they come with Docker Engine 27 and buildx 0.15): "
+        "checks explains the same mistakes in its own words",
+    )
+
+
+def run_finding(engine, cli: str, image: str | None) -> Finding:
+    """Run a small web server as the learner will run the app (`docker run -p`), and ask it through the
+    published port: a build that works says nothing of the engine's network (a bridge that is gone)."""
+    from .engine import RUN_LABEL
+
+    if image is None:
+        return Finding("docker run -p", INFO, "not tried: no image of the course is present yet (see below)")
+    host = engine.published_host()
+    bind = f"{host}::8000" if host in ("127.0.0.1", "localhost") else "8000"
+    command = [cli, "run", "-d", "--label", f"{RUN_LABEL}={engine.run_id}", "-p", bind, image]
+    command += ["python3", "-m", "http.server", "8000"]
+    try:
+        started = subprocess.run(command, capture_output=True, text=True, timeout=RUN_SECONDS)
+        if started.returncode != 0:
+            error = " ".join(started.stderr.split())[-400:] or "no message"
+            return Finding(
+                "docker run -p",
+                FAIL,
+                f"a container with a published port does not start: {error}",
+                "restart Docker (Docker Desktop: Restart; Linux: `sudo systemctl restart docker`), then run "
+                "`checks doctor` again",
+            )
+        container = started.stdout.strip()
+        port = subprocess.run([cli, "port", container, "8000/tcp"], capture_output=True, text=True, timeout=20)
+        address = port.stdout.split()[0] if port.stdout.split() else ""
+        published = int(address.rpartition(":")[2]) if address.rpartition(":")[2].isdigit() else None
+        if published is None:
+            return Finding("docker run -p", FAIL, f"the engine published no port: {port.stderr.strip()}")
+        deadline = time.monotonic() + RUN_SECONDS
+        while time.monotonic() < deadline:
+            if answers_http(host, published):
+                return Finding(
+                    "docker run -p", OK, f"works: a container answered on its published port, {host}:{published}"
+                )
+            state = subprocess.run(
+                [cli, "inspect", "-f", "{{.State.Running}}", container], capture_output=True, text=True, timeout=20
+            )
+            if state.stdout.strip() != "true":
+                break
+            time.sleep(0.3)
+        return Finding(
+            "docker run -p",
+            FAIL,
+            f"a container runs, but nothing answers on {host}:{published}, the port the engine published",
+            "restart Docker; on Linux a firewall or a missing `docker0` bridge stops published ports",
+        )
+    except subprocess.TimeoutExpired:
+        return Finding("docker run -p", WARN, f"`docker run` did not answer in {RUN_SECONDS} s", "restart Docker")
+    except OSError as exc:
+        return Finding("docker run -p", FAIL, f"does not run: {exc}", "reinstall Docker")
+    finally:
+        engine.cleanup()  # the container it started, labelled as this run's
+
+
+def answers_http(host: str, port: int) -> bool:
+    """True when an HTTP server answers a request on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=2) as connection:
+            connection.sendall(b"GET / HTTP/1.0\r\nHost: doctor\r\n\r\n")
+            return connection.recv(12).startswith(b"HTTP/")
+    except OSError:
+        return False
 
 
 def build_finding(engine, cli: str, kind: str, buildkit: bool, images: list[str]) -> Finding:
@@ -158,16 +263,23 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                     "api_version": version.get("ApiVersion"),
                     "engine_os": f"{version.get('Os')}/{version.get('Arch')}",
                     "storage_driver": info.get("Driver"),
+                    "image_store": engine.image_store(info),
                     "cgroup": info.get("CgroupVersion"),
                     "cpus": info.get("NCPU"),
                     "memory_gib": round((info.get("MemTotal") or 0) / 2**30, 1),
                 }
             )
+            store = "" if kind == "Podman" else f", {facts['image_store']} image store"
             findings.append(
                 Finding(
-                    "engine", OK, f"{kind} {version.get('Version')} ({facts['engine_os']}) via {endpoint} ({chosen_by})"
+                    "engine",
+                    OK,
+                    f"{kind} {version.get('Version')} ({facts['engine_os']}{store}) via {endpoint} ({chosen_by})",
                 )
             )
+            age = engine_age_finding(kind, version.get("Version"))
+            if age:
+                findings.append(age)
             if version.get("Arch") not in ("amd64", "x86_64", "arm64", "aarch64"):
                 findings.append(
                     Finding(
@@ -179,6 +291,10 @@ def examine(workspace: Path, catalogue) -> tuple[list[Finding], dict]:
                 findings.append(
                     build_finding(engine, cli, kind, facts["buildkit"], [course.base_image, course.sidecar_image])
                 )
+                if facts["buildkit"]:
+                    findings.append(build_checks_finding(engine))
+                base = course.base_image if engine.find_image(course.base_image) is not None else None
+                findings.append(run_finding(engine, cli, base))
             for role, name in (("base image", course.base_image), ("sidecar image", course.sidecar_image)):
                 key = role.replace(" ", "_")
                 try:

@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .buildchecks import BuildCheck, from_check_json
 from .buildlog import BuildWatch, StoppedStep, error_summary, failed_line, line_of_step
 from .facts import Facts, cache_folder, content_key
 
@@ -163,6 +164,13 @@ class Engine:
             return "rootless Docker"
         return "Docker Engine"
 
+    @staticmethod
+    def image_store(info: dict) -> str:
+        """Where the engine keeps images: "containerd" (the containerd image store: Docker Engine 29's default
+        for new installations, Docker Desktop's) or "classic" (the storage driver's own, overlay2 and the like)."""
+        status = dict(tuple(pair) for pair in info.get("DriverStatus") or [] if len(pair) == 2)
+        return "containerd" if "containerd.snapshotter" in str(status.get("driver-type", "")) else "classic"
+
     def published_host(self) -> str:
         """Where published ports are reached from this machine: the engine's host, never a bridge IP."""
         url = urlparse(self.endpoint)
@@ -249,6 +257,20 @@ class Engine:
             if timed_out:
                 result.error = f"the build took longer than {timeout} s (CHECKS_BUILD_TIMEOUT) and was stopped"
         return result
+
+    def build_checks(self, dockerfile_text: str, timeout: int = 30) -> list[BuildCheck] | None:
+        """The warnings of BuildKit's build checks for this Dockerfile, asked without building (nothing of the
+        workspace is sent); None when the engine runs no build checks (Engine 20.10, Podman) or did not answer."""
+        if not self.buildkit:
+            return None
+        with tempfile.TemporaryDirectory(prefix="checks-check-") as scratch:
+            (Path(scratch) / "Dockerfile").write_text(dockerfile_text, encoding="utf-8")
+            try:
+                command = [self.docker_cli(), "buildx", "build", "--call=check,format=json", scratch]
+                run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired, EngineProblem):
+                return None
+        return from_check_json(run.stdout)
 
     # -- running ---------------------------------------------------------------------------------
     def labels(self) -> dict[str, str]:

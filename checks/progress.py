@@ -53,14 +53,47 @@ def start(workspace: Path) -> None:
     )
 
 
-def record(workspace: Path, lesson_id: str, passed: bool, failed_ids: list[str]) -> bool:
+def evidence(catalogue, lesson_id: str, passed: bool, failed_ids) -> dict[str, tuple[bool, list[str]]]:
+    """What one run of `checks lessonN` proves, per lesson: {lesson id: (passed, failing check ids)}.
+
+    Lesson N runs the checks of the lessons it builds on too, so its run is evidence about them:
+    N passed, so did each of them; a check of lesson K (or before) failed, lesson K fails now.
+    A lesson whose checks did not fail but may not all have run (the build stopped) is not proved
+    either way and is left out. Lesson N itself is always in.
+    """
+    proved = {lesson_id: (passed, sorted(failed_ids))}
+    lesson = catalogue.get(lesson_id)
+    if lesson is None or lesson.id != lesson_id:
+        return proved
+    failing = set(failed_ids)
+    for step in catalogue.before(lesson):
+        if passed:
+            proved[step.id] = (True, [])
+            continue
+        # as its own run would say: its checks and those of the lessons it builds on
+        its_own = {info.id for earlier in (*catalogue.before(step), step) for info in earlier.checks}
+        if failing & its_own:
+            proved[step.id] = (False, sorted(failing & its_own))
+    return proved
+
+
+def record(workspace: Path, lesson_id: str, passed: bool, failed_ids: list[str], catalogue=None) -> bool:
+    """Keep this run's result, and what it proves about the lessons it builds on (see `evidence`)."""
+    if catalogue is None:
+        from .catalogue import load
+
+        catalogue = load()
     data = read(workspace)
-    entry = {"passed": passed, "failed": sorted(failed_ids)}
-    previous = data["lessons"].get(lesson_id, {})
-    if {k: previous.get(k) for k in entry} == entry:
-        return True  # same result as last time: keep the file (and Docker's cache) as it is
-    entry["when"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    data["lessons"][lesson_id] = entry
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    for proved_id, (proved_passed, proved_failed) in evidence(catalogue, lesson_id, passed, failed_ids).items():
+        entry = {"passed": proved_passed, "failed": proved_failed}
+        previous = data["lessons"].get(proved_id, {})
+        if {k: previous.get(k) for k in entry} == entry:
+            continue  # same result as last time: keep the file (and Docker's cache) as it is
+        entry["when"] = when
+        if proved_id != lesson_id:
+            entry["by"] = lesson_id  # `checks progress` says which run proved it
+        data["lessons"][proved_id] = entry
     return _write(workspace, data)
 
 

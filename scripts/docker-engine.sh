@@ -2,31 +2,46 @@
 # Provision a working Docker engine for docker-lessons' tests on a Debian 12 machine
 # (root, no systemd, no container registry reachable).
 #
-#   * installs Debian's docker.io (Engine 20.10) if `dockerd` is missing
-#   * starts dockerd (setsid, log in /tmp/dockerd.log) if `docker info` fails
-#   * installs the buildx CLI plugin (BuildKit front end) from Debian trixie's docker-buildx
+#   * the CURRENT engine (the default): Debian testing's docker.io, containerd and docker-buildx
+#     (Docker Engine 28 or newer), unpacked into /opt/docker-lessons/engine-current and run beside
+#     the system's runc; DOCKER_LESSONS_STORE=containerd runs it with the containerd image store
+#     (Docker Engine 29's default for new installations, Docker Desktop's), classic = overlay2
+#   * the OLDEST engine the course is tested on (DOCKER_LESSONS_ENGINE=oldest): Debian 12's
+#     docker.io, Engine 20.10
+#   * one daemon at a time: a running daemon of another kind is stopped first; each kind keeps its
+#     own data root, so switching back finds its images and build cache
+#   * BuildKit: the buildx CLI plugin from Debian testing, in /usr/local/libexec/docker/cli-plugins
 #   * builds LOCAL STAND-INS for the images the lessons use, because nothing can be pulled
 #     here: debian:trixie-slim, python:3.13-slim (+ tag python:3.12-slim) and busybox:latest,
 #     each the way its official Dockerfile builds it (scripts/standins/: the recipes, and
 #     README.md: what still differs and why it does not matter). Real learners pull the
 #     official images; with a registry, DOCKER_LESSONS_IMAGES=official pulls them instead.
 #     Stand-ins are cached with `docker save` under ${DOCKER_LESSONS_CACHE:-/var/cache/docker-lessons}
-#     and `docker load`ed next time.
+#     and `docker load`ed into each engine's store.
 #
 # Idempotent: every step checks first and is a no-op when already done. Safe to re-run.
 # Every wait has a timeout. Exits non-zero with a message on the first failure.
 #
-# Environment: DOCKER_LESSONS_IMAGES (standin, the default, or official), DOCKER_LESSONS_CACHE
-# (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait for the daemon, default 60),
-# DOCKERD_LOG (default /tmp/dockerd.log).
-# Typical times on a 2-core machine: first run ~9 min (Python and BusyBox are compiled), with a
-# warm cache ~15 s, re-run <1 s.
+# Environment: DOCKER_LESSONS_ENGINE (current, the default, or oldest), DOCKER_LESSONS_STORE
+# (classic, the default, or containerd), DOCKER_LESSONS_IMAGES (standin, the default, or official),
+# DOCKER_LESSONS_CACHE (image tarball cache dir), DOCKERD_TIMEOUT (seconds to wait for the daemon,
+# default 60), DOCKERD_LOG (default /tmp/dockerd.log), DOCKER_LESSONS_BUILD_CACHE (BuildKit's cache
+# limit per engine, default 10GB).
+# Typical times on a 2-core machine: first run ~10 min (Python and BusyBox are compiled), with a
+# warm cache ~20 s, switching engines ~15 s, re-run <1 s.
 set -euo pipefail
 
 CACHE_DIR=${DOCKER_LESSONS_CACHE:-/var/cache/docker-lessons}
 DOCKERD_LOG=${DOCKERD_LOG:-/tmp/dockerd.log}
 DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
 DOCKERD_PIDFILE=${DOCKERD_PIDFILE:-/var/run/docker.pid}
+ENGINE=${DOCKER_LESSONS_ENGINE:-current}
+STORE=${DOCKER_LESSONS_STORE:-classic}
+[[ $ENGINE == current || $ENGINE == oldest ]] || { echo "DOCKER_LESSONS_ENGINE must be current or oldest, not '$ENGINE'" >&2; exit 2; }
+[[ $STORE == classic || $STORE == containerd ]] || { echo "DOCKER_LESSONS_STORE must be classic or containerd, not '$STORE'" >&2; exit 2; }
+CURRENT_DIR=/opt/docker-lessons/engine-current
+BUILDX_PLUGIN=/usr/local/libexec/docker/cli-plugins/docker-buildx
+BUILD_CACHE_LIMIT=${DOCKER_LESSONS_BUILD_CACHE:-10GB}
 # Bump when the stand-in recipe changes: images/caches built by an older recipe are rebuilt.
 DEB_RECIPE=1
 # standin (default): build local stand-ins, as no registry is reachable here; official: pull the real images
@@ -93,17 +108,83 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 # ---------------------------------------------------------------------------------------------
 # 1. Engine packages
 # ---------------------------------------------------------------------------------------------
-if command -v dockerd >/dev/null; then
-    log "dockerd present: $(dockerd --version)"
+# Debian 12's docker.io (Engine 20.10, with containerd 1.6 and runc): the oldest engine the course
+# is tested on, and the runc and iptables that the current engine uses too.
+if [[ -x /usr/sbin/dockerd ]]; then
+    log "Debian 12's engine present: $(/usr/sbin/dockerd --version)"
 else
     # iptables etc. are hard dependencies; recommends (apparmor, needrestart, ...) are not needed.
     apt_install docker.io
-    command -v dockerd >/dev/null || die "docker.io installed but dockerd still not on PATH"
+    [[ -x /usr/sbin/dockerd ]] || die "docker.io installed but /usr/sbin/dockerd is missing"
 fi
 
+# The current engine: Debian testing's docker.io, containerd and docker-buildx, unpacked into
+# $CURRENT_DIR (never over the system's packages). Their binaries need glibc 2.34 and run on
+# Debian 12; testing's runc needs a newer glibc, so the system's runc (from docker.io) runs the
+# containers. Whatever testing carries today is taken: the version in use is written to
+# $CURRENT_DIR/VERSIONS and printed at the end, never pinned here.
+fetch_current_engine() {
+    local work suite=testing deb
+    mktmp; work=$MKTMP
+    mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+    echo "deb $(mirror) $suite main" >"$work/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
+    log "fetching docker.io, containerd and docker-buildx from Debian $suite"
+    timeout 300 apt-get "${APT_OPTS[@]}" "${APT_DL_OPTS[@]}" "${o[@]}" -q update </dev/null >/dev/null \
+        || die "apt-get update of Debian $suite's lists failed"
+    (cd "$work" && timeout 600 apt-get "${APT_OPTS[@]}" "${APT_DL_OPTS[@]}" "${o[@]}" -q download \
+        docker.io containerd docker-buildx </dev/null >/dev/null) \
+        || die "apt-get download of Debian $suite's docker.io, containerd, docker-buildx failed"
+    for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
+    rm -rf "$CURRENT_DIR.new"; mkdir -p "$CURRENT_DIR.new/bin" "$CURRENT_DIR.new/cli-plugins"
+    install -m 0755 "$work/x/usr/sbin/dockerd" "$work/x/usr/sbin/docker-proxy" \
+        "$work/x/usr/bin/containerd" "$work/x/usr/bin/containerd-shim-runc-v2" "$work/x/usr/bin/ctr" \
+        "$CURRENT_DIR.new/bin/"
+    install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-buildx" "$CURRENT_DIR.new/cli-plugins/"
+    "$CURRENT_DIR.new/bin/dockerd" --version >/dev/null 2>&1 \
+        || die "Debian $suite's dockerd does not run on this machine (a newer glibc?): $("$CURRENT_DIR.new/bin/dockerd" --version 2>&1 | head -n 1)"
+    for deb in "$work"/*.deb; do dpkg-deb -f "$deb" Package Version | paste -sd' '; done \
+        | sed 's/^Package: //; s/ Version: / /' >"$CURRENT_DIR.new/VERSIONS"
+    rm -rf "$CURRENT_DIR"; mv "$CURRENT_DIR.new" "$CURRENT_DIR"
+    log "current engine unpacked in $CURRENT_DIR: $(paste -sd, "$CURRENT_DIR/VERSIONS")"
+}
+if [[ $ENGINE == current ]]; then
+    if [[ -x $CURRENT_DIR/bin/dockerd && -s $CURRENT_DIR/VERSIONS ]]; then
+        log "current engine present: $(paste -sd, "$CURRENT_DIR/VERSIONS")"
+    else
+        fetch_current_engine
+    fi
+fi
+
+# BuildKit's front end for the CLI: testing's buildx, where every docker CLI looks before the
+# system's plugins. It talks to Engine 20.10's BuildKit as well (tested by the 20.10 phase of CI).
+if [[ ! -x $BUILDX_PLUGIN ]]; then
+    [[ -x $CURRENT_DIR/cli-plugins/docker-buildx ]] || fetch_current_engine
+    install -D -m 0755 "$CURRENT_DIR/cli-plugins/docker-buildx" "$BUILDX_PLUGIN"
+fi
+docker buildx version >/dev/null 2>&1 || die "'docker buildx version' fails with $BUILDX_PLUGIN"
+
 # ---------------------------------------------------------------------------------------------
-# 2. Start the daemon (no systemd here)
+# 2. Start the wanted daemon (no systemd here), stopping another one first: two daemons on one
+#    host share the docker0 bridge and iptables chains, and one removed the other's bridge here.
 # ---------------------------------------------------------------------------------------------
+case "$ENGINE/$STORE" in
+    current/classic)    DATA_ROOT=/var/lib/docker-current ;;
+    current/containerd) DATA_ROOT=/var/lib/docker-current-containerd ;;
+    oldest/classic)     DATA_ROOT=/var/lib/docker ;;
+    *) die "Engine 20.10 has no containerd image store: DOCKER_LESSONS_STORE=containerd needs DOCKER_LESSONS_ENGINE=current" ;;
+esac
+# BuildKit's cache is bounded, so that a day of test runs cannot fill the disk
+DAEMON_CONFIG=/etc/docker-lessons/daemon-$ENGINE-$STORE.json
+mkdir -p "${DAEMON_CONFIG%/*}"
+if [[ $STORE == containerd ]]; then
+    features='"features": {"containerd-snapshotter": true}, '
+else
+    features=''
+fi
+printf '{%s"builder": {"gc": {"enabled": true, "defaultKeepStorage": "%s"}}}\n' "$features" "$BUILD_CACHE_LIMIT" >"$DAEMON_CONFIG"
+
 # dockerd is alive if the process we started is, or the pid in its pid file is (setsid may
 # fork, so $! is not always dockerd's own pid).
 dockerd_alive() {
@@ -113,18 +194,32 @@ dockerd_alive() {
     [[ -n $p ]] && kill -0 "$p" 2>/dev/null
 }
 
-if docker info >/dev/null 2>&1; then
-    log "engine already running"
-else
-    pid=""
-    if dockerd_alive; then
-        log "dockerd (pid $(cat "$DOCKERD_PIDFILE")) is already starting; waiting for it"
-    else
-        log "starting dockerd (log: $DOCKERD_LOG)"
-        setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
-        pid=$!
+running_root=$(timeout 20 docker info -f '{{.DockerRootDir}}' 2>/dev/null || true)
+if [[ -n $running_root && $running_root != "$DATA_ROOT" ]] || { [[ -z $running_root ]] && dockerd_alive; }; then
+    p=$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)
+    log "stopping the running engine (${running_root:-not answering}, pid ${p:-?}) to start $ENGINE/$STORE"
+    [[ -n $p ]] && kill -TERM "$p" 2>/dev/null || true
+    deadline=$((SECONDS + 60))
+    while dockerd_alive; do
+        ((SECONDS < deadline)) || { kill -KILL "$p" 2>/dev/null || true; sleep 2; break; }
         sleep 1
+    done
+    running_root=""
+fi
+
+if [[ $running_root == "$DATA_ROOT" ]]; then
+    log "engine already running ($ENGINE, $STORE image store)"
+else
+    if [[ $ENGINE == current ]]; then
+        daemon=(env "PATH=$CURRENT_DIR/bin:$PATH" "$CURRENT_DIR/bin/dockerd")
+    else
+        daemon=(/usr/sbin/dockerd)
     fi
+    log "starting dockerd: $ENGINE engine, $STORE image store, data in $DATA_ROOT (log: $DOCKERD_LOG)"
+    setsid "${daemon[@]}" --data-root "$DATA_ROOT" --exec-root "/var/run/docker-$ENGINE" \
+        --config-file "$DAEMON_CONFIG" --pidfile "$DOCKERD_PIDFILE" >"$DOCKERD_LOG" 2>&1 </dev/null &
+    pid=$!
+    sleep 1
     deadline=$((SECONDS + DOCKERD_TIMEOUT))
     until docker info >/dev/null 2>&1; do
         if ! dockerd_alive "$pid"; then
@@ -139,6 +234,7 @@ else
     done
     log "engine ready ($(docker info -f '{{.ServerVersion}}, storage {{.Driver}}, cgroup v{{.CgroupVersion}}'))"
 fi
+[[ $(docker info -f '{{.DockerRootDir}}') == "$DATA_ROOT" ]] || die "the engine answering is not the one started (data root $(docker info -f '{{.DockerRootDir}}'))"
 
 mkdir -p "$CACHE_DIR"
 
@@ -187,30 +283,7 @@ needs_build() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 3. BuildKit: buildx CLI plugin from Debian trixie (runs on Debian 12, talks to Engine 20.10)
-# ---------------------------------------------------------------------------------------------
-if docker buildx version >/dev/null 2>&1; then
-    log "buildx present"
-else
-    mktmp; work=$MKTMP
-    mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-    echo "deb $(mirror) trixie main" >"$work/sources.list"
-    tri=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-         -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache")
-    log "fetching docker-buildx from trixie"
-    timeout 300 apt-get "${APT_OPTS[@]}" "${APT_DL_OPTS[@]}" "${tri[@]}" -q update </dev/null >/dev/null \
-        || die "apt-get update of trixie lists failed"
-    (cd "$work" && timeout 300 apt-get "${APT_OPTS[@]}" "${APT_DL_OPTS[@]}" "${tri[@]}" -q download docker-buildx </dev/null >/dev/null) \
-        || die "apt-get download docker-buildx failed"
-    dpkg -x "$work"/docker-buildx_*.deb "$work/x"
-    install -D -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-buildx" \
-        /usr/libexec/docker/cli-plugins/docker-buildx || die "could not install the buildx plugin"
-    docker buildx version >/dev/null 2>&1 || die "buildx plugin installed but 'docker buildx version' fails"
-    log "buildx installed"
-fi
-
-# ---------------------------------------------------------------------------------------------
-# 4. Stand-ins for the official images, each built the way its official Dockerfile builds it
+# 3. Stand-ins for the official images, each built the way its official Dockerfile builds it
 #    (scripts/standins/: the recipes, and README.md: what still differs and why it does not matter)
 # ---------------------------------------------------------------------------------------------
 STANDINS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/standins
@@ -346,3 +419,6 @@ fi
 log "done in $((SECONDS - T0))s"
 docker version
 docker buildx version
+docker info -f 'engine {{.ServerVersion}}, storage driver {{.Driver}}{{range .DriverStatus}} ({{index . 0}}: {{index . 1}}){{end}}, data root {{.DockerRootDir}}'
+[[ $ENGINE == current ]] && { echo "Debian testing's packages in use:"; sed 's/^/  /' "$CURRENT_DIR/VERSIONS"; }
+true

@@ -210,10 +210,48 @@ def lesson_workspace(workspace, lesson_id: str, solved: bool = True) -> Path:
     return folder
 
 
+def lay_over(fixture, folder: Path) -> None:
+    """Put a mistake fixture's files into the workspace, byte for byte (CRLF stays CRLF)."""
+    for name, source in fixture.files():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        if fixture.path.is_dir():
+            target.chmod(source.stat().st_mode)
+
+
+# what `checks lessonN --json` said of each mistake fixture in this session: every fixture is graded once,
+# by tests/test_fixtures.py or by the lesson's own tests, whichever comes first, and read by both
+_FIXTURE_RUNS: dict[tuple[Path, tuple[tuple[str, str], ...]], Run] = {}
+
+
+def graded_fixture(fixture, workspace, env: dict[str, str] | None = None) -> Run:
+    """`checks lessonN --json` on the lesson's starter with the fixture's mistake laid over it (once per session)."""
+    key = (fixture.path, tuple(sorted((env or {}).items())))
+    if key not in _FIXTURE_RUNS:
+        folder = lesson_workspace(workspace, fixture.lesson_id, solved=False)
+        lay_over(fixture, folder)
+        saved = {name: os.environ.get(name) for name in env or {}}
+        os.environ.update(env or {})
+        try:
+            _FIXTURE_RUNS[key] = run_checks(fixture.lesson_id, "--json", "--path", str(folder))
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return _FIXTURE_RUNS[key]
+
+
 def grade_fixture(lesson_id: str, workspace, name: str) -> Run:
-    """`checks lessonN --json` on one of lesson N's mistake fixtures (same build as its fixture test, so cached)."""
-    fixture = ROOT / "tests" / "lessons" / lesson_id / "fixtures" / f"{name}.Dockerfile"
-    return run_checks(lesson_id, "--json", "--path", str(workspace(fixture.read_text())))
+    """`checks lessonN --json` on one of lesson N's mistake fixtures, graded once per session (graded_fixture)."""
+    from checks.catalogue import load
+    from checks.fixtures import mistake_fixtures
+
+    path = ROOT / "tests" / "lessons" / lesson_id / "fixtures" / f"{name}.Dockerfile"
+    (fixture,) = [f for f in mistake_fixtures(load().get(lesson_id)) if f.path == path]
+    return graded_fixture(fixture, workspace)
 
 
 def build_dist(out_dir: Path) -> tuple[Path, Path]:

@@ -162,6 +162,15 @@ def test_busybox_has_the_lessons_tools():
     assert "->" not in run.stdout.splitlines()[-1]  # `busybox --install /bin`: links, not symlinks
 
 
+def test_busybox_has_hundreds_of_tools_in_one_program():
+    # lesson 10: "busybox, hundreds of small tools in one program" (404 applets in 1.37's defconfig)
+    run = sh(
+        BUSYBOX, "busybox --list | wc -l; ls -i /bin/ps /bin/wget /bin/busybox | awk '{print $1}' | sort -u | wc -l"
+    )
+    applets, programs = (int(word) for word in run.stdout.split())
+    assert applets >= 200 and programs == 1, run.stdout + run.stderr
+
+
 def test_busybox_configuration():
     cfg = config(BUSYBOX)
     assert cfg["Cmd"] == ["sh"] and not cfg.get("User") and not cfg.get("Entrypoint")

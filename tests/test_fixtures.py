@@ -9,27 +9,17 @@ pages read too: every fixture tested here is shown on its lesson's page.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 
 import pytest
 
 from checks.catalogue import load
 from checks.fixtures import MistakeFixture, all_mistake_fixtures
-from support import ROOT, lesson_workspace, run_checks
+from support import ROOT, graded_fixture
 
 # the same list the lesson pages show (checks/fixtures.py)
 FIXTURES = all_mistake_fixtures(load())
-
-
-def lay_over(fixture: MistakeFixture, folder: Path) -> None:
-    """Put the fixture's files into the workspace, byte for byte (CRLF stays CRLF)."""
-    for name, source in fixture.files():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
-        if fixture.path.is_dir():
-            target.chmod(source.stat().st_mode)
 
 
 def needs_engine(lesson_id: str) -> bool:
@@ -41,7 +31,13 @@ def needs_engine(lesson_id: str) -> bool:
 
 
 def params():
+    # .ci/run's phase on the oldest engine grades the first few of each lesson (FIXTURES_PER_LESSON), the others all
+    per_lesson = int(os.environ.get("FIXTURES_PER_LESSON") or 0)
+    taken: dict[str, int] = {}
     for fixture in FIXTURES:
+        taken[fixture.lesson_id] = taken.get(fixture.lesson_id, 0) + 1
+        if per_lesson and taken[fixture.lesson_id] > per_lesson:
+            continue
         marks = [pytest.mark.docker] if needs_engine(fixture.lesson_id) else []
         yield pytest.param(fixture, id=f"{fixture.lesson_id}/{fixture.path.name}", marks=marks)
 
@@ -51,13 +47,10 @@ QUICKER = {"run-finishes": {"CHECKS_STEP_SILENCE": "8"}}
 
 
 @pytest.mark.parametrize("fixture", list(params()))
-def test_fixture_is_diagnosed(fixture: MistakeFixture, workspace, monkeypatch):
+def test_fixture_is_diagnosed(fixture: MistakeFixture, workspace):
     lesson, check_id, status = fixture.lesson_id, fixture.check_id, fixture.expect
-    for name, value in QUICKER.get(check_id, {}).items():
-        monkeypatch.setenv(name, value)
-    folder = lesson_workspace(workspace, lesson, solved=False)  # the lesson's starter, then the mistake
-    lay_over(fixture, folder)
-    run = run_checks(lesson, "--json", "--path", str(folder))
+    # the lesson's starter, then the mistake; graded once per session (the lesson's own tests may read it too)
+    run = graded_fixture(fixture, workspace, QUICKER.get(check_id))
     assert run.code == 1 if status == "failed" else run.code in (0, 1), run.err
     assert run.status(check_id) == status, run.check(check_id)
     assert run.check(check_id)["message"], "a diagnosis says what it found"

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 import checks
+from learner_engine import sections_of
 from support import ROOT
 
 PASSED_ON_ENV = (
@@ -173,3 +174,13 @@ def test_pipx_install_of_the_wheel_runs_init_and_lesson1(built_dist, tmp_path):
     assert serve.returncode == 2 and "pip install '.[classroom]'" in serve.stderr, serve.stderr
     join = run("join", "http://127.0.0.1:9", "--code", "X", "--name", "Ana", cwd=workspace)
     assert join.returncode == 2 and "does not answer" in join.stderr, join.stderr
+    # the last page's uninstall line removes it
+    uninstall = subprocess.run(
+        ["sh", "-c", sections_of(ROOT / "docs" / "commands" / "cleanup.sh")["uninstall"]],
+        env={**env, "PATH": f"{pipx.parent}:{env['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert uninstall.returncode == 0, uninstall.stdout + uninstall.stderr
+    assert not checks_bin.exists() and not (home / "pipx" / "venvs" / "docker-lessons").exists()

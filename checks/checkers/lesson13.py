@@ -12,7 +12,7 @@ import posixpath
 from ..checker import check
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
-from ..result import Outcome, failed, passed
+from ..result import Outcome, failed, passed, warning
 from ..stages import dependency_stage, final_stage
 from ..start import image_path, installed_at
 
@@ -204,6 +204,37 @@ def final_stage_config(context: Context) -> Outcome:
                 line=final.line,
             )
     return passed(line=final.line)
+
+
+@check("stage-name-style")
+def stage_name_style(context: Context) -> Outcome:
+    """Every `FROM … AS name` writes AS in the case of its FROM, and the stage name in lowercase (BuildKit's
+    FromAsCasing and StageNameCasing build checks)."""
+    dockerfile = context.dockerfile
+    named = [stage for stage in dockerfile.stages if stage.name]
+    if not named:
+        raise Unavailable("needs a stage named with AS (see image-smaller)")
+    lines = dockerfile.text.splitlines()
+    for stage in named:
+        words = lines[stage.line - 1].split()
+        keyword = words[0]
+        written_as = next((word for word in words[1:] if word.lower() == "as"), "AS")
+        name = words[words.index(written_as) + 1] if written_as in words[:-1] else (stage.name or "")
+        wanted = f"{keyword} {stage.written} {'AS' if keyword.isupper() else 'as'} {name.lower()}"
+        if written_as.isupper() != keyword.isupper():
+            return warning(
+                f"expected `{wanted}`: AS in the same case as {keyword}; found `{written_as}`. Docker builds it "
+                f"all the same." + context.engine_warns("FromAsCasing", stage.line),
+                line=stage.line,
+            )
+        if name != name.lower():
+            return warning(
+                f"expected a lowercase stage name, `{wanted}`; found `{name}`: Docker lowercases it, so "
+                f"`COPY --from={name}` still finds it, but the name then reads differently in the build "
+                f"output." + context.engine_warns("StageNameCasing", stage.line),
+                line=stage.line,
+            )
+    return passed(", ".join(f"{stage.name} (line {stage.line})" for stage in named), line=named[0].line)
 
 
 @check("image-smaller")

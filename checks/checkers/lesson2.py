@@ -98,14 +98,15 @@ def workdir_absolute(context: Context) -> Outcome:
         if value.startswith("~"):
             return failed(
                 f"expected an absolute path such as /usr/src/app; found `{workdir.written}`: WORKDIR does "
-                f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}",
+                f"not expand ~ (only a shell does), so this makes a folder literally named ~, {workdir.path}."
+                + context.engine_warns("WorkdirRelativePath", line),
                 line=line,
             )
         if workdir.previous == "/" and workdir is found[0]:
             return failed(
                 f"expected an absolute path starting with / such as /usr/src/app; found `{workdir.written}`, "
                 f"which Docker joins to the base image's WORKDIR: {workdir.path} today, something else "
-                "if the base image ever sets one",
+                "if the base image ever sets one." + context.engine_warns("WorkdirRelativePath", line),
                 line=line,
             )
         return warning(
@@ -142,7 +143,8 @@ def workdir_variable(context: Context) -> Outcome:
             extra = " ($HOME is set by a shell at login, not while Docker builds)" if name == "HOME" else ""
             return failed(
                 f"expected ${name} to be defined by ENV or ARG before WORKDIR; found it undefined{extra}, "
-                f"so `WORKDIR {workdir.written}` means {workdir.path}",
+                f"so `WORKDIR {workdir.written}` means {workdir.path}."
+                + context.engine_warns("UndefinedVar", workdir.instruction.line),
                 line=workdir.instruction.line,
             )
     return passed()

@@ -107,12 +107,13 @@ def expose_syntax(context: Context) -> Outcome:
                 effect = (
                     f"Docker refuses it: the build stops with `{refused}`"
                     if refused
-                    else f"Docker ignores the host part ({host}), and newer versions warn that it will become an error"
+                    else f"Docker ignores the host part ({host}) and builds"
                 )
                 publish = word if host.replace(":", "").isdigit() or host.endswith(":") else f"{word}:{container}"
                 return failed(
                     f"expected only the container's port, EXPOSE {container}; found `{word}`: EXPOSE does not "
-                    f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)",
+                    f"publish, and {effect}. Publishing is `docker run -p {publish}` (lesson 9)."
+                    + context.engine_warns("ExposeInvalidFormat", instruction.line),
                     line=instruction.line,
                 )
             if word.startswith("-"):

@@ -151,13 +151,15 @@ def cmd_exec_form(context: Context) -> Outcome:
             return failed(
                 f"expected a JSON array with double quotes; found `{text}`, which is not valid JSON, so Docker "
                 f"runs it as a shell command and the shell looks for a program literally named {text.split()[0]}. "
-                f"Write {json.dumps(shell_words(text.strip('[]').replace(',', ' ')))}",
+                f"Write {json.dumps(shell_words(text.strip('[]').replace(',', ' ')))}."
+                + context.engine_warns("JSONArgsRecommended", instruction.line),
                 line=instruction.line,
             )
         return failed(
             f"expected the exec form, {instruction.keyword} {json.dumps(shell_words(text))}; found the shell "
             f'form `{instruction.keyword} {text}`, which runs `/bin/sh -c "{text}"`: the shell, not the app, '
-            "is PID 1 and `docker stop` signals may not reach the app",
+            "is PID 1 and `docker stop` signals may not reach the app."
+            + context.engine_warns("JSONArgsRecommended", instruction.line),
             line=instruction.line,
         )
     return passed(found[-1].arguments, line=found[-1].line)
@@ -174,7 +176,8 @@ def cmd_single(context: Context) -> Outcome:
             ignored = ", ".join(str(i.line) for i in found[:-1])
             return warning(
                 f"expected one {keyword}; found {len(found)}: only the last (line {found[-1].line}) takes "
-                f"effect, the one on line {ignored} is ignored: remove it",
+                f"effect, the one on line {ignored} is ignored: remove it."
+                + context.engine_warns("MultipleInstructionsDisallowed", found[0].line),
                 line=found[0].line,
             )
     return passed(line=last_start_line(context))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ FILENAME = ".checks-classroom.json"
 TIMEOUT = 1.5  # seconds: the learner is waiting for their prompt
 MAX_QUEUE = 100
 MAX_SEND = 20  # the board takes at most this many reports in one request
+_tried = False  # this process already tried to reach the board: a board away costs one timeout, not two
 
 
 class BoardProblem(Exception):
@@ -33,6 +35,11 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def new_id() -> str:
+    """A report's id, chosen here: sent twice (a retry after a timeout), the board stores it once."""
+    return secrets.token_urlsafe(12)
+
+
 def read(workspace: Path) -> dict | None:
     """The workspace's board, token and queue; None if it has not joined one (or the file is unusable)."""
     try:
@@ -43,6 +50,11 @@ def read(workspace: Path) -> dict | None:
         return None
     if not isinstance(data.get("queue"), list):
         data["queue"] = []
+    unnamed = [item for item in data["queue"] if isinstance(item, dict) and "id" not in item]
+    for item in unnamed:  # queued by an older checks: an id now, written so that a retry keeps it
+        item["id"] = new_id()
+    if unnamed:
+        write(workspace, data)
     return data
 
 
@@ -130,12 +142,14 @@ def join(workspace: Path, url: str, code: str, name: str, results: dict) -> str:
         if status == 404:
             message = "this address answers, but it is not a progress board"
         raise BoardProblem(f"the board refused to let you join: {message}")
+    # the results so far, as of now: the board counts from when a learner joined
     queue = [
         {
+            "id": new_id(),
             "lesson": lesson,
             "passed": bool(entry.get("passed")),
             "failed": list(entry.get("failed") or []),
-            "at": entry.get("when") or now(),
+            "at": now(),
         }
         for lesson, entry in sorted(results.items())
         if isinstance(entry, dict)
@@ -150,9 +164,11 @@ def join(workspace: Path, url: str, code: str, name: str, results: dict) -> str:
 
 def send(workspace: Path, data: dict, timeout: float = TIMEOUT) -> str:
     """Send the queue: 'sent', 'queued' (board away: kept for later) or 'refused' (dropped: it never will be)."""
-    batch = data["queue"][-MAX_SEND:]
+    global _tried
+    batch = data["queue"][:MAX_SEND]  # oldest first; each has its id, so sending one again is harmless
     if not batch:
         return "sent"
+    _tried = True
     try:
         status, body = call(data["board"], "/api/reports", {"sent": now(), "reports": batch}, data["token"], timeout)
     except OSError:
@@ -160,10 +176,10 @@ def send(workspace: Path, data: dict, timeout: float = TIMEOUT) -> str:
     if status == 429 or status >= 500:
         return "queued"
     if 200 <= status < 300:
-        data["queue"] = []
+        data["queue"] = data["queue"][len(batch) :]
         data.pop("refused", None)
         write(workspace, data)
-        return "sent"
+        return "sent" if not data["queue"] else send(workspace, data, timeout)
     data["queue"] = []  # a report the board refuses now it will refuse later too: keep the reason for doctor
     data["refused"] = f"HTTP {status}: {body.get('error', '')}".strip()
     write(workspace, data)
@@ -178,11 +194,25 @@ def report_quietly(workspace: Path, lesson: str, passed: bool, failed: list[str]
         data = read(workspace)
         if data is None:
             return
-        data["queue"] = [*data["queue"], {"lesson": lesson, "passed": passed, "failed": sorted(failed), "at": now()}]
+        item = {"id": new_id(), "lesson": lesson, "passed": passed, "failed": sorted(failed), "at": now()}
+        data["queue"] = [*data["queue"], item]
         data["queue"] = data["queue"][-MAX_QUEUE:]
         write(workspace, data)  # queued first: a Ctrl-C or a board away loses nothing
         send(workspace, data)
     except Exception:  # noqa: BLE001 - best effort by design: the learner's run is what matters
+        pass
+
+
+def send_waiting(workspace: Path) -> None:
+    """Send the reports queued while the board was away, if there are any: after any `checks` command.
+    Costs nothing when none wait; never prints, never raises."""
+    try:
+        if not path_of(workspace).exists():
+            return
+        data = read(workspace)
+        if data is not None and data["queue"] and not _tried:
+            send(workspace, data)
+    except Exception:  # noqa: BLE001 - best effort by design, like report_quietly
         pass
 
 

@@ -55,6 +55,7 @@ def command_join(args, catalogue, problem, workspace_of) -> int:
     folder = workspace_of(args.path, catalogue)
     existing = client.read(folder)
     if existing is not None:
+        client.send_waiting(folder)  # what waits for that board goes now, if it answers
         raise problem(
             f"this workspace already reports to {existing['board']} as {existing['name']!r}: "
             "run `checks leave` first to join another board"

@@ -334,6 +334,31 @@ class Archive:
         return len(data)
 
 
+def full_reference(name: str) -> str:
+    """A name as the engine's reference rules spell it out: busybox:latest → docker.io/library/busybox:latest."""
+    first, _, rest = name.partition("/")
+    if not rest:
+        return f"docker.io/library/{name}"
+    if "." in first or ":" in first or first == "localhost":
+        return name
+    return f"docker.io/{name}"
+
+
+def named_as(member: str, document, name: str) -> bytes:
+    """A `docker save` archive's manifest.json (the classic image store reads its RepoTags) or index.json (the
+    containerd image store reads its annotations), naming the image `name`: saved by id, it has no name."""
+    if member == "manifest.json":
+        for entry in document:
+            entry["RepoTags"] = [name]
+    else:
+        tag = name.rpartition(":")[2] if ":" in name.rpartition("/")[2] else "latest"
+        for manifest in document.get("manifests") or []:
+            manifest.setdefault("annotations", {}).update(
+                {"io.containerd.image.name": full_reference(name), "org.opencontainers.image.ref.name": tag}
+            )
+    return json.dumps(document).encode()
+
+
 def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tuple[str, int]:
     """`docker save` of one image by its id, with `name` as the tag `docker load` gives it: the archive
     names the image the course uses even when this machine has it under a digest only."""
@@ -345,14 +370,11 @@ def save(engine, image_id: str, name: str, path: Path, progress: Progress) -> tu
             tarfile.open(fileobj=cast(IO[bytes], archive), mode="w|") as out,
         ):
             for member in source:
-                if member.name == "manifest.json":
+                if member.name in ("manifest.json", "index.json"):
                     extracted = source.extractfile(member)
                     if extracted is None:  # docker save writes it as a file; anything else is not a docker save
-                        raise KitProblem(f"the engine's docker save of {image_id} has no readable manifest.json")
-                    images = json.loads(extracted.read())
-                    for entry in images:
-                        entry["RepoTags"] = [name]
-                    data = json.dumps(images).encode()
+                        raise KitProblem(f"the engine's docker save of {image_id} has no readable {member.name}")
+                    data = named_as(member.name, json.loads(extracted.read()), name)
                     member.size = len(data)
                     out.addfile(member, io.BytesIO(data))
                 else:
@@ -553,7 +575,15 @@ def load(kit: Path, engine, entry: dict, bad: dict[str, str], say) -> Outcome:
     say(f"  loading {name} ({(kit / relative).stat().st_size / 1e6:.0f} MB) …")
     with (kit / relative).open("rb") as tar:
         engine.client.images.load(tar)
-    loaded = engine.client.images.get(name)
+    try:
+        loaded = engine.client.images.get(name)
+    except Exception:  # the archive carried no name this engine reads (a kit of an older checks)
+        return Outcome(
+            name,
+            "corrupt",
+            f"{relative} loaded without the name {name}, which this engine's image store reads elsewhere: "
+            "pack the kit again with this version of checks",
+        )
     return Outcome(
         name, "loaded", f"loaded {loaded.short_id} ({entry.get('architecture') or 'any architecture'}) from {relative}"
     )

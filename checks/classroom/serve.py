@@ -96,7 +96,11 @@ def serve(host: str, port: int, db: str, stuck_minutes: float, catalogue) -> int
     gc.set_threshold(10_000, 10, 10)
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: the board's words, not a grading's
+        pass
     finally:
         sock.close()
         store.close()
+    print(f"\nBoard stopped. Learners and results are kept in {where}: start it again with the same --db to carry on.")
+    print("Learners' results meanwhile wait in their workspaces and are sent when it answers again.", flush=True)
     return 0

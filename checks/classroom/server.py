@@ -14,6 +14,7 @@ import functools
 import hmac
 import io
 import json
+import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .store import NameTaken, Report, RoomFull, Store, now, utc
+from ..progress import evidence
+from .store import NameTaken, NoSuchLearner, Report, RoomFull, Store, StoreAway, now, utc
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 8 * 1024  # a report of every check of the course fits in 3 KiB
@@ -39,6 +41,11 @@ BATCH_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15
 POLL_SECONDS = 0.5  # how often a stream looks for changes made by another board process
 MAX_BOARD_STREAMS = 20
+# a learner's clock behind the board's by less than this is taken as the time the request spent on its
+# way (a board that stalled, a slow network), not as a wrong clock: report times stay as the learner's
+SKEW_TOLERANCE = timedelta(minutes=2)
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
+RETRY_AFTER_STORE = 2  # seconds: PostgreSQL restarting
 
 
 class Refused(Exception):
@@ -73,6 +80,11 @@ class Bucket:
 @dataclass
 class Limits:
     reports: Bucket = field(default_factory=lambda: Bucket(burst=20, every=1.0))  # per learner
+    # joins with the right code: a laptop that retries a taken name gets by; one that fills the room does not
+    joins_per_address: Bucket = field(default_factory=lambda: Bucket(burst=10, every=10.0))
+    # a room of 100 joins at once, then 2 a second: a code shared too widely fills the room slowly enough
+    # for the instructor to see it, rotate the code and remove what came in
+    joins_per_code: Bucket = field(default_factory=lambda: Bucket(burst=100, every=0.5))
     wrong_secret: Bucket = field(
         default_factory=lambda: Bucket(burst=10, every=6.0)
     )  # per address: code or key guessing
@@ -128,6 +140,7 @@ class Writer:
 
 
 def parse_time(value, field_name: str) -> datetime:
+    """A time the learner's side sent, in UTC, between the years 2000 and 2100."""
     if not isinstance(value, str) or len(value) > 40:
         raise Refused(422, f"{field_name} must be an ISO 8601 time with a time zone, e.g. 2026-05-04T09:30:00Z")
     try:
@@ -136,19 +149,34 @@ def parse_time(value, field_name: str) -> datetime:
         raise Refused(422, f"{field_name} is not an ISO 8601 time: {value[:40]!r}") from None
     if moment.tzinfo is None:
         raise Refused(422, f"{field_name} has no time zone: add Z or +00:00")
+    try:
+        moment = moment.astimezone(timezone.utc)  # year 1 at +14:00 is before the year 1 in UTC
+    except (OverflowError, ValueError):
+        raise Refused(422, f"{field_name} is out of range: {value[:40]!r}") from None
+    if not EARLIEST <= moment < LATEST:
+        raise Refused(422, f"{field_name} is out of range: {value[:40]!r} (a clock set far wrong?)")
     return moment
 
 
+# shown as nothing, yet not format characters (Cf): fillers and blanks
+INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u2800", "\u3164", "\uffa0"}
+# joiners that change how a word in some scripts (or an emoji) is drawn: kept inside a name, never alone
+JOINERS = {"\u200c", "\u200d"}
+
+
 def valid_name(value) -> str:
+    """The name as the board shows it: NFKC, runs of spaces made one, invisible characters removed."""
     if not isinstance(value, str):
         raise Refused(422, "name must be text")
-    name = " ".join(value.split())
-    if not name:
-        raise Refused(422, "name is empty: give the name the instructor will know you by")
+    if any(unicodedata.category(c) == "Cc" or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in value):
+        raise Refused(422, "name contains control characters")
+    value = unicodedata.normalize("NFKC", value)
+    kept = "".join(c for c in value if c in JOINERS or (unicodedata.category(c) != "Cf" and c not in INVISIBLE))
+    name = " ".join(kept.split())
+    if not any(unicodedata.category(c)[0] in "LNS" for c in name):
+        raise Refused(422, "name is empty (or only invisible characters): give the name the instructor knows you by")
     if len(name) > MAX_NAME:
         raise Refused(422, f"name is longer than {MAX_NAME} characters")
-    if any(unicodedata.category(c) == "Cc" or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in name):
-        raise Refused(422, "name contains control characters")
     return name
 
 
@@ -158,23 +186,42 @@ def checks_up_to(catalogue, lesson) -> frozenset[str]:
     return frozenset(info.id for step in (*catalogue.before(lesson), lesson) for info in step.checks)
 
 
-def parse_reports(payload, catalogue, server_now: datetime) -> list[Report]:
-    """Validate a learner's request {"sent": time, "reports": [{lesson, passed, failed, at}, …]}.
+def clock_offset(sent: datetime, server_now: datetime) -> timedelta:
+    """How far the learner's clock is behind the board's, judged from when the request says it was sent.
 
-    Times are moved by the learner clock's offset (`sent` against the board's clock), so a laptop
-    whose clock is wrong, or a report queued for an hour, still lands at the right moment.
+    A request that waited (a board that stalled, a slow network) arrives late, which looks like a clock
+    behind: within SKEW_TOLERANCE that is taken for the wait, and the learner's times are kept. A clock
+    ahead cannot be explained by waiting, nor can one far behind: those are corrected.
+    """
+    offset = server_now - sent
+    return offset if offset < timedelta(0) or offset > SKEW_TOLERANCE else timedelta(0)
+
+
+def parse_reports(payload, catalogue, server_now: datetime, joined: datetime | None = None) -> list[Report]:
+    """Validate a learner's request {"sent": time, "reports": [{id, lesson, passed, failed, at}, …]}.
+
+    Times are moved by the learner clock's offset (clock_offset), so a laptop whose clock is wrong,
+    or a report queued for an hour, still lands at the right moment. A time after `sent`, or before
+    the learner joined the board, is refused. `id` (chosen by the learner's side, optional for
+    older clients) makes a report sent twice count once.
     """
     if not isinstance(payload, dict) or set(payload) != {"sent", "reports"}:
         raise Refused(422, 'expected {"sent": time, "reports": [...]} and nothing else')
-    skew = server_now - parse_time(payload["sent"], "sent")
+    sent = parse_time(payload["sent"], "sent")
+    skew = clock_offset(sent, server_now)
     items = payload["reports"]
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS:
         raise Refused(422, f"reports must be a list of 1 to {MAX_REPORTS} reports")
     reports = []
     for index, item in enumerate(items):
         where = f"reports[{index}]"
-        if not isinstance(item, dict) or set(item) != {"lesson", "passed", "failed", "at"}:
-            raise Refused(422, f"{where} must have exactly lesson, passed, failed and at")
+        if not isinstance(item, dict) or set(item) - {"id"} != {"lesson", "passed", "failed", "at"}:
+            raise Refused(422, f"{where} must have exactly lesson, passed, failed and at (and an id)")
+        report_id = item.get("id")
+        if report_id is not None and not (
+            isinstance(report_id, str) and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", report_id)
+        ):
+            raise Refused(422, f"{where}: id must be 8 to 64 letters, digits, - or _")
         lesson = catalogue.get(item["lesson"]) if isinstance(item["lesson"], str) else None
         if lesson is None or lesson.id != item["lesson"]:
             raise Refused(422, f"{where}: unknown lesson {str(item['lesson'])[:20]!r}")
@@ -193,8 +240,18 @@ def parse_reports(payload, catalogue, server_now: datetime) -> list[Report]:
             raise Refused(422, f"{where}: {unknown[0][:40]!r} is not a check of {lesson.id} or the lessons before it")
         if item["passed"] and failed:
             raise Refused(422, f"{where}: a lesson with failing checks has not passed")
-        at = min(parse_time(item["at"], f"{where}.at") + skew, server_now)
-        reports.append(Report(lesson.id, item["passed"], tuple(failed), utc(at)))
+        at = parse_time(item["at"], f"{where}.at")
+        if at > sent + timedelta(minutes=1):
+            raise Refused(422, f"{where}.at is after the request was sent: {item['at'][:40]!r}")
+        at = min(at + skew, server_now)
+        if joined is not None and at < joined - SKEW_TOLERANCE:
+            raise Refused(422, f"{where}.at is before you joined the board: {item['at'][:40]!r}")
+        proves = tuple(
+            (proved, proved_passed, tuple(proved_failed))
+            for proved, (proved_passed, proved_failed) in evidence(catalogue, lesson.id, item["passed"], failed).items()
+            if proved != lesson.id
+        )
+        reports.append(Report(lesson.id, item["passed"], tuple(failed), utc(at), proves, report_id))
     return reports
 
 
@@ -212,7 +269,8 @@ class Board:
     ):
         self.store, self.catalogue, self.stuck_after = store, catalogue, stuck_after
         self.public_url = public_url  # the address learners use, for the join command on the page
-        self.join_code, self.instructor_key = store.join_code, store.instructor_key
+        self.instructor_key = store.instructor_key
+        store.join_code  # noqa: B018 - made now if the store is new, so that the first join finds one
         self.limits = limits or Limits()
         self.hub = Hub()
         self.writer = Writer(store, self.hub)
@@ -238,7 +296,7 @@ class Board:
         if not hmac.compare_digest(key.encode(), self.instructor_key.encode()):
             raise self.refuse_guessing(request, "instructor key")
 
-    def learner(self, request: Request) -> tuple[int, str]:
+    def learner(self, request: Request) -> tuple[int, str, str]:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Refused(401, "no learner token: run `checks join` in your workspace")
@@ -251,7 +309,15 @@ class Board:
         return found
 
     def snapshot(self, ids: list[int] | None = None) -> dict:
-        return {"now": now(), "learners": self.store.learners(ids), "summary": self.store.failing_counts()}
+        learners = self.store.learners(ids)
+        shown = {learner["id"] for learner in learners}
+        return {
+            "now": now(),
+            "code": self.store.current_join_code(),  # rotated on another board's page: this one follows
+            "learners": learners,
+            "removed": [learner_id for learner_id in ids or () if learner_id not in shown],
+            "summary": self.store.failing_counts(),
+        }
 
     # learners
     async def join(self, request: Request) -> Response:
@@ -259,32 +325,51 @@ class Board:
         if not isinstance(payload, dict) or set(payload) != {"code", "name"}:
             raise Refused(422, 'expected {"code": …, "name": …} and nothing else')
         code = payload["code"]
-        if not isinstance(code, str) or not hmac.compare_digest(code.strip().upper().encode(), self.join_code.encode()):
+        join_code = self.store.current_join_code()
+        if not isinstance(code, str) or not hmac.compare_digest(code.strip().upper().encode(), join_code.encode()):
             raise self.refuse_guessing(request, "join code")
+        limits = self.limits
+        for bucket, whom, what in (
+            (limits.joins_per_address, address(request), "from this address"),
+            (limits.joins_per_code, join_code, "with this code"),
+        ):
+            wait = bucket.take(whom)
+            if wait:
+                raise Refused(429, f"too many joins {what}: wait {int(wait) + 1} s", int(wait) + 1)
         name = valid_name(payload["name"])
         try:
             learner_id, token = self.store.add_learner(name)
-        except NameTaken:
-            raise Refused(409, f"someone in the room is already called {name!r}: add an initial") from None
+        except NameTaken as taken:
+            raise Refused(409, f"someone in the room is already called {taken.args[0]!r}: add an initial") from None
         except RoomFull as full:
             raise Refused(409, str(full)) from None
         self.hub.changed()
         return JSONResponse({"name": name, "token": token}, status_code=201)
 
     async def me(self, request: Request) -> Response:
-        _, name = self.learner(request)
+        _, name, _ = self.learner(request)
         return JSONResponse({"name": name})
 
     async def reports(self, request: Request) -> Response:
-        learner_id, _ = self.learner(request)
+        learner_id, _, joined = self.learner(request)
         wait = self.limits.reports.take(str(learner_id))
         if wait:
             raise Refused(429, f"too many reports: wait {int(wait) + 1} s", int(wait) + 1)
-        reports = parse_reports(await read_json(request), self.catalogue, datetime.now(timezone.utc))
+        server_now = datetime.now(timezone.utc)
+        reports = parse_reports(await read_json(request), self.catalogue, server_now, parse_time(joined, "joined"))
         await self.writer.record(learner_id, reports)
         return JSONResponse({"accepted": len(reports)})
 
     async def health(self, request: Request) -> Response:
+        """200 when the board can store a report now; 503 while its database is away."""
+        try:
+            self.store.ping()
+        except StoreAway as away:
+            return JSONResponse(
+                {"board": "checks classroom", "ok": False, "store": str(away)},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_STORE)},
+            )
         return JSONResponse({"board": "checks classroom", "ok": True})
 
     async def home(self, request: Request) -> Response:
@@ -300,7 +385,7 @@ class Board:
         learners, reports = self.store.counts()
         page = self.templates.get_template("board.html").render(
             title=self.catalogue.course.title,
-            code=self.join_code,
+            code=self.store.current_join_code(),
             url=self.public_url or str(request.base_url).rstrip("/"),
             key=request.query_params["key"],
             learners=learners,
@@ -317,16 +402,19 @@ class Board:
         self.instructor(request)
         if self.hub.streams >= MAX_BOARD_STREAMS:
             raise Refused(429, f"{MAX_BOARD_STREAMS} boards are open already: close one", 10)
+        seen = self.store.last_change()  # before the snapshot: a change made meanwhile is sent again, not lost
+        first = self.snapshot()  # here, not in the stream: a database away is a 503 the page retries
         return StreamingResponse(
-            self.stream(), media_type="text/event-stream", headers={**PRIVATE, "X-Accel-Buffering": "no"}
+            self.stream(self.store.follow(seen), first),
+            media_type="text/event-stream",
+            headers={**PRIVATE, "X-Accel-Buffering": "no"},
         )
 
-    async def stream(self):
+    async def stream(self, changes, first: dict):
         hub = self.hub
         hub.streams += 1
         try:
-            seen = self.store.last_change()  # before the snapshot: a change made meanwhile is sent again, not lost
-            yield sse("snapshot", self.snapshot())
+            yield sse("snapshot", first)
             quiet = 0.0
             while True:
                 waiter = asyncio.Event()
@@ -338,10 +426,14 @@ class Board:
                     pass
                 finally:
                     hub.waiters.discard(waiter)
-                seen, changed = self.store.changes_since(seen)
-                if changed:
+                try:
+                    changed = changes.new()
+                    update = self.snapshot(sorted(changed)) if changed else None
+                except StoreAway:  # PostgreSQL restarting: the changes wait in it, look again soon
+                    changed, update = set(), None
+                if update is not None:
                     quiet = 0.0
-                    yield sse("update", self.snapshot(sorted(changed)))
+                    yield sse("update", update)
                 else:
                     quiet += POLL_SECONDS
                     if quiet >= KEEPALIVE_SECONDS:  # also how a closed connection is noticed
@@ -349,6 +441,44 @@ class Board:
                         yield ": still here\n\n"
         finally:
             hub.streams -= 1
+
+    # instructor actions: POST, with the key
+    def learner_id(self, request: Request) -> int:
+        self.instructor(request)
+        value = request.path_params["learner"]
+        if not value.isdigit():
+            raise Refused(404, "no such learner")
+        return int(value)
+
+    async def remove(self, request: Request) -> Response:
+        learner_id = self.learner_id(request)
+        try:
+            name = self.store.remove_learner(learner_id)
+        except NoSuchLearner:
+            raise Refused(404, "no such learner (removed already?)") from None
+        self.hub.changed()
+        return JSONResponse({"removed": name}, headers=PRIVATE)
+
+    async def rename(self, request: Request) -> Response:
+        learner_id = self.learner_id(request)
+        payload = await read_json(request)
+        if not isinstance(payload, dict) or set(payload) != {"name"}:
+            raise Refused(422, 'expected {"name": …} and nothing else')
+        name = valid_name(payload["name"])
+        try:
+            self.store.rename_learner(learner_id, name)
+        except NoSuchLearner:
+            raise Refused(404, "no such learner (removed meanwhile?)") from None
+        except NameTaken as taken:
+            raise Refused(409, f"someone in the room is already called {taken.args[0]!r}") from None
+        self.hub.changed()
+        return JSONResponse({"name": name}, headers=PRIVATE)
+
+    async def rotate_code(self, request: Request) -> Response:
+        self.instructor(request)
+        code = self.store.rotate_join_code()
+        self.hub.changed()
+        return JSONResponse({"code": code}, headers=PRIVATE)
 
     async def export(self, request: Request) -> Response:
         self.instructor(request)
@@ -446,6 +576,15 @@ async def refused(request: Request, problem: Refused) -> Response:
     return JSONResponse({"error": problem.message}, status_code=problem.status, headers=headers)
 
 
+async def store_away(request: Request, problem: StoreAway) -> Response:
+    """PostgreSQL restarting: nothing was stored; the learner's `checks` keeps the report and sends it again."""
+    return JSONResponse(
+        {"error": f"the board's database is away for a moment: {problem}"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_STORE)},
+    )
+
+
 def security_headers(app):
     async def wrapped(scope, receive, send):
         async def sending(message):
@@ -471,8 +610,11 @@ def make_app(board: Board):
             Route("/board/state", board.state),
             Route("/board/events", board.events),
             Route("/board/export.csv", board.export),
+            Route("/board/learners/{learner}/remove", board.remove, methods=["POST"]),
+            Route("/board/learners/{learner}/rename", board.rename, methods=["POST"]),
+            Route("/board/code", board.rotate_code, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        exception_handlers={Refused: refused},  # type: ignore[dict-item]  # Starlette types a handler for Exception
+        exception_handlers={Refused: refused, StoreAway: store_away},  # type: ignore[dict-item]  # Starlette types a handler for Exception
     )
     return security_headers(app)

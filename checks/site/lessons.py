@@ -69,11 +69,31 @@ def hints(catalogue, lesson: Lesson) -> str:
     return "\n".join(blocks) + "\n" + tail + "\n"
 
 
+# A mistake that starts with a command, a path, an option or a variable keeps its case, in code:
+# "`apt-get install` without -y", "`sudo`, as on a desktop", "`/tmp`, a folder …".
+COMMANDS = {"apk", "apt", "apt-get", "curl", "dnf", "gcc", "pip", "pip3", "python", "python3", "sudo", "uwsgi", "yum"}
+SUBCOMMANDS = {"install", "update", "remove", "upgrade"}
+LEADING_WORD = re.compile(r"^([^\s,:;]+)")
+
+
+def mistake_title(mistake: str) -> str:
+    """A mistake's `# mistake:` line as the title of its folded block."""
+    found = LEADING_WORD.match(mistake)
+    word = found.group(1) if found else ""
+    if word in COMMANDS or word[:1] in ("$", "/", "-", "~"):
+        rest = mistake[len(word) :]
+        following = rest.split(maxsplit=1)
+        if word in COMMANDS and following and following[0] in SUBCOMMANDS:
+            word += " " + following[0]
+            rest = rest.lstrip()[len(following[0]) :]
+        return f"`{word}`{rest}"
+    return mistake[:1].upper() + mistake[1:]
+
+
 def mistake_block(lesson: Lesson, fixture: MistakeFixture) -> str:
     """One mistake, folded: the learner's files, then what `checks` says about them."""
     check = lesson.check(fixture.check_id)
     kind, verdict = ("warning", "warns") if fixture.expect == "warning" else ("failure", "fails")
-    first = fixture.mistake[0].upper() + fixture.mistake[1:]
     # a Dockerfile is shown whole, comments included, so that the line numbers `checks` prints match
     shown = [
         fence(read(source, "mistake fixture").strip("\n"), "dockerfile" if "Dockerfile" in name else "text", title=name)
@@ -87,7 +107,7 @@ def mistake_block(lesson: Lesson, fixture: MistakeFixture) -> str:
         ]
     else:
         said = [f"`checks {lesson.id}` {verdict} **{check_link(check)}** (`{check.id}`).", f"**Fix:** {check.hint}"]
-    return folded(kind, first, "\n\n".join([*shown, *said]))
+    return folded(kind, mistake_title(fixture.mistake), "\n\n".join([*shown, *said]))
 
 
 def mistakes(catalogue, lesson: Lesson) -> str:

@@ -6,6 +6,7 @@ final-dockerfile  the Dockerfile the lessons end with, folded
 exit-codes        the exit codes, from checks/cli.py's EXIT_CODES
 lessons           a table of the lessons: number, title, instruction, minutes, and the total
 python-versions   the Python versions `checks` knows, with their end of life
+build-checks      BuildKit's build checks a learner may meet in these lessons, from checks/buildchecks.py's RULES
 """
 
 from __future__ import annotations
@@ -126,7 +127,30 @@ def final_dockerfile(catalogue, page_src: str) -> str:
     return folded("example", title, fence(text, "dockerfile", title="Dockerfile"))
 
 
+def rule_url(name: str) -> str:
+    """Docker's page for a build-check rule, as the engine names it (JSONArgsRecommended → json-args-recommended)."""
+    kebab = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
+    return f"https://docs.docker.com/go/dockerfile/rule/{kebab}/"
+
+
+def build_checks(catalogue, page_src: str) -> str:
+    """The build-check rules of checks/buildchecks.py: an example that makes the engine warn (tests/test_build_checks.py
+    builds each), the lesson and check that find the same mistake, and what the rule means in these lessons."""
+    from checks.buildchecks import RULES
+
+    rows = ["| rule | for example | in the course | what it means here |", "|---|---|---|---|"]
+    for rule in RULES:
+        lines = [line for line in rule.example.splitlines() if line != "FROM python:3.13-slim"]
+        example = "<br>".join(f"`{line}`" for line in lines)
+        lesson = catalogue.get(rule.lesson)
+        where = f"[lesson {lesson.number}]({relative_link(page_src, lesson.page)})"
+        where += f", `{rule.check}`" if rule.check else ""
+        rows.append(f"| [{rule.name}]({rule_url(rule.name)}) | {example} | {where} | {rule.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 PARTS = {
+    "build-checks": build_checks,
     "final-dockerfile": final_dockerfile,
     "exit-codes": exit_codes,
     "cli": cli_help,

@@ -25,3 +25,8 @@ docker images together
 docker image prune
 docker builder prune
 # --8<-- [end:cache]
+
+# `checks` itself, installed with pipx (tests/test_packaging.py runs it after its pipx install):
+# --8<-- [start:uninstall]
+pipx uninstall docker-lessons
+# --8<-- [end:uninstall]

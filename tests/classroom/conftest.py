@@ -104,10 +104,26 @@ class BoardProcess:
             headers["Authorization"] = f"Bearer {token}"
         return self.request(path, body=body, headers=headers, method="POST")
 
-    def join(self, name: str) -> str:
-        answer = self.post("/api/join", {"code": self.code, "name": name})
+    def join(self, name: str, source: str | None = None) -> str:
+        """Join as `name`, from the loopback address `source` (e.g. 127.0.1.7: one laptop of a room) if given."""
+        if source is None:
+            answer = self.post("/api/join", {"code": self.code, "name": name})
+        else:
+            answer = self.post_from(source, "/api/join", {"code": self.code, "name": name})
         assert answer.status == 201, answer.body
         return answer.json["token"]
+
+    def post_from(self, source: str, path: str, payload) -> Response:
+        """POST JSON from another address of the loopback network: the board counts each as a laptop."""
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=(source, 0))
+        try:
+            connection.request("POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+            answer = connection.getresponse()
+            return Response(answer.status, answer.read(), dict(answer.headers))
+        finally:
+            connection.close()
 
     def state(self) -> dict:
         answer = self.get(f"/board/state?key={self.key}")
@@ -160,50 +176,92 @@ def unused_port() -> int:
 POSTGRESQL_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 
 
-@pytest.fixture(scope="session")
-def postgresql_server(tmp_path_factory):
-    """A PostgreSQL server of its own on 127.0.0.1 at a free port, for this session; its URL without a database."""
-    import os
-    import tempfile
+class PostgresqlServer:
+    """A PostgreSQL server of its own on 127.0.0.1 at a free port, from Debian's binaries; `url` has no database."""
 
-    if not POSTGRESQL_BINARIES:
-        if os.environ.get("REQUIRE_POSTGRESQL") == "1":
-            pytest.fail("REQUIRE_POSTGRESQL=1 but PostgreSQL is not installed: apt-get install postgresql")
-        pytest.skip(
-            "PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)"
+    def __init__(self):
+        import os
+        import tempfile
+
+        if not POSTGRESQL_BINARIES:
+            if os.environ.get("REQUIRE_POSTGRESQL") == "1":
+                pytest.fail("REQUIRE_POSTGRESQL=1 but PostgreSQL is not installed: apt-get install postgresql")
+            pytest.skip(
+                "PostgreSQL is not installed (apt-get install postgresql; REQUIRE_POSTGRESQL=1 makes this a failure)"
+            )
+        self.binaries = POSTGRESQL_BINARIES[-1]
+        self.folder = Path(tempfile.mkdtemp(prefix="checks-test-postgresql-"))
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.data, self.log = self.folder / "data", self.folder / "server.log"
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
+        self.run(
+            str(self.binaries / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
         )
-    binaries = POSTGRESQL_BINARIES[-1]
-    folder = Path(tempfile.mkdtemp(prefix="checks-test-postgresql-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
-        shutil.chown(folder, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    data, log = folder / "data", folder / "server.log"
+        self.start()
 
-    def run(*command: str):
-        done = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120)
+    def run(self, *command: str):
+        done = subprocess.run([*self.as_user, *command], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
 
-    run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
-    run(
-        str(binaries / "pg_ctl"),
-        "-D",
-        str(data),
-        "-l",
-        str(log),
-        "-w",
-        "-t",
-        "60",
-        "-o",
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off",
-        "start",
-    )
+    def start(self):
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        self.run(
+            str(self.binaries / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self):
+        self.run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory):
+    """The session's PostgreSQL server; its URL without a database."""
+    server = PostgresqlServer()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield server.url
     finally:
-        run(str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()
+
+
+@pytest.fixture
+def restartable_postgresql():
+    """A PostgreSQL server for one test, which it may stop and start (the session's one stays up)."""
+    server = PostgresqlServer()
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        except AssertionError:
+            pass  # stopped by the test
+        shutil.rmtree(server.folder, ignore_errors=True)
 
 
 @pytest.fixture

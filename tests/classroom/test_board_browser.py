@@ -105,3 +105,31 @@ def test_board_page_refuses_without_the_key(board, page):
     answer = page.goto(f"{board.url}/board?key=wrong")
     assert answer.status == 403
     assert "wrong instructor key" in page.content()
+
+
+def test_the_instructor_renames_removes_and_gives_a_new_code_from_the_page(board, page):
+    for name in ("Ana", "Eve the flooder"):
+        board.join(name)
+    page.goto(f"{board.url}/board?key={board.key}")
+    page.wait_for_selector("#status.live")
+    page.wait_for_selector('tr[data-name="Eve the flooder"]')
+
+    page.once("dialog", lambda dialog: dialog.accept("Ana B."))
+    page.click('tr[data-name="Ana"] button.rename')
+    page.wait_for_selector('tr[data-name="Ana B."]', timeout=3000)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click('tr[data-name="Eve the flooder"] button.remove')
+    page.wait_for_selector('tr[data-name="Eve the flooder"]', state="detached", timeout=3000)
+    assert page.locator("#grid-body th.name").all_text_contents() == ["Ana B."]
+    assert [learner["name"] for learner in board.state()["learners"]] == ["Ana B."]
+
+    old = board.code
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#new-code")
+    page.wait_for_function(
+        "old => !document.getElementById('join-command').textContent.includes('--code ' + old)", arg=old
+    )
+    new = board.state()["code"]
+    assert new != old and f"--code {new}" in page.locator("#join-command").text_content()
+    assert not page.problems, page.problems

@@ -57,3 +57,55 @@ def test_one_request_alone_raises_what_kept_it_out(store):
     assert type(refused.value).__name__ in ("IntegrityError", "ForeignKeyViolation")  # sqlite3's, psycopg's
     store.record(ana, [report("lesson1", "2026-05-04T09:00:00Z")])
     assert store.counts() == (1, 1)
+
+
+def test_a_store_made_by_an_older_board_gains_report_ids(tmp_path):
+    """A store made before reports had ids (no report_id column) is upgraded when a board opens it."""
+    import sqlite3
+
+    from checks.classroom import store as board_store
+
+    old = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(old)
+    older_schema = board_store.SCHEMA.format(serial=board_store.DIALECTS["sqlite"]["serial"])
+    connection.executescript(older_schema)
+    connection.execute("INSERT INTO learners (name, token_hash, joined) VALUES ('Ana', 'x', '2026-05-04T09:00:00Z')")
+    connection.execute(
+        "INSERT INTO reports (learner_id, lesson, passed, failed, at, received) "
+        "VALUES (1, 'lesson1', 1, '[]', '2026-05-04T09:00:00Z', '2026-05-04T09:00:00Z')"
+    )
+    connection.commit()
+    connection.close()
+
+    opened = Store(old)
+    try:
+        again = Report("lesson2", True, (), "2026-05-04T09:10:00Z", id="abcdefgh-1")
+        opened.record(1, [again])
+        opened.record(1, [again])
+        assert opened.counts() == (1, 2)
+        assert opened.learners()[0]["lessons"]["lesson2"]["runs"] == 1
+    finally:
+        opened.close()
+
+
+def test_a_change_committed_after_a_later_one_is_still_followed(postgresql_database):
+    """Two boards commit at once: PostgreSQL numbers the first change before the second, yet commits it
+    after. An event stream that had moved past the second never showed the first (the multi-board
+    bench found learners missing from a board's page for good)."""
+    import psycopg
+
+    store = Store(postgresql_database)
+    try:
+        ana, _ = store.add_learner("Ana")
+        ben, _ = store.add_learner("Ben")
+        changes = store.follow(store.last_change())
+        slow = psycopg.connect(postgresql_database)  # a board whose transaction is still open
+        slow.execute("INSERT INTO changes (learner_id) VALUES (%s)", (ana,))
+        store.record(ben, [report("lesson1", "2026-05-04T09:00:00Z")])  # numbered after, committed first
+        assert changes.new() == {ben}
+        slow.commit()
+        slow.close()
+        assert changes.new() == {ana}
+        assert changes.new() == set()
+    finally:
+        store.close()

@@ -7,14 +7,16 @@ real tags, which other work on this engine relies on); every such tag is removed
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import uuid
 import venv
+from pathlib import Path
 
 import pytest
 from docker.errors import ImageNotFound
 
-from checks.classroom.kit import MANIFEST
+from checks.classroom.kit import MANIFEST, full_reference, named_as
 from support import checks_process, run_checks
 
 pytestmark = pytest.mark.docker
@@ -182,3 +184,54 @@ def test_doctor_looks_for_every_image_of_the_course(workspace):
     findings = {f["name"]: f for f in run.json["findings"]}
     assert "busybox:latest" in findings["sidecar image"]["detail"]
     assert "python:3.13-slim" in findings["base image"]["detail"]
+
+
+def test_a_saved_image_is_named_for_both_image_stores():
+    """The classic store names a loaded image from manifest.json's RepoTags, the containerd store from
+    index.json's annotations: an image saved by id has neither, so the kit writes both."""
+    manifest = json.loads(named_as("manifest.json", [{"Config": "c", "RepoTags": None}], "busybox:latest"))
+    assert manifest[0]["RepoTags"] == ["busybox:latest"]
+    index = json.loads(named_as("index.json", {"manifests": [{"digest": "sha256:ab"}]}, "registry.local:5000/a/b:kit"))
+    assert index["manifests"][0]["annotations"] == {
+        "io.containerd.image.name": "registry.local:5000/a/b:kit",
+        "org.opencontainers.image.ref.name": "kit",
+    }
+    assert full_reference("busybox:latest") == "docker.io/library/busybox:latest"
+    assert full_reference("checks-test-kit-1/copy:kit") == "docker.io/checks-test-kit-1/copy:kit"
+    assert full_reference("localhost/x:1") == "localhost/x:1"
+
+
+# -- across engines and image stores: .ci/run packs a kit in one phase and unpacks it in the next ------
+# (the classic image store, then the containerd image store, then Engine 20.10), as a room where the
+# instructor's laptop and the learners' differ. Each name is made only for this and removed after.
+ACROSS = "checks-test-kit-across/copy:kit"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("KIT_FROM_PREVIOUS_ENGINE"), reason="set by .ci/run after another engine's phase"
+)
+def test_a_kit_packed_on_another_engine_or_image_store_unpacks(engine_client):
+    kit = os.environ["KIT_FROM_PREVIOUS_ENGINE"]
+    manifest = json.loads((Path(kit) / MANIFEST).read_text())
+    assert [entry["name"] for entry in manifest["images"]] == [ACROSS]
+    unpacked = checks_process("workshop", "unpack", kit)
+    try:
+        assert unpacked.returncode == 0, unpacked.stdout + unpacked.stderr
+        assert f"{ACROSS}: loaded" in unpacked.stdout, unpacked.stdout
+        ran = subprocess.run(
+            ["docker", "run", "--rm", ACROSS, "echo", "unpacked"], capture_output=True, text=True, timeout=60
+        )
+        assert ran.stdout.strip() == "unpacked", ran.stderr
+    finally:
+        untag(engine_client, ACROSS)
+
+
+@pytest.mark.skipif(not os.environ.get("KIT_FOR_NEXT_ENGINE"), reason="set by .ci/run before another engine's phase")
+def test_pack_a_kit_for_the_next_engine_or_image_store(engine_client):
+    kit = os.environ["KIT_FOR_NEXT_ENGINE"]
+    engine_client.images.get("busybox:latest").tag(ACROSS)
+    try:
+        packed = checks_process("workshop", "pack", kit, "--image", ACROSS, "--no-wheels", "--no-site")
+        assert packed.returncode == 0, packed.stderr
+    finally:
+        untag(engine_client, ACROSS)

@@ -183,3 +183,22 @@ def test_the_build_step_takes_no_arguments():
         [sys.executable, "-m", "checks.site", "--nav"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 2 and run.stderr.startswith("Error: ") and "Traceback" not in run.stderr
+
+
+def test_a_mistake_that_starts_with_a_command_keeps_its_case_in_code():
+    from checks.site.lessons import mistake_title
+
+    assert mistake_title("apt-get install without -y: the build cannot answer its question") == (
+        "`apt-get install` without -y: the build cannot answer its question"
+    )
+    assert mistake_title("sudo, as on a desktop") == "`sudo`, as on a desktop"
+    assert mistake_title("apt, the interactive front end") == "`apt`, the interactive front end"
+    assert mistake_title("$HOME, a shell variable") == "`$HOME`, a shell variable"
+    assert mistake_title("/tmp, a folder for temporary files") == "`/tmp`, a folder for temporary files"
+    # a sentence still starts with a capital; a title that starts with code is left as it is
+    assert mistake_title("a relative WORKDIR (no leading /)") == "A relative WORKDIR (no leading /)"
+    assert mistake_title("`slim` names no Python version") == "`slim` names no Python version"
+    lesson4 = next(lesson for lesson in load().lessons if lesson.id == "lesson4")
+    out = render(include("mistakes", page=lesson4.page), lesson4.page)
+    assert '"`apt-get install` without -y' in out and '"`sudo`, as on a desktop' in out
+    assert "Apt-get" not in out and "Sudo" not in out

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -97,3 +98,19 @@ def test_a_docs_link_opens_from_the_file_system_with_its_anchor_and_search(offli
     found = results.evaluate_all("links => links.map(a => a.href)")
     assert any("lessons/lesson1.html" in href for href in found), found
     assert not errors, errors
+
+
+def test_the_404_page_links_within_the_copy(offline_site, page):
+    """404.html opened from the file system: its stylesheet, scripts and links are files of the copy."""
+    errors = []
+    page.on("requestfailed", lambda request: errors.append(f"{request.failure} {request.url}"))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((offline_site / "404.html").as_uri(), wait_until="load")
+    assert not errors, errors
+    assert page.locator("header.md-header").evaluate("e => getComputedStyle(e).position") in ("sticky", "fixed")
+    targets = page.eval_on_selector_all("a[href], link[href], script[src]", "nodes => nodes.map(n => n.href || n.src)")
+    local = [target for target in targets if target.startswith("file:")]
+    assert any(target.endswith("/lessons/lesson1.html") for target in local), local
+    for target in local:
+        path = Path(unquote(urlsplit(target).path))
+        assert path.is_relative_to(offline_site) and path.exists(), target

@@ -66,6 +66,7 @@ def test_every_tested_mistake_is_on_its_lesson_page(built_site):
 
     from checks.catalogue import load
     from checks.fixtures import mistake_fixtures
+    from checks.site.lessons import mistake_title
 
     assert built_site.code == 0, built_site.log
     missing = []
@@ -79,8 +80,31 @@ def test_every_tested_mistake_is_on_its_lesson_page(built_site):
             for found in re.findall(r"<summary>(.*?)</summary>", page.read_text(encoding="utf-8"), re.S)
         }
         for fixture in fixtures:
-            title = fixture.mistake[0].upper() + fixture.mistake[1:]
+            title = mistake_title(fixture.mistake)
             shown = " ".join(title.replace("`", "").replace('"', "'").split())
             if shown not in summaries:
                 missing.append(f"{lesson.page}: {fixture.path.relative_to(ROOT)} ({shown!r})")
     assert not missing, "tested mistakes missing from their page:\n" + "\n".join(missing)
+
+
+def test_the_clean_up_page_names_the_folders_checks_keeps(monkeypatch, tmp_path):
+    """docs/next.md: what `checks` leaves on the machine (checks/facts.py's cache) is where the page says."""
+    from checks import facts
+
+    page = (ROOT / "docs" / "next.md").read_text(encoding="utf-8")
+    for name in ("CHECKS_CACHE_DIR", "CHECKS_NO_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    said = {
+        "linux": ("~/.cache/docker-lessons", tmp_path / ".cache" / "docker-lessons"),
+        "darwin": ("~/Library/Caches/docker-lessons", tmp_path / "Library" / "Caches" / "docker-lessons"),
+        "win32": ("%LOCALAPPDATA%\\docker-lessons", tmp_path / "Local" / "docker-lessons"),
+    }
+    for platform, (shown, folder) in said.items():
+        monkeypatch.setattr(facts.sys, "platform", platform)
+        assert f"`{shown}`" in page, shown
+        assert facts.cache_folder().is_relative_to(folder), (platform, facts.cache_folder())
+    monkeypatch.setenv("CHECKS_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert facts.cache_folder() == tmp_path / "elsewhere" and "`CHECKS_CACHE_DIR`" in page
+    assert '--8<-- "docs/commands/cleanup.sh:uninstall"' in page and "uv tool uninstall docker-lessons" in page

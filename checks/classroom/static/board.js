@@ -61,7 +61,41 @@ function renderRow(learner) {
     }
     row.appendChild(td);
   }
+  const actions = el("td", { class: "actions" });
+  const rename = el("button", { type: "button", class: "rename", title: "rename " + learner.name }, "rename");
+  rename.addEventListener("click", () => renameLearner(learner));
+  const remove = el("button", { type: "button", class: "remove", title: "remove " + learner.name }, "remove");
+  remove.addEventListener("click", () => removeLearner(learner));
+  actions.append(rename, remove);
+  row.appendChild(actions);
   return row;
+}
+
+// the instructor's actions: POST with the key; the page follows through the events, like every board
+async function act(path, payload) {
+  const answer = await fetch(path + "?key=" + encodeURIComponent(key), {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload || {}),
+  });
+  const body = await answer.json().catch(() => ({}));
+  if (!answer.ok) { alert(body.error || "HTTP " + answer.status); return null; }
+  return body;
+}
+
+async function renameLearner(learner) {
+  const name = prompt("New name for " + learner.name + ":", learner.name);
+  if (name && name !== learner.name) await act("/board/learners/" + learner.id + "/rename", { name });
+}
+
+async function removeLearner(learner) {
+  if (confirm("Remove " + learner.name + " and their results from the board? Their checks stops reporting.")) {
+    await act("/board/learners/" + learner.id + "/remove");
+  }
+}
+
+async function newCode() {
+  if (!confirm("Give the room a new join code? Learners who joined stay; the old code stops working.")) return;
+  const body = await act("/board/code");
+  if (body) take({ now: new Date().toISOString(), summary, learners: [], code: body.code });
 }
 
 function renderGrid() {
@@ -132,6 +166,13 @@ function take(data) {
   clockOffset = Date.now() - Date.parse(data.now);
   summary = data.summary;
   for (const learner of data.learners) learners.set(learner.id, learner);
+  for (const id of data.removed || []) {  // removed by the instructor, here or on another board
+    learners.delete(id);
+    const row = document.getElementById("learner-" + id);
+    if (row) row.remove();
+  }
+  const command = document.getElementById("join-command");  // a rotated join code
+  if (data.code) command.textContent = command.textContent.replace(/--code \S+/, "--code " + data.code);
 }
 
 function connect() {
@@ -149,10 +190,15 @@ function connect() {
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   });
   source.onopen = () => { status.textContent = "live"; status.className = "status live"; };
-  source.onerror = () => { status.textContent = "reconnecting…"; status.className = "status lost"; };
+  source.onerror = () => {
+    status.textContent = "reconnecting…"; status.className = "status lost";
+    // a 503 (the board's database away) closes the stream for good: open a new one a little later
+    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+  };
 }
 
 renderHead();
+document.getElementById("new-code").addEventListener("click", newCode);
 connect();
 // "stuck for a while" depends on the clock, not only on new reports
 setInterval(() => { renderGrid(); renderStuck(); }, 30000);

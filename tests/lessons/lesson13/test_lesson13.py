@@ -35,6 +35,34 @@ def test_final_stage_config_catches_not_the_solution_or_an_entrypoint():
     catches_not("final-stage-config", SOLUTION.replace('CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]'))
 
 
+# -- stage-name-style: the Dockerfile only (the engine's own words: tests/test_build_checks.py) ----------
+def test_stage_name_style_catches_as_in_another_case_than_from():
+    catches(
+        "stage-name-style",
+        SOLUTION.replace(" AS build", " as build"),
+        says=["expected `FROM python:3.13-slim AS build`", "found `as`"],
+        line=2,
+        status="warning",
+    )
+    catches(
+        "stage-name-style",
+        SOLUTION.replace("FROM python:3.13-slim AS build", "from python:3.13-slim AS build"),
+        says="found `AS`",
+        status="warning",
+    )
+
+
+def test_stage_name_style_catches_a_stage_name_with_capitals():
+    dockerfile = SOLUTION.replace(" AS build", " AS Build").replace("--from=build", "--from=Build")
+    catches("stage-name-style", dockerfile, says=["lowercase stage name", "found `Build`"], line=2, status="warning")
+
+
+def test_stage_name_style_catches_not_the_solution_or_lowercase_from_as():
+    catches_not("stage-name-style", SOLUTION)
+    lower = SOLUTION.replace("FROM python:3.13-slim AS build", "from python:3.13-slim as build")
+    catches_not("stage-name-style", lower)
+
+
 # -- on a real engine --------------------------------------------------------------------------------
 @pytest.mark.docker
 def test_compiler_not_in_final_and_image_smaller_catch_not_the_solution(built):
