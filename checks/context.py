@@ -242,6 +242,8 @@ class Context:
                 f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
                 f"{build.failed_line}, {build.result.stopped.describe()}"
             )
+        if build.failed_line and build.reason:  # the step's line and its own last error lines
+            raise Unavailable(f"the image does not build: {build.reason}")
         if build.failed_line:
             error = build.result.error.removeprefix("ERROR: ").strip()
             raise Unavailable(
