@@ -202,3 +202,77 @@ def error_summary(log: str) -> str:
         return errors[-1].strip()
     tail = [line for line in log.strip().splitlines() if line.strip()]
     return tail[-1].strip() if tail else "the build failed"
+
+
+def step_output(log: str, lines: int = 5) -> list[str]:
+    """The failing step's last output lines: BuildKit repeats them between `------` lines after ` > [n/m] RUN …:`;
+    the classic builder and Buildah print them after the step's `Step n/m : …` line."""
+    failed = re.search(r"^#(\d+) ERROR:", log, re.MULTILINE)
+    own = re.findall(rf"^#{failed.group(1)} \d+\.\d+ (.*)$", log, re.MULTILINE) if failed else []
+    blocks = re.findall(r"^------\n > [^\n]*\n(.*?)^------", log, re.MULTILINE | re.DOTALL)
+    if own:  # the failing vertex's own lines, whole (Engine 28's summary block shortens `/bin/sh: 1: py: …`)
+        said = [line.rstrip() for line in own]
+    elif blocks:
+        said = [re.sub(r"^(?:#\d+ )?\d+\.\d+ ", "", line).rstrip() for line in blocks[-1].splitlines()]
+    else:
+        steps = list(re.finditer(CLASSIC_STEP_LINE, log, re.MULTILINE))
+        after = log[steps[-1].end() :] if steps else ""
+        said = [
+            line.rstrip()
+            for line in after.splitlines()
+            if not re.match(
+                r"^ ?---?> |^Removing intermediate container|^The command .* returned a non-zero code", line
+            )
+        ]
+    said = [line for line in said if line.strip()]
+    return said[-lines:]
+
+
+# A program a RUN calls that the image does not have, as the shell says it (dash: `/bin/sh: 1: py: not found`,
+# bash: `bash: line 1: py: command not found`)
+PROGRAM_NOT_FOUND = re.compile(
+    r"^(?:(?:/bin/)?(?:sh|bash|dash)(?:: line \d+|: \d+)?: )?([^\s:]+): (?:command )?not found\s*$"
+)
+
+# What such a program is, and what the image has instead: the habits learners bring from elsewhere.
+INSTEAD_OF = {
+    "py": "`py` is the Windows launcher; in the image the program is `python`",
+    "python3.exe": "a Windows program name; in the image the program is `python`",
+    "adduser": "`adduser` is not in this image (Debian's slim images leave it out): use `useradd`",
+    "addgroup": "`addgroup` is not in this image (Debian's slim images leave it out): use `groupadd`",
+    "sudo": "there is no sudo in the image, and RUN already runs as root: leave `sudo` out",
+    "apk": "`apk` is Alpine's package manager; this image is Debian: use `apt-get`",
+    "yum": "`yum` is for Red Hat's family; this image is Debian: use `apt-get`",
+    "dnf": "`dnf` is for Red Hat's family; this image is Debian: use `apt-get`",
+    "curl": "curl is not in the python:*-slim images: install it with apt-get first, or use `python -c` instead",
+    "wget": "wget is not in the python:*-slim images: install it with apt-get first, or use `python -c` instead",
+}
+
+
+def missing_program(log: str) -> str | None:
+    """The program the failing step could not find (`py` from `/bin/sh: 1: py: not found`), if that is why it failed."""
+    for line in reversed(step_output(log, lines=20)):
+        found = PROGRAM_NOT_FOUND.match(line.strip())
+        if found:
+            return found.group(1)
+    return None
+
+
+def missing_program_cause(program: str) -> str:
+    """What to write instead of a program the image does not have, in the learner's terms."""
+    return INSTEAD_OF.get(program, f"`{program}` is not in this image: install it first, or call a program it has")
+
+
+def describe_failure(log: str, dockerfile_text: str, line: int | None) -> str:
+    """`the step at line 5, `RUN py -m pip …`, fails: /bin/sh: 1: py: not found`: the line, and the step's own words."""
+    lines = dockerfile_text.splitlines()
+    step = ""
+    if line and 0 < line <= len(lines):
+        step = lines[line - 1].strip().rstrip("\\").strip()
+        step = f", `{step if len(step) <= 80 else step[:77] + '…'}`,"
+    said = step_output(log, lines=3)
+    cause = "; ".join(said) if said else error_summary(log).removeprefix("ERROR: ").strip()
+    if len(cause) > 300:
+        cause = "…" + cause[-300:]
+    where = f"the step at line {line}{step}" if line else "the build"
+    return f"{where} fails: {cause}" if cause else f"{where} fails"

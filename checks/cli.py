@@ -401,6 +401,8 @@ def run(argv: list[str] | None = None) -> int:
         if wrong:
             raise UsageError("; ".join(wrong))
         catalogue = load(every_lesson=False)  # only the lessons this run needs are read
+        if len(argv) > 1 and argv[0].lower() == "lesson" and argv[1].isdigit():  # `checks lesson 3`
+            raise UsageError(f"did you mean `checks lesson{argv[1]}`? The lesson's name is one word.")
         if argv and re.fullmatch(r"(?i)lesson\d+", argv[0]):
             named = catalogue.get(argv[0])
             if named is None:
@@ -416,6 +418,8 @@ def run(argv: list[str] | None = None) -> int:
         send_waiting_reports(args, catalogue)
         return code
     except UsageError as problem:
+        if "--json" in argv:  # --json promises one JSON object on stdout, an error included
+            print(json.dumps({"error": str(problem), "exit_code": EXIT_USAGE}))
         print(f"Error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except CatalogueError as problem:

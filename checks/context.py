@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from . import dockerfile as dockerfile_module
 from .buildchecks import engine_says
+from .buildlog import describe_failure
 from .catalogue import Catalogue
 
 if TYPE_CHECKING:  # engine imports the docker SDK's helpers lazily; a Dockerfile-only run needs none of it
@@ -36,23 +37,32 @@ class Build:
     result: BuildResult  # of the whole Dockerfile
     image: str | None  # the complete image, or the image of the steps before the failing one
     complete: bool
+    reason: str = ""  # why it does not build: the failing step's line and its own last error lines
 
     @property
     def failed_line(self) -> int | None:
         return self.result.failed_line
 
     @property
+    def not_built(self) -> str:
+        return (
+            f"needs the image to build; {self.reason}"
+            if self.reason
+            else "needs the image to build (see the checks above)"
+        )
+
+    @property
     def final_image(self) -> str:
         """The image of the whole Dockerfile; a check that needs it is skipped when it does not build."""
         if not self.complete or self.image is None:  # complete means built, so it has an image
-            raise Unavailable("needs the image to build (see the checks above)")
+            raise Unavailable(self.not_built)
         return self.image
 
     @property
     def some_image(self) -> str:
         """The complete image, else the image of the steps before the failing one, else Unavailable."""
         if self.image is None:
-            raise Unavailable("needs the image to build (see the checks above)")
+            raise Unavailable(self.not_built)
         return self.image
 
 
@@ -199,7 +209,8 @@ class Context:
             self._after_build.clear()
             return build
         partial = self._build_steps_before(result.failed_line) if result.failed_line else None
-        return Build(result, partial.image_id if partial and partial.ok else None, False)
+        reason = "" if result.stopped is not None else describe_failure(result.log, dockerfile.text, result.failed_line)
+        return Build(result, partial.image_id if partial and partial.ok else None, False, reason)
 
     def _build_steps_before(self, line: int):
         """Build the steps that end before `line`; None when no FROM is among them."""
@@ -231,6 +242,8 @@ class Context:
                 f"the image does not build: checks stopped the RUN at {self.dockerfile_name}:"
                 f"{build.failed_line}, {build.result.stopped.describe()}"
             )
+        if build.failed_line and build.reason:  # the step's line and its own last error lines
+            raise Unavailable(f"the image does not build: {build.reason}")
         if build.failed_line:
             error = build.result.error.removeprefix("ERROR: ").strip()
             raise Unavailable(

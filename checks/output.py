@@ -135,7 +135,23 @@ def render(report: Report, catalogue: Catalogue, lesson: Lesson, workspace: str,
             out.append("You have finished every lesson. Well done!")
     else:
         out.append(style.paint(f"Lesson {lesson.number} not passed", "1;31") + f" ({counts(report.results)}).")
-        if first_failed_lesson is not None:
+        caused = next(
+            (
+                r
+                for earlier in catalogue.before(lesson)
+                for r in report.of(earlier.id)
+                if r.status in (FAILED, ERROR) and r.caused_by and r.caused_by[1] == lesson.id
+            ),
+            None,
+        )
+        taught = catalogue.get(caused.lesson) if caused is not None else None
+        if caused is not None and caused.caused_by is not None and taught is not None:
+            out.append(
+                f"Next: `{caused.caused_by[0]}`, which breaks lesson {taught.number}'s {caused.id}, is part of this "
+                f"lesson's step: fix it here (lesson {taught.number} is where the idea was taught: "
+                f"{taught.page_url}), then run `checks {lesson.id}` again."
+            )
+        elif first_failed_lesson is not None:
             out.append(
                 f"Next: this is lesson {first_failed_lesson.number}'s step: run `checks {first_failed_lesson.id}` "
                 f"and read {first_failed_lesson.page_url}"

@@ -16,14 +16,23 @@ class Outcome:
     line: int | None = None
     file: str | None = None
     hint: str | None = None  # a hint that follows from the cause found, instead of lesson.toml's
+    # the learner's line that broke this (earlier) check, and the lesson whose step wrote it (`.dockerignore`'s
+    # `[Bb]in/` is lesson 11's): a learner on that lesson fixes it there, not back in this check's lesson
+    caused_by: tuple[str, str] | None = None  # (the line as written, the lesson id)
 
 
 def passed(message: str = "", line: int | None = None, file: str | None = None) -> Outcome:
     return Outcome(PASSED, message, line, file)
 
 
-def failed(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
-    return Outcome(FAILED, message, line, file, hint)
+def failed(
+    message: str,
+    line: int | None = None,
+    file: str | None = None,
+    hint: str | None = None,
+    caused_by: tuple[str, str] | None = None,
+) -> Outcome:
+    return Outcome(FAILED, message, line, file, hint, caused_by)
 
 
 def warning(message: str, line: int | None = None, file: str | None = None, hint: str | None = None) -> Outcome:
@@ -49,6 +58,7 @@ class Result:
     why: str = ""
     lesson: str = ""
     goal: bool = False  # one of the checks that prove the lesson's goal
+    caused_by: tuple[str, str] | None = None  # see Outcome.caused_by
 
     def to_json(self) -> dict:
         return {

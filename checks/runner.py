@@ -75,6 +75,7 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
         why=info.why,
         lesson=lesson.id,
         goal=info.goal,
+        caused_by=outcome.caused_by,
     )
 
 

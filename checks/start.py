@@ -62,10 +62,7 @@ class StartCommand:
 def start_command(context: Context) -> StartCommand:
     if not start_instructions(context):
         raise Unavailable("needs CMD")
-    build = context.build
-    if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
-    config = context.image_config(build.final_image)
+    config = context.image_config(context.build.final_image)
     argv = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
     env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
     return StartCommand(argv, config.get("WorkingDir") or "/", env.get("PATH", DEFAULT_PATH))
@@ -90,3 +87,41 @@ def locate(context: Context, command: StartCommand, program: str) -> str | None:
         if folder and file_in_image(context, posixpath.join(folder, program)) is not None:
             return posixpath.join(folder, program)
     return None
+
+
+def installed_at(context: Context, image: str, program: str) -> list[str]:
+    """Every executable file (or link) named `program` in `image`, wherever it was installed (a virtualenv's bin/,
+    ~/.local/bin, a --prefix or --target folder), whatever PATH says; read once per run."""
+    search = (
+        "find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o "
+        f"-name '{program}' \\( -type f -o -type l \\) -perm -u+x -print 2>/dev/null | head -n 5; true"
+    )
+    shown = context.memo(
+        ("installed-at", image, program),
+        lambda: context.engine.run_in_image(image, ["sh", "-c", search], user="0:0"),  # whatever the image's USER
+    )
+    return [line.strip() for line in shown.output.splitlines() if line.strip().startswith("/")]
+
+
+def image_path(context: Context, image: str) -> str:
+    """The PATH a container of `image` starts with (its config's Env, else Docker's default)."""
+    config = context.image_config(image)
+    env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
+    return env.get("PATH", DEFAULT_PATH)
+
+
+def missing_path_advice(context: Context, image: str, program: str) -> str:
+    """Why `program` does not run from PATH in `image`, in the learner's terms: where it really is, and the
+    ENV PATH line that makes its folder part of PATH (or "" when it is nowhere in the image)."""
+    found = installed_at(context, image, program)
+    if not found:
+        return ""
+    where = found[0]
+    folder = posixpath.dirname(where)
+    path = image_path(context, image)
+    if folder in path.split(":"):
+        return f"{program} is at {where}, on PATH, but does not run"
+    return (
+        f"{program} is at {where}, but PATH ({path}) leaves out {folder}: "
+        f"add `ENV PATH={folder}:$PATH` to the final stage"
+    )

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from checks.buildlog import BuildWatch, failed_line, line_of_step
+from checks.buildlog import (
+    BuildWatch,
+    describe_failure,
+    failed_line,
+    line_of_step,
+    missing_program,
+    missing_program_cause,
+    step_output,
+)
 
 
 def feed(watch: BuildWatch, lines: list[tuple[float, str]]) -> None:
@@ -137,3 +145,58 @@ def test_podman_s_failing_step_is_found():
 def test_the_stopped_step_is_found_in_the_dockerfile_whatever_its_case_and_continuations():
     text = 'FROM python:3.13-slim\nrun apt-get update \\\n    && sleep infinity\nCMD ["x"]\n'
     assert line_of_step("RUN apt-get update && sleep infinity", text) == 2
+
+
+# A failing RUN as Engine 28's BuildKit prints it: the summary block between `------` lines shortens the
+# shell's words (`py: not found`), the step's own lines keep them whole.
+ENGINE_28_FAILED_RUN = """#9 [4/4] RUN py -m pip install -r requirements.txt
+#9 0.322 /bin/sh: 1: py: not found
+#9 ERROR: process "/bin/sh -c py -m pip install -r requirements.txt" did not complete successfully: exit code: 127
+------
+ > [4/4] RUN py -m pip install -r requirements.txt:
+py: not found
+------
+Dockerfile:4
+--------------------
+   3 |     COPY . .
+   4 | >>> RUN py -m pip install -r requirements.txt
+--------------------
+ERROR: failed to build: failed to solve: process "/bin/sh -c py -m pip install -r requirements.txt" did not complete successfully: exit code: 127
+"""
+# The classic builder (and Buildah) print the step's output after its `Step n/m :` line.
+CLASSIC_FAILED_RUN = """Step 4/4 : RUN adduser --disabled-password --gecos '' appuser
+ ---> Running in 3c4d5e6f7a8b
+/bin/sh: 1: adduser: not found
+The command '/bin/sh -c adduser --disabled-password --gecos '' appuser' returned a non-zero code: 127
+"""
+DOCKERFILE = "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN py -m pip install -r requirements.txt\n"
+
+
+def test_a_failing_step_s_own_lines_are_read_whole():
+    assert step_output(ENGINE_28_FAILED_RUN) == ["/bin/sh: 1: py: not found"]
+    assert step_output(CLASSIC_FAILED_RUN) == ["/bin/sh: 1: adduser: not found"]
+
+
+@pytest.mark.parametrize(
+    "log, program",
+    [
+        (ENGINE_28_FAILED_RUN, "py"),
+        (CLASSIC_FAILED_RUN, "adduser"),
+        ("Step 2/2 : RUN sudo apt-get update\n/bin/sh: 1: sudo: not found\n", "sudo"),
+        ("Step 2/2 : RUN foo\nbash: line 1: foo: command not found\n", "foo"),
+        ("Step 2/2 : RUN pip install x\nERROR: No matching distribution found for x\n", None),
+    ],
+)
+def test_the_program_a_step_could_not_find_is_named(log, program):
+    assert missing_program(log) == program
+
+
+def test_the_causes_of_a_missing_program_are_in_the_image_s_terms():
+    assert "`python`" in missing_program_cause("py") and "Windows" in missing_program_cause("py")
+    assert "`useradd`" in missing_program_cause("adduser")
+    assert "`frobnicate` is not in this image" in missing_program_cause("frobnicate")
+
+
+def test_a_failure_is_described_by_its_line_and_its_own_words():
+    said = describe_failure(ENGINE_28_FAILED_RUN, DOCKERFILE, 4)
+    assert said == ("the step at line 4, `RUN py -m pip install -r requirements.txt`, fails: /bin/sh: 1: py: not found")

@@ -295,6 +295,27 @@ def test_a_skipped_goal_check_means_not_passed_and_summaries_never_count_skipped
     assert "Lesson 2 passed" in render(report, catalogue, lesson2, "/ws", Style(io.StringIO()))
 
 
+def test_next_names_the_lesson_at_hand_when_its_own_line_broke_an_earlier_check():
+    from checks.catalogue import load
+    from checks.output import Style, render
+    from checks.result import Report
+
+    catalogue = load()
+    lesson3, lesson11 = catalogue.get("lesson3"), catalogue.get("lesson11")
+    broken = _result("lesson3", "copy-whole-app", "failed", True, message="bin/run_dev.sh is missing")
+    broken.caused_by = ("[Bb]in/", "lesson11")
+    report = Report(lesson="lesson11", title=lesson11.title, results=[broken])
+    text = render(report, catalogue, lesson11, "/ws", Style(io.StringIO()))
+    next_line = text.splitlines()[-1]
+    assert next_line.startswith(
+        "Next: `[Bb]in/`, which breaks lesson 3's copy-whole-app, is part of this lesson's step"
+    )
+    assert lesson3.page_url in next_line and "checks lesson11" in next_line
+    broken.caused_by = None  # a cause of lesson 3's own: back to lesson 3
+    text = render(report, catalogue, lesson11, "/ws", Style(io.StringIO()))
+    assert text.splitlines()[-1].startswith("Next: this is lesson 3's step")
+
+
 # -- the workspace is found upward from the current folder, as git finds its repository -----------
 def test_init_marks_the_workspace_and_checks_finds_it_from_a_folder_inside(tmp_path):
     result = checks_process("init", cwd=tmp_path)
@@ -362,3 +383,16 @@ def test_hint_counts_what_is_left_in_words(workspace):
     if len(lesson.hints) >= 2:
         assert "1 more hint, then the solution" in said[-2], said[-2]
     assert "again shows the solution" in said[-1]
+
+
+def test_a_lesson_written_as_two_words_gets_the_one_word_name(tmp_path):
+    run = run_checks("lesson", "3", cwd=tmp_path)
+    assert run.code == 2 and "did you mean `checks lesson3`?" in run.err
+    assert "invalid choice" not in run.err  # not argparse's list of every command
+
+
+def test_json_outside_a_workspace_prints_one_json_error_object(tmp_path):
+    run = run_checks("lesson3", "--json", cwd=tmp_path)
+    assert run.code == 2
+    answer = json.loads(run.out)
+    assert answer["exit_code"] == 2 and "not inside a workspace" in answer["error"]

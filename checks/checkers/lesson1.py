@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,9 @@ OFFICIAL_NAMES = (
 OFFICIAL_MIRRORS = ("mirror.gcr.io/library/python", "public.ecr.aws/docker/library/python")
 TYPOS = ("pyhton", "pytohn", "pyton", "phyton", "pthon", "python3", "python2", "py", "pythn", "pythom")
 DEBIAN_OLD = ("buster", "bullseye", "stretch", "jessie")
+# The newest Python minor version the official image was ever published for on each old Debian release
+# (docker-library/python dropped a release before the next Python came out): `3.13-slim-buster` never existed.
+DEBIAN_LAST_PYTHON = {"jessie": (3, 7), "stretch": (3, 9), "buster": (3, 11), "bullseye": (3, 13)}
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,15 @@ def dockerfile_present(context: Context) -> Outcome:
     if context.dockerfile_path is not None:
         if context.dockerfile_path.is_dir():
             return failed(f"{context.dockerfile_path.name} is a folder; it must be a file")
-        return passed(f"found {context.dockerfile_path.name}")
+        name = context.dockerfile_path.name
+        if name != "Dockerfile" and not ignored_by_dockerignore(context, name):
+            return failed(
+                f"expected the file named `Dockerfile`, with a capital D; found `{name}`. Docker accepts that "
+                "name too, but the workspace's .dockerignore lists `Dockerfile`, so this file is sent with the "
+                "app, `COPY . .` copies it into the image, and every edit of it runs apt-get and pip again. "
+                f"Rename it: `mv {name} Dockerfile` (in git: `git mv {name} Dockerfile`)"
+            )
+        return passed(f"found {name}")
     misses = near_misses(context.workspace)
     if misses:
         return failed(
@@ -105,6 +117,23 @@ def dockerfile_present(context: Context) -> Outcome:
             "(Windows hides extensions such as .txt: turn on 'File name extensions' in Explorer)"
         )
     return failed(f"expected a file named Dockerfile in {context.workspace.resolve()}; found none")
+
+
+def ignored_by_dockerignore(context: Context, name: str) -> bool:
+    """Does a line of the workspace's .dockerignore keep `name` (a file at the top) out of the build context?"""
+    try:
+        lines = (context.workspace / ".dockerignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    excluded = False
+    for line in (line.strip() for line in lines):
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = line.removeprefix("!").strip("/").removeprefix("./")
+        if fnmatch.fnmatchcase(name, pattern):
+            excluded = not negated
+    return excluded
 
 
 @check("dockerfile-syntax")
@@ -279,6 +308,16 @@ def base_image_variant(context: Context) -> Outcome:
     if variant.startswith(("windowsservercore", "nanoserver")):
         return failed(f"expected a Linux image; found `{variant}`, which needs Windows containers", line=stage.line)
     old = next((name for name in DEBIAN_OLD if name in variant), None)
+    minor = ref.minor()
+    if old and minor is not None and minor > DEBIAN_LAST_PYTHON[old]:
+        last = DEBIAN_LAST_PYTHON[old]
+        return failed(
+            f"expected a tag Docker Hub has; found `{ref.tag}`, which was never published: Python "
+            f"{minor[0]}.{minor[1]} came out after the official images stopped building on Debian {old} (its "
+            f"last was Python {last[0]}.{last[1]}), so `docker build` will stop with `not found`. Write "
+            f"`{ref.name}:{minor[0]}.{minor[1]}-{variant.replace(old, '').strip('-') or 'slim'}`",
+            line=stage.line,
+        )
     if old:
         return warning(
             f"`{variant}` is built on Debian {old}, which no longer gets regular security updates; "

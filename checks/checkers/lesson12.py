@@ -138,7 +138,7 @@ def rebuild_after_code_change(context: Context) -> Rebuild:
 def _rebuild_after_code_change(context: Context) -> Rebuild:
     build = context.build
     if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
+        raise Unavailable(build.not_built)
     if not (context.workspace / CODE_FILE).is_file():
         raise Unavailable(f"needs the app's code, {CODE_FILE}, in the workspace")
     engine = context.engine
@@ -214,6 +214,17 @@ def code_copied_after_deps(context: Context) -> Outcome:
 @check("deps-cached-after-code-change")
 def deps_cached_after_code_change(context: Context) -> Outcome:
     """Measured by a real rebuild after a one-line change to the app's code: no step that installs dependencies runs again."""
+    copy = first_code_copy(context)
+    later = installs_after(context, copy) if copy is not None else []
+    if copy is not None and later:  # the order on the page already answers it: no rebuild to wait for
+        return failed(
+            f"expected the install steps from the cache after a change to {CODE_FILE}; the order on the page "
+            f"already shows that a rebuild would run again {', '.join(f'`{i.keyword} {i.arguments}`' for i in later)}"
+            f": the first step that is not cached, `{copy.keyword} {copy.arguments}` (line {copy.line}), copies the "
+            "changed file, and every step after it runs again (known without a rebuild; checks measures one once "
+            "the order is right). Move the install steps above the COPY of the app's code",
+            line=copy.line,
+        )
     rebuild = rebuild_after_code_change(context)
     rerun = rebuild.rerun()
     installs = [step for step in rerun if INSTALLERS.search(step.text) and step.text.startswith("RUN")]

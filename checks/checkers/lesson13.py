@@ -14,6 +14,7 @@ from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed, warning
 from ..runner import check
 from ..stages import dependency_stage, final_stage
+from ..start import image_path, installed_at
 
 COMPILERS = ("gcc", "cc", "g++", "c++", "clang")
 
@@ -26,10 +27,7 @@ def human(size: int) -> str:
 
 
 def final_image(context: Context) -> str:
-    build = context.build
-    if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
-    return build.final_image
+    return context.build.final_image
 
 
 def build_stage_line(context: Context) -> int:
@@ -125,10 +123,52 @@ def venv_copied_from_build(context: Context) -> Outcome:
                     f"expected {path} in the stage `{stage_name(context, index)}`; found nothing there{advice}",
                     line=instruction.line,
                 )
+    left_behind = uwsgi_left_behind(context, copies)
+    if left_behind is not None:
+        return left_behind
     return passed(
         ", ".join(f"{i.flags['from']}: {' '.join((i.exec_form or i.words())[:-1])}" for i in copies),
         line=copies[0].line,
     )
+
+
+def copied_sources(instruction: Instruction) -> list[str]:
+    words = instruction.exec_form or instruction.words()
+    return [posixpath.normpath(s if s.startswith("/") else posixpath.join("/", s)) for s in words[:-1]]
+
+
+def uwsgi_left_behind(context: Context, copies: list[Instruction]) -> Outcome | None:
+    """A failure when uWSGI was installed in the build stage outside every folder the final stage copies from it."""
+    for instruction in copies:
+        index = stage_index(context, instruction.flags["from"])
+        if index != dependency_stage(context.dockerfile):
+            continue
+        line = max(i.end_line for i in context.dockerfile.instructions if i.stage == index)
+        image = context.image_until(line)
+        found = installed_at(context, image, "uwsgi")
+        sources = [s for i in copies if stage_index(context, i.flags["from"]) == index for s in copied_sources(i)]
+        if not found or any(p == s or p.startswith(s.rstrip("/") + "/") for p in found for s in sources):
+            return None
+        where = found[0]
+        name = stage_name(context, index)
+        copied = ", ".join(sources)
+        venv = next((s for s in sources if context.engine.read_path(image, posixpath.join(s, "bin/python"))), None)
+        if venv and where.startswith("/usr/local/"):
+            return failed(
+                f"expected uWSGI inside {venv}, which the final stage copies; found it at {where}: pip "
+                f"installed into the system's Python, not the virtualenv, because the stage `{name}`'s PATH "
+                f"({image_path(context, image)}) finds the system's pip first. Write `ENV PATH={venv}/bin:$PATH` "
+                "in the build stage before pip install",
+                line=instruction.line,
+            )
+        folder = posixpath.dirname(posixpath.dirname(where))
+        return failed(
+            f"expected the final stage to copy the folder uWSGI is installed in; found it at {where} in the "
+            f"stage `{name}`, outside what is copied ({copied}): copy "
+            f"`COPY --from={instruction.flags['from']} {folder} {folder}`",
+            line=instruction.line,
+        )
+    return None
 
 
 @check("final-stage-config")
@@ -147,6 +187,21 @@ def final_stage_config(context: Context) -> Outcome:
                 f"final image has the base image's {'CMD, python3' if keyword == 'CMD' else keyword}. Move "
                 f"`{keyword} {earlier[0].arguments}` to the end of the final stage",
                 line=earlier[0].line,
+            )
+    build = context.build
+    if build.complete and copies_from_stages(context):
+        image = build.final_image
+        found = installed_at(context, image, "uwsgi")
+        path = image_path(context, image)
+        if found and not any(posixpath.dirname(p) in path.split(":") for p in found):
+            folder = posixpath.dirname(found[0])
+            written = [i for i in dockerfile.of("ENV") if "PATH" in i.arguments and i.stage != final.index]
+            build_env = f" (the ENV PATH on line {written[0].line} is the build stage's)" if written else ""
+            return failed(
+                f"expected the final stage to put {folder} on PATH; found uWSGI at {found[0]} and PATH "
+                f"{path}, so ./bin/run_dev.sh cannot find `uwsgi`{build_env}: add `ENV PATH={folder}:$PATH` "
+                "to the final stage",
+                line=final.line,
             )
     return passed(line=final.line)
 

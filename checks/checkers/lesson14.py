@@ -14,6 +14,7 @@ import shlex
 import time
 from dataclasses import dataclass, field
 
+from ..buildlog import describe_failure, missing_program, missing_program_cause
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..engine import Container, Process
@@ -86,7 +87,7 @@ RUN_PROBE = f'for p in {PYTHONS}; do command -v "$p" >/dev/null 2>&1 && exec "$p
 def final_image(context: Context) -> str:
     build = context.build
     if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
+        raise Unavailable(build.not_built)
     return build.final_image
 
 
@@ -333,6 +334,9 @@ def strip_step(text: str) -> str:
 @check("user-exists")
 def user_exists(context: Context) -> Outcome:
     """The final stage's USER names a user (and group) of the image's /etc/passwd (/etc/group), or a number."""
+    creating = failing_user_creation(context)
+    if creating is not None:
+        return creating
     user = image_user(context)
     line = final_user_line(context)
     if is_root(user):
@@ -348,6 +352,29 @@ def user_exists(context: Context) -> Outcome:
         f"found none, so Docker refuses to start a container (`unable to find {kind} {name}`): {cause}",
         line=where,
         hint=hint,
+    )
+
+
+def failing_user_creation(context: Context) -> Outcome | None:
+    """A failure naming the cause when the build stops at the RUN that creates the user (`adduser: not found`)."""
+    build = context.build
+    if build.complete or not build.failed_line:
+        return None
+    made = next((i for _, i in created_users(context) if i.line <= build.failed_line <= i.end_line), None)
+    if made is None:
+        return None
+    program = missing_program(build.result.log)
+    if program is not None:
+        return failed(
+            f"expected the RUN on line {made.line} to create the user; the build stops there with "
+            f"`{program}: not found`: {missing_program_cause(program)}",
+            line=made.line,
+            hint="On Debian's slim images: `RUN useradd --system --no-create-home --shell /usr/sbin/nologin together`.",
+        )
+    return failed(
+        f"expected the RUN on line {made.line} to create the user; "
+        + describe_failure(build.result.log, context.dockerfile.text, build.failed_line),
+        line=made.line,
     )
 
 

@@ -87,7 +87,7 @@ class Probe:
 def image_config(context: Context) -> dict:
     build = context.build
     if not build.complete:
-        raise Unavailable("needs the image to build (see the checks above)")
+        raise Unavailable(build.not_built)
     return context.image_config(build.final_image)
 
 
@@ -427,6 +427,28 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
 
 
 # -- checks -------------------------------------------------------------------------------------------
+def refused_healthcheck(context: Context, written: list) -> Outcome | None:
+    """A failure quoting the engine when the build stops at a HEALTHCHECK line it cannot read (`--interval=10`)."""
+    build = context.build
+    line = build.failed_line
+    failing = next((i for i in written if line and i.line <= line <= i.end_line), None)
+    if build.complete or failing is None:
+        return None
+    said = re.search(r"dockerfile parse error (?:on )?line \d+: ([^\n]+)", build.result.log)
+    error = said.group(1).strip() if said else build.result.error.removeprefix("ERROR: ").strip()
+    unit = re.search(r'missing unit in duration "?([\d.]+)"?', error)
+    cause = (
+        f": a duration needs its unit, as in `10s` or `1m`; write `{unit.group(1)}s` for {unit.group(1)} seconds"
+        if unit
+        else ""
+    )
+    first = context.dockerfile.text.splitlines()[failing.line - 1].strip().rstrip("\\").strip()
+    return failed(
+        f"expected the engine to accept `{first}`; it refuses line {failing.line}: `{error}`{cause}",
+        line=failing.line,
+    )
+
+
 @check("healthcheck-in-image")
 def healthcheck_in_image(context: Context) -> Outcome:
     """The image's config has a HEALTHCHECK: written in the final stage, not turned off with NONE."""
@@ -446,6 +468,9 @@ def healthcheck_in_image(context: Context) -> Outcome:
             f"expected a probe; found HEALTHCHECK NONE on line {final[-1].line}, which turns health checks off",
             line=final[-1].line,
         )
+    refused = refused_healthcheck(context, written)
+    if refused is not None:
+        return refused
     test = (image_config(context).get("Healthcheck") or {}).get("Test") or []
     if not test or test[0] == "NONE":
         return failed(

@@ -28,6 +28,7 @@ NOT_FOUND = re.compile(
     r'"([^"]+)"?:? not found|(?:stat|lstat) ([^:]+): no such file|COPY failed: file not found in build '
     r"context[^:]*: stat ([^:]+): file does not exist|forbidden path outside the build context: (\S+)"
 )
+DOCKERIGNORE_LESSON = "lesson11"  # the lesson whose step writes .dockerignore's patterns
 ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$")
 
 
@@ -254,7 +255,9 @@ def copy_source_exists(context: Context) -> Outcome:
     if written.startswith("..") or written.startswith("/"):
         message += ": COPY sources are relative to the build context, and Docker sends nothing outside it"
     elif (context.workspace / missing).exists() and ignored(context, missing):
-        message += f": it is there, but .dockerignore excludes it (pattern `{ignored(context, missing)}`)"
+        pattern = ignored(context, missing)
+        message += f": it is there, but .dockerignore excludes it (pattern `{pattern}`)"
+        return failed(message, line=instruction.line, caused_by=(f"{pattern}", DOCKERIGNORE_LESSON))
     else:
         files = (p for p in context.workspace.rglob("*") if not {"__pycache__", ".git", ".venv"} & set(p.parts))
         names = [str(p.relative_to(context.workspace)) for p in itertools.islice(files, 2000)]  # a big venv stays cheap
@@ -294,6 +297,10 @@ def copy_into_workdir(context: Context) -> Outcome:
         )
     image = image_with_app(context)
     workdir = image_workdir(context, image)
+    if all(app_files_in(context, image, workdir).values()):
+        # the app is in the WORKDIR; a file also copied elsewhere (requirements.txt to /tmp for the
+        # install, a config to /etc) is another step's business
+        return passed(f"into {workdir}", line=copies(context)[-1].line)
     for instruction in copies(context):
         dest = destination(context, instruction)
         if not inside(dest, workdir):
@@ -322,7 +329,7 @@ def copy_whole_app(context: Context) -> Outcome:
         ", ".join(found) if found else "none of the app's files"
     )
     if "together/app.py" in missing and image_entry(context, image, posixpath.join(workdir, "app.py")):
-        message += ": `COPY together .` copies what is inside together/, not the folder; write `COPY together together`"
+        message += ": " + folder_contents_copy(context)
     else:
         nested = next(
             (
@@ -337,9 +344,32 @@ def copy_whole_app(context: Context) -> Outcome:
             message += f" (the app is in {nested}: copy to `.`, not to a subfolder)"
         elif excluded:
             message += f" (.dockerignore excludes {excluded[0][0]} with the pattern `{excluded[0][1]}`)"
+            return failed(message, line=copies(context)[-1].line, caused_by=(f"{excluded[0][1]}", DOCKERIGNORE_LESSON))
         else:
             message += ": copy the whole build context with `COPY . .`"
     return failed(message, line=copies(context)[-1].line)
+
+
+def folder_contents_copy(context: Context) -> str:
+    """Why the app's folders arrived flattened: the learner's COPY names folders (or a wildcard matching them), and
+    COPY copies what is inside a folder it names, not the folder."""
+    naming = [
+        (instruction, source)
+        for instruction in copies(context)
+        for source in sources_and_destination(instruction)[0]
+        if source.rstrip("/") not in ("", ".", "./")
+        and fnmatch.fnmatch("together", source.rstrip("/").removeprefix("./"))
+    ]
+    if not naming:
+        return "COPY copies what is inside a folder it names, not the folder; write `COPY . .`"
+    instruction, source = naming[0]
+    written = f"`{instruction.keyword} {instruction.arguments}`"
+    if any(ch in source for ch in "*?["):
+        return (
+            f"{written} copies what is inside each folder `{source}` matches (together/, bin/), not the folders "
+            "themselves, so their files land side by side in the WORKDIR; write `COPY . .`"
+        )
+    return f"{written} copies what is inside together/, not the folder; write `COPY {source.rstrip('/')} together`"
 
 
 @check("copy-script-executable")

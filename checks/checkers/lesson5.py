@@ -8,12 +8,14 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from ..buildlog import INSTEAD_OF, describe_failure, missing_program, missing_program_cause
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..result import Outcome, failed, passed, warning
 from ..runner import check
 from ..shell import shell_commands
-from ..stages import dependency_stage
+from ..stages import dependency_stage, final_stage
+from ..start import image_path, missing_path_advice
 
 # pip options that take a value (the value is not a package to install)
 VALUE_OPTIONS = {
@@ -56,6 +58,7 @@ VALUE_OPTIONS = {
     "--python",
 }
 PIP_PROGRAM = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
+WINDOWS_LAUNCHERS = ("py", "py.exe", "python.exe", "python3.exe")
 PYTHON_PROGRAM = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 COMPILER_PACKAGES = ("gcc", "build-essential", "clang")
 COMPILER_MISSING = re.compile(
@@ -96,6 +99,10 @@ def pip_install_of(words: list[str]) -> tuple[list[str], bool] | None:
         rest = words[1:]
     elif PYTHON_PROGRAM.match(words[0]) and len(words) >= 3 and words[1] == "-m" and words[2] == "pip":
         rest = words[3:]
+    elif words[0] in WINDOWS_LAUNCHERS:  # `py -m pip install …`, `py -3 -m pip install …`: a Windows habit
+        launcher = [w for w in words[1:4] if not re.match(r"^-\d", w)]
+        if launcher[:2] == ["-m", "pip"]:
+            rest = words[words.index("pip", 1) + 1 :]
     if rest is None:
         return None
     while rest and rest[0].startswith("-"):  # global options before the sub-command (pip -q install)
@@ -363,11 +370,15 @@ def pip_install_builds(context: Context) -> Outcome:
             "RUN already runs as root",
             line=install.line,
         )
-    program = install.command.split()[0]
-    if re.search(rf"{re.escape(program)}: (?:not found|command not found)", log):
+    program = missing_program(log)
+    if program is not None:
+        cause = (
+            missing_program_cause(program)
+            if program in INSTEAD_OF
+            else f"`{program}` is not in this image: the pip of the image's Python is `pip` (or `python -m pip`)"
+        )
         return failed(
-            f"expected `pip install …`; found `{program}`, which this image does not have: the pip of the "
-            f"image's Python is `pip`",
+            f"the build stops at line {install.line} with `{program}: not found`: {cause}",
             line=install.line,
         )
     no_match = re.search(r"No matching distribution found for (\S+)", log)
@@ -379,7 +390,10 @@ def pip_install_builds(context: Context) -> Outcome:
             "image, whose Python is yours to install into",
             line=install.line,
         )
-    return failed(f"the pip install step fails: {build.result.error}", line=install.line)
+    return failed(
+        f"expected pip install to finish; {describe_failure(log, context.dockerfile.text, build.failed_line)}",
+        line=install.line,
+    )
 
 
 @check("pip-no-cache")
@@ -397,6 +411,57 @@ def pip_no_cache(context: Context) -> Outcome:
             line=install.line,
         )
     return passed(f"no {PIP_CACHE} in the image", line=install.line)
+
+
+def app_image(context: Context, install: PipInstall) -> str:
+    """The image the app runs in, as far as it is known: the whole image when it builds (an ENV PATH may come
+    after the install, and a build stage's packages reach the app only through what the final stage copies),
+    else the image up to the pip install of the final stage."""
+    build = context.build
+    if build.complete:
+        return build.final_image
+    if install.instruction.stage != final_stage(context.dockerfile).index:
+        raise Unavailable(
+            build.not_built + " (the dependencies installed in a build stage reach the app only through what the "
+            "final stage copies)"
+        )
+    return context.image_until(install.instruction.end_line)
+
+
+def multi_stage_cause(context: Context) -> tuple[str, str] | None:
+    """In a multi-stage build (lesson 13's step), the final stage's line that brings the dependencies over."""
+    dockerfile = context.dockerfile
+    final = final_stage(dockerfile)
+    if dependency_stage(dockerfile) == final.index:
+        return None
+    copied = next((i for i in dockerfile.in_final_stage("COPY") if "from" in i.flags), None)
+    return (f"{copied.keyword} {copied.args}" if copied else f"FROM {final.written}"), "lesson13"
+
+
+def where_installed_instead(context: Context, image: str) -> str:
+    """Why the `python` on PATH does not see the packages: where pip really put them, and the line that fixes it."""
+    search = "find / -xdev \\( -path /proc -o -path /sys \\) -prune -o -path '*/flask/__init__.py' -print 2>/dev/null | head -n 3"
+    shown = context.engine.run_in_image(image, ["sh", "-c", search + "; true"], user="0:0")
+    found = [line.strip() for line in shown.output.splitlines() if line.strip().startswith("/")]
+    if not found:
+        return "pip's packages are nowhere in this image" + (
+            ": the final stage copies nothing the build stage installed them into"
+            if len(context.dockerfile.stages) > 1
+            else ""
+        )
+    folder = posixpath.dirname(posixpath.dirname(found[0]))  # the site-packages (or --target) folder
+    venv = folder.split("/lib/python")[0] if "/lib/python" in folder else None
+    if venv and context.engine.read_path(image, venv + "/pyvenv.cfg"):
+        return (
+            f"they are in the virtualenv {venv}, and PATH ({image_path(context, image)}) does not lead to its "
+            f"python: add `ENV PATH={venv}/bin:$PATH` to the final stage"
+        )
+    if venv:
+        return (
+            f"they are under {venv} (pip's --prefix or --user folder), which the image's python does not read: "
+            f"install with the final image's own layout (copy a --prefix folder to /usr/local) or use a virtualenv"
+        )
+    return f"they are in {folder} (pip's --target folder), which Python does not read: add `ENV PYTHONPATH={folder}`"
 
 
 IMPORT_PROBE = """
@@ -421,7 +486,7 @@ print(json.dumps(found))
 def pip_dependencies_import(context: Context) -> Outcome:
     """In the image, the `python` on PATH has every package of requirements.txt at its pinned version, flask imports, and `uwsgi` runs."""
     install = main_install(context)
-    image = context.image_until(install.instruction.end_line)
+    image = app_image(context, install)
     declared = declared_requirements(context)
     uwsgi_key = ("uwsgi-version", image)
 
@@ -440,10 +505,10 @@ def pip_dependencies_import(context: Context) -> Outcome:
     missing = [declared[name] for name in sorted(declared) if not found.get(name)]
     if missing:
         return failed(
-            f"expected {', '.join(missing)} installed for the image's `python`; found them missing. If pip "
-            "installed them into a virtual environment, put its bin folder first on PATH "
-            "(ENV PATH=/path/to/venv/bin:$PATH)",
+            f"expected {', '.join(missing)} installed for the image's `python`; found them missing: "
+            + where_installed_instead(context, image),
             line=install.line,
+            caused_by=multi_stage_cause(context),
         )
     wrong = [
         f"{declared[name]} (found {found[name]})"
@@ -460,10 +525,12 @@ def pip_dependencies_import(context: Context) -> Outcome:
         )
     uwsgi = context.memo(uwsgi_key, uwsgi_version)
     if uwsgi.exit_code != 0:
+        advice = missing_path_advice(context, image, "uwsgi")
         return failed(
             f"expected the `uwsgi` command on PATH (bin/run_dev.sh runs it); found: "
-            f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}",
+            f"{uwsgi.output.strip()[-200:] or f'exit code {uwsgi.exit_code}'}" + (f": {advice}" if advice else ""),
             line=install.line,
+            caused_by=multi_stage_cause(context),
         )
     versions = ", ".join(f"{name} {found[name]}" for name in sorted(declared))
     return passed(f"{versions}; uwsgi {uwsgi.output.strip()}", line=install.line)

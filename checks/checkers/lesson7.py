@@ -49,6 +49,11 @@ def likely_cause(text: str, crlf: bool = False, exit_code: int | None = None) ->
         )
     if "permission denied" in lowered:
         return "the script is not executable: `chmod +x bin/run_dev.sh` (or run it with `sh`)"
+    if re.search(r"\buwsgi: (?:\d+: )?(?:not found|command not found)", lowered):
+        return (
+            "./bin/run_dev.sh runs `uwsgi`, which is in no folder of the image's PATH: see pip-dependencies-import "
+            "(lesson 5) and, in a multi-stage build, final-stage-config (lesson 13)"
+        )
     if "no such file or directory" in lowered or "not found" in lowered:
         return "the program does not exist at that path in the image (see cmd-program-exists)"
     if "no module named 'together'" in lowered:
@@ -188,6 +193,15 @@ def cmd_program_exists(context: Context) -> Outcome:
     line = last_start_line(context)
     if not program:
         return failed("expected a command; found an empty one", line=line)
+    if not command.shell_form and len(program.split()) > 1 and locate(context, command, program) is None:
+        words = shell_words(program) or program.split()
+        written = start_instructions(context)[-1]
+        return failed(
+            f"expected one JSON element per argument; found `{written.keyword} {written.arguments}`, whose element "
+            f"`{program}` holds the program and its arguments together, so Docker looks for one program of that "
+            f"whole name, spaces included: write `{json.dumps(words + command.argv[1:])}`",
+            line=line,
+        )
     if locate(context, command, program) is None:
         if "/" not in program:
             nearby = command.resolve(program)

@@ -224,11 +224,22 @@ def port_published(context: Context) -> Outcome:
     if others:
         other_port, other = next(iter(others.items()))
         host_port, wrong = other[0]["HostPort"], other_port.split("/")[0]
+        protocol = other_port.partition("/")[2] or "tcp"
+        if protocol != "tcp":
+            host_ip = other[0].get("HostIp") or ""
+            keep = f"{host_ip}:" if host_ip and host_ip not in ("0.0.0.0", "::") else ""
+            return failed(
+                f"expected container port {number} published for TCP; found {other_port} published on host port "
+                f"{host_port}: `/{protocol}` publishes {protocol.upper()}, while the app speaks HTTP, which is TCP. "
+                f"Leave out `/{protocol}` (TCP is the default): `-p {keep}{host_port}:{number}`"
+            )
+        choices = [f"write `-p {wrong}:{number}` if you meant host port {wrong}"]
+        if host_port != wrong:
+            choices.append(f"or `-p {host_port}:{number}` to keep host port {host_port}")
         return failed(
             f"expected container port {number} published; found container port {wrong} published on host "
             f"port {host_port}, where nothing listens. `-p` takes HOST:CONTAINER, and the app listens on "
-            f"{number} inside the container: write `-p {wrong}:{number}` if you meant host port {wrong}, "
-            f"or `-p {host_port}:{number}` to keep host port {host_port}"
+            f"{number} inside the container: {', '.join(choices)}"
         )
     exposed = port in container.exposed_ports
     because = f"EXPOSE {number} in the Dockerfile only documents the port; it publishes nothing. " if exposed else ""

@@ -43,8 +43,22 @@ def test_dockerfile_present_names_a_notepad_txt():
     catches("dockerfile-present", None, says="Dockerfile.txt", prepare=named("Dockerfile.txt"))
 
 
-def test_dockerfile_present_accepts_lowercase_as_docker_does():
-    catches_not("dockerfile-present", None, prepare=named("dockerfile"))
+def test_dockerfile_present_names_a_lowercase_name_the_dockerignore_lets_through():
+    # Docker accepts `dockerfile`, but the sample app's .dockerignore lists `Dockerfile`: it would reach the image
+    catches(
+        "dockerfile-present",
+        None,
+        says=["`dockerfile`", ".dockerignore", "mv dockerfile Dockerfile"],
+        prepare=named("dockerfile"),
+    )
+
+
+def test_dockerfile_present_accepts_lowercase_when_the_dockerignore_keeps_it_out():
+    def prepare(folder):
+        named("dockerfile")(folder)
+        (folder / ".dockerignore").write_text("dockerfile\n.dockerignore\n")
+
+    catches_not("dockerfile-present", None, prepare=prepare)
 
 
 # dockerfile-syntax

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from checks.checkers import lesson13
-from support import LESSONS, ROOT, catches, catches_not
+from support import LESSONS, ROOT, catches, catches_not, grade_fixture
 
 SOLUTION = (LESSONS / "lesson13" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 FIXTURES = ROOT / "tests" / "lessons" / "lesson13" / "fixtures"
@@ -29,6 +29,7 @@ def test_final_stage_config_catches_a_cmd_left_in_the_build_stage():
     catches("final-stage-config", fixture("final-stage-config"), says=["stage `build`", "python3"], line=11)
 
 
+@pytest.mark.docker  # the PATH the final image really has is read from the image
 def test_final_stage_config_catches_not_the_solution_or_an_entrypoint():
     catches_not("final-stage-config", SOLUTION)
     catches_not("final-stage-config", SOLUTION.replace('CMD ["./bin/run_dev.sh"]', 'ENTRYPOINT ["./bin/run_dev.sh"]'))
@@ -113,3 +114,22 @@ def test_lessons_4_and_5_read_the_stage_that_installs_the_dependencies():
         "FROM python:3.13-slim\nCOPY --from=build /wheels /wheels\nRUN pip install /wheels/*\n"
     )
     assert dependency_stage(parse(wheels)) == 1  # the final stage installs too: it is the one to grade
+
+
+@pytest.mark.docker
+def test_final_stage_config_names_the_missing_env_path(workspace):
+    run = grade_fixture("lesson13", workspace, "final-stage-config--no-path")
+    message = run.check("final-stage-config")["message"]
+    assert run.status("final-stage-config") == "failed"
+    assert "/opt/venv/bin/uwsgi" in message and "`ENV PATH=/opt/venv/bin:$PATH`" in message
+    # lesson 5's check sees it too, names the same line, and the verdict sends the learner to lesson 13's step
+    assert run.status("pip-dependencies-import") == "failed"
+    assert "ENV PATH=/opt/venv/bin:$PATH" in run.check("pip-dependencies-import")["message"]
+
+
+@pytest.mark.docker
+def test_venv_copied_from_build_names_pip_installing_into_the_system(workspace):
+    run = grade_fixture("lesson13", workspace, "venv-copied-from-build--system-pip")
+    message = run.check("venv-copied-from-build")["message"]
+    assert run.status("venv-copied-from-build") == "failed"
+    assert "/usr/local/bin/uwsgi" in message and "system's Python" in message and "ENV PATH=/opt/venv/bin" in message

@@ -15,7 +15,7 @@ from checks.checkers import lesson4, lesson7, lesson14
 from checks.checkers.lesson7 import likely_cause
 from checks.context import Unavailable
 from scripts.regen_samples import assert_sample
-from support import LESSONS, ROOT
+from support import LESSONS, ROOT, grade_fixture
 
 SOLUTION = (LESSONS / "lesson14" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 FIXTURES = ROOT / "tests" / "lessons" / "lesson14" / "fixtures"
@@ -218,3 +218,13 @@ def test_a_user_binds_port_80_where_the_engine_allows_it_and_is_named_where_not(
     refused = lesson14.running(denied, sysctls={"net.ipv4.ip_unprivileged_port_start": "1024"})
     assert refused.exited and "bind(): Permission denied" in refused.logs
     assert "below 1024" in likely_cause(refused.logs)
+
+
+@pytest.mark.docker
+def test_user_exists_names_adduser_missing_from_the_slim_image(workspace):
+    run = grade_fixture("lesson14", workspace, "user-exists--adduser")
+    message = run.check("user-exists")["message"]
+    assert run.status("user-exists") == "failed"
+    assert "`adduser: not found`" in message and "`useradd`" in message
+    # every check that needs the image says which step stops the build, in the build's own words
+    assert "adduser: not found" in run.check("copy-whole-app")["message"]

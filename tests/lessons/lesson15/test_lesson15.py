@@ -14,7 +14,7 @@ import pytest
 
 from checks.checkers import lesson15
 from checks.context import Unavailable
-from support import LESSONS, ROOT
+from support import LESSONS, ROOT, grade_fixture
 
 SOLUTION = (LESSONS / "lesson15" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 FIXTURES = ROOT / "tests" / "lessons" / "lesson15" / "fixtures"
@@ -188,3 +188,11 @@ def test_unhealthy_when_broken_and_container_healthy_catch_not_other_correct_pro
         assert lesson15.container_healthy(ctx).status == "passed"
         result = lesson15.unhealthy_when_broken(ctx)
         assert result.status == "passed", result.message
+
+
+@pytest.mark.docker
+def test_healthcheck_in_image_quotes_the_engine_refusing_a_duration_without_unit(workspace):
+    run = grade_fixture("lesson15", workspace, "healthcheck-in-image--no-unit")
+    message = run.check("healthcheck-in-image")["message"]
+    assert run.status("healthcheck-in-image") == "failed"
+    assert 'missing unit in duration "10"' in message and "`10s`" in message

@@ -13,7 +13,7 @@ import pytest
 
 from checks.checkers import lesson3
 from checks.context import Unavailable
-from support import catches, catches_not, run_checks
+from support import catches, catches_not, grade_fixture, run_checks
 
 HEAD = "FROM python:3.13-slim\nWORKDIR /usr/src/app\n"
 
@@ -204,3 +204,17 @@ def test_copy_into_workdir_catches_not_a_workdir_written_with_a_trailing_slash(w
 @pytest.mark.parametrize("line", ["COPY ../ .", "COPY .. .", "COPY ../requirements.txt ./", "COPY ./../together ."])
 def test_copy_source_exists_catches_a_parent_folder(line):
     catches("copy-source-exists", HEAD + line + "\n", says="cannot reach the one above it", line=3)
+
+
+@pytest.mark.docker
+def test_copy_whole_app_quotes_the_learner_s_own_wildcard_copy(workspace):
+    run = grade_fixture("lesson3", workspace, "copy-whole-app--star")
+    message = run.check("copy-whole-app")["message"]
+    assert run.status("copy-whole-app") == "failed"
+    assert "`COPY * ./`" in message and "COPY together" not in message
+
+
+@pytest.mark.docker
+def test_copy_into_workdir_accepts_requirements_copied_to_another_folder_first(grade):
+    run = grade(HEAD + "COPY requirements.txt /tmp/\nCOPY . .\n")
+    assert run.status("copy-into-workdir") == "passed", run.check("copy-into-workdir")

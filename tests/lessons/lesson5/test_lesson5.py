@@ -196,3 +196,12 @@ def test_pip_dependencies_import_catches_a_virtual_environment_off_path(workspac
     assert "Flask==3.1.3" in run.check("pip-dependencies-import")["message"]
     assert "PATH" in run.check("pip-dependencies-import")["message"]
     assert run.status("pip-install-requirements") == "passed"
+
+
+@pytest.mark.docker
+def test_pip_install_builds_names_the_windows_launcher(workspace):
+    run = grade_fixture("lesson5", workspace, "pip-install-builds--windows-launcher")
+    assert run.status("pip-install-present") == "passed"  # `py -m pip install` is a pip install, in the wrong program
+    message = run.check("pip-install-builds")["message"]
+    assert run.status("pip-install-builds") == "failed"
+    assert "`py: not found`" in message and "Windows launcher" in message and "`python`" in message

@@ -363,3 +363,12 @@ def test_base_image_tag_hint_follows_from_latest(workspace):
     assert "Replace `latest`" in hint and "Add a tag after a colon" not in hint
     run = run_checks("lesson1", "--json", "--path", str(workspace("FROM python\n", name="other")))
     assert "Add a tag after a colon" in run.check("base-image-tag")["hint"]
+
+
+@pytest.mark.docker
+def test_cmd_program_exists_names_one_element_holding_the_program_and_its_argument(workspace):
+    run = grade_fixture("lesson7", workspace, "cmd-program-exists--one-element")
+    message = run.check("cmd-program-exists")["message"]
+    assert run.status("cmd-program-exists") == "failed"
+    assert 'CMD ["/bin/bash ./bin/run_dev.sh"]' in message and "one JSON element per argument" in message
+    assert '["/bin/bash", "./bin/run_dev.sh"]' in message
