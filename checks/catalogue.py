@@ -162,6 +162,12 @@ class Catalogue:
         self._read: dict[int, Lesson] = {}
         self._lock = threading.Lock()
 
+    def with_course(self, course: Course) -> Catalogue:
+        """The same lessons under other course-wide facts (a published site_url, say)."""
+        other = Catalogue(course, self._files)
+        other._read = dict(self._read)
+        return other
+
     def numbered(self, number: int) -> Lesson:
         with self._lock:
             if number not in self._read:

@@ -124,14 +124,12 @@ def test_the_site_takes_its_public_address_from_the_course(monkeypatch):
     import dataclasses
 
     real = load()
-    published = dataclasses.replace(
-        real, course=dataclasses.replace(real.course, site_url="https://example.org/lessons")
-    )
+    published = real.with_course(dataclasses.replace(real.course, site_url="https://example.org/lessons"))
     monkeypatch.setattr(hook, "catalogue", lambda: published)
     nav = [{"Lessons": hook.lessons_nav(real, ROOT / "docs")}]
     config = hook.on_config({"site_url": None, "nav": nav, "docs_dir": str(ROOT / "docs")})
     assert config["site_url"] == "https://example.org/lessons/"
-    unset = dataclasses.replace(real, course=dataclasses.replace(real.course, site_url=""))
+    unset = real.with_course(dataclasses.replace(real.course, site_url=""))
     monkeypatch.setattr(hook, "catalogue", lambda: unset)
     assert hook.on_config({"site_url": None, "nav": nav, "docs_dir": str(ROOT / "docs")})["site_url"] is None
 
