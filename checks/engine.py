@@ -187,7 +187,7 @@ class ImageInfo:
     @property
     def short_id(self) -> str:
         """As `docker images` shows it, with the sha256: prefix (as the docker SDK gives it)."""
-        return self.id[:17] if self.id.startswith("sha256:") else self.id[:10]
+        return self.id[:19] if self.id.startswith("sha256:") else self.id[:12]
 
     @property
     def labels(self) -> dict:

@@ -25,7 +25,7 @@ def user_cause(text: str) -> str | None:
     denied = "permission denied" in lowered or "errno 13" in lowered  # not "no such file": that is lesson 7's own
     if (
         "permissionerror" in lowered
-        or (denied and ("chdir to cwd" in lowered or "can't open" in lowered))
+        or (denied and ("chdir to cwd" in lowered or "can't open" in lowered or "cannot open" in lowered))
         or re.search(r"\bstat \S+: permission denied", lowered)
     ):
         return (
