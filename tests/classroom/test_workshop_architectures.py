@@ -167,7 +167,12 @@ def saved_architecture(archive: Path) -> tuple[str, str, list]:
     with tarfile.open(archive) as tar:
         (entry,) = json.load(tar.extractfile("manifest.json"))
         config = json.load(tar.extractfile(entry["Config"]))
-    return "sha256:" + entry["Config"].removesuffix(".json"), config["architecture"], entry["RepoTags"]
+    # "<id>.json" in a classic docker save, "blobs/sha256/<id>" in an OCI layout (Engine 25 and newer)
+    return (
+        "sha256:" + entry["Config"].removesuffix(".json").rpartition("/")[2],
+        config["architecture"],
+        entry["RepoTags"],
+    )
 
 
 def test_both_architectures_are_packed_and_unpack_loads_this_engines(client, here, published, tmp_path):

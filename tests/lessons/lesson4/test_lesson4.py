@@ -268,7 +268,7 @@ def test_gcc_installed_is_a_goal_a_dockerfile_without_apt_get_does_not_pass(work
     result = run.check("gcc-installed")
     assert result["goal"] is True
     assert result["status"] == "failed" and "could not run" in result["message"], result
-    assert "Dockerfile:4" in result["message"] and "exit code: 3" in result["message"]
+    assert "the step at line 4" in result["message"] and "exit code: 3" in result["message"]
     assert run.code == 1 and run.json["passed"] is False
     assert progress.read(folder)["lessons"]["lesson4"] == {
         **progress.read(folder)["lessons"]["lesson4"],
