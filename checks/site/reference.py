@@ -144,19 +144,20 @@ def rule_url(name: str) -> str:
 
 
 def build_checks(catalogue, page_src: str) -> str:
-    """The build-check rules of checks/buildchecks.py: an example that makes the engine warn (tests/test_build_checks.py
-    builds each), the lesson and check that find the same mistake, and what the rule means in these lessons."""
+    """The build-check rules of checks/buildchecks.py, one item each (a table does not fit a phone): an example
+    that makes the engine warn (tests/test_build_checks.py builds each), the lesson and check that find the
+    same mistake, and what the rule means in these lessons."""
     from checks.buildchecks import RULES
 
-    rows = ["| rule | for example | in the course | what it means here |", "|---|---|---|---|"]
+    items = []
     for rule in RULES:
         lines = [line for line in rule.example.splitlines() if line != "FROM python:3.13-slim"]
-        example = "<br>".join(f"`{line}`" for line in lines)
+        example = ", ".join(f"`{line}`" for line in lines)
         lesson = catalogue.get(rule.lesson)
         where = f"[lesson {lesson.number}]({relative_link(page_src, lesson.page)})"
-        where += f", `{rule.check}`" if rule.check else ""
-        rows.append(f"| [{rule.name}]({rule_url(rule.name)}) | {example} | {where} | {rule.meaning} |")
-    return "\n".join(rows) + "\n"
+        where += f", check `{rule.check}`" if rule.check else ""
+        items.append(f"- **[{rule.name}]({rule_url(rule.name)})** ({where}), for example {example}: {rule.meaning}")
+    return "\n".join(items) + "\n"
 
 
 PARTS = {
