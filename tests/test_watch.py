@@ -20,12 +20,28 @@ from support import ROOT
 SOLUTIONS = ROOT / "lessons"
 
 
+SPAWNED: list[pexpect.spawn] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_watcher_left():
+    """A watcher of a test that failed before stop() is ended with it: left running, it would go on grading
+    (and building) beside the tests that follow."""
+    yield
+    while SPAWNED:
+        child = SPAWNED.pop()
+        if child.isalive():
+            child.terminate(force=True)
+
+
 def spawn(args: list[str], cwd: Path, timeout: int = 60) -> pexpect.spawn:
     executable = shutil.which("checks", path=str(Path(sys.executable).parent))
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
-    return pexpect.spawn(
+    child = pexpect.spawn(
         executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=timeout, dimensions=(50, 120)
     )
+    SPAWNED.append(child)
+    return child
 
 
 def save(folder: Path, lesson: str, extra: str = "") -> None:
@@ -123,6 +139,7 @@ def test_a_save_while_a_check_waits_for_the_app_cancels_the_wait(workspace):
     child = pexpect.spawn(
         executable, ["watch", "lesson7"], cwd=str(folder), env=env, encoding="utf-8", timeout=600, dimensions=(50, 120)
     )
+    SPAWNED.append(child)
     child.expect("waiting for /statz")
     started = time.monotonic()
     save(folder, "lesson7")
