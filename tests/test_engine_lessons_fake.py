@@ -157,7 +157,7 @@ def test_an_untagged_image_built_from_the_workspace_is_named(engine, workspace):
     engine.histories = {IMAGE: steps, untagged.id: steps}
     outcome = grade("image-exists", fake_context(workspace(), engine, image=IMAGE))
     assert outcome.status == "failed"
-    assert "an untagged (<none>) image bbbbbbbbbb built from this Dockerfile" in outcome.message
+    assert "an untagged (<none>) image bbbbbbbbbbbb built from this Dockerfile" in outcome.message
 
 
 # -- lesson 14: the app's processes --------------------------------------------------------------------
