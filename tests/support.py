@@ -72,6 +72,18 @@ def run_checks(*args: str, cwd: Path | None = None) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+# Debian's chromium as every browser test starts it: quiet, no network of its own (the site, the board, checks serve)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 # -- catches / catches_not: one line per case, as hadolint's rule specs -----------------------------------
 
 # Set for each test by tests/conftest.py: whether the running test is marked `docker`, i.e. may use the engine.

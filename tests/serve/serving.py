@@ -14,17 +14,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - the tests import them from here too
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADDRESS = re.compile(r"http://(?P<host>[^/\s]+):(?P<port>\d+)(?P<path>/\S*)\?token=(?P<token>[\w-]+)")
 
 

@@ -6,17 +6,10 @@ from __future__ import annotations
 import http.server
 from pathlib import Path
 
+from support import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - the tests import them from here too
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
