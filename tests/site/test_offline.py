@@ -17,17 +17,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from checks.catalogue import load
+from support import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists() and os.environ.get("REQUIRE_BROWSER") != "1":
