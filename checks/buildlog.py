@@ -204,6 +204,12 @@ def error_summary(log: str) -> str:
     return tail[-1].strip() if tail else "the build failed"
 
 
+def without_prefixes(error: str) -> str:
+    """The builder's own words without the wrappers the CLI puts around them (`ERROR: failed to build: failed to
+    solve: process … exit code: 1` on Engine 28, `failed to solve: …` on 20.10) : `process … exit code: 1`."""
+    return re.sub(r"^(?:ERROR: )?(?:failed to build: )?(?:failed to solve: )?", "", error.strip())
+
+
 def step_output(log: str, lines: int = 5) -> list[str]:
     """The failing step's last output lines: BuildKit repeats them between `------` lines after ` > [n/m] RUN …:`;
     the classic builder and Buildah print them after the step's `Step n/m : …` line."""
@@ -271,7 +277,7 @@ def describe_failure(log: str, dockerfile_text: str, line: int | None) -> str:
         step = lines[line - 1].strip().rstrip("\\").strip()
         step = f", `{step if len(step) <= 80 else step[:77] + '…'}`,"
     said = step_output(log, lines=3)
-    cause = "; ".join(said) if said else error_summary(log).removeprefix("ERROR: ").strip()
+    cause = "; ".join(said) if said else without_prefixes(error_summary(log))
     if len(cause) > 300:
         cause = "…" + cause[-300:]
     where = f"the step at line {line}{step}" if line else "the build"

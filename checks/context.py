@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from . import dockerfile as dockerfile_module
 from .buildchecks import engine_says
-from .buildlog import describe_failure
+from .buildlog import describe_failure, without_prefixes
 from .catalogue import Catalogue
 
 if TYPE_CHECKING:  # engine imports the docker SDK's helpers lazily; a Dockerfile-only run needs none of it
@@ -245,7 +245,7 @@ class Context:
         if build.failed_line and build.reason:  # the step's line and its own last error lines
             raise Unavailable(f"the image does not build: {build.reason}")
         if build.failed_line:
-            error = build.result.error.removeprefix("ERROR: ").strip()
+            error = without_prefixes(build.result.error)
             raise Unavailable(
                 f"the image does not build: the step at {self.dockerfile_name}:{build.failed_line} fails"
                 + (f" ({error[-200:]})" if error else "")

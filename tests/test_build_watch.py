@@ -16,6 +16,7 @@ from checks.buildlog import (
     missing_program,
     missing_program_cause,
     step_output,
+    without_prefixes,
 )
 
 
@@ -200,3 +201,16 @@ def test_the_causes_of_a_missing_program_are_in_the_image_s_terms():
 def test_a_failure_is_described_by_its_line_and_its_own_words():
     said = describe_failure(ENGINE_28_FAILED_RUN, DOCKERFILE, 4)
     assert said == ("the step at line 4, `RUN py -m pip install -r requirements.txt`, fails: /bin/sh: 1: py: not found")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        'ERROR: failed to build: failed to solve: process "/bin/sh -c read answer" did not complete successfully: exit code: 1',
+        'ERROR: failed to solve: process "/bin/sh -c read answer" did not complete successfully: exit code: 1',
+        'process "/bin/sh -c read answer" did not complete successfully: exit code: 1',
+    ],
+)
+def test_the_builders_words_lose_the_clis_wrappers_of_every_engine(error):
+    said = without_prefixes(error)
+    assert said == 'process "/bin/sh -c read answer" did not complete successfully: exit code: 1'

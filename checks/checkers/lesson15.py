@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import status
+from ..buildlog import without_prefixes
 from ..context import Context, Unavailable
 from ..engine import Container
 from ..probe import asked_port
@@ -435,7 +436,7 @@ def refused_healthcheck(context: Context, written: list) -> Outcome | None:
     if build.complete or failing is None:
         return None
     said = re.search(r"dockerfile parse error (?:on )?line \d+: ([^\n]+)", build.result.log)
-    error = said.group(1).strip() if said else build.result.error.removeprefix("ERROR: ").strip()
+    error = said.group(1).strip() if said else without_prefixes(build.result.error)
     unit = re.search(r'missing unit in duration "?([\d.]+)"?', error)
     cause = (
         f": a duration needs its unit, as in `10s` or `1m`; write `{unit.group(1)}s` for {unit.group(1)} seconds"

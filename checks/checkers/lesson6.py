@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..buildlog import without_prefixes
 from ..context import Context, Unavailable
 from ..dockerfile import Instruction
 from ..ports import app_port, env_values
@@ -71,8 +72,8 @@ def refused_at(context: Context, instruction: Instruction) -> str | None:
     build = context.build
     if build.complete or build.failed_line is None or not instruction.line <= build.failed_line <= instruction.end_line:
         return None
-    found = re.search(r"Invalid (?:hostPort|containerPort|proto|port|range)[^\n]*", build.result.log)
-    return found.group(0).strip() if found else (build.result.error or "the build fails").removeprefix("ERROR: ")
+    found = re.search(r"Invalid (?:hostPort|containerPort|proto|port|range)[^\n]*", build.result.log, re.IGNORECASE)
+    return found.group(0).strip() if found else without_prefixes(build.result.error or "the build fails")
 
 
 @check("expose-present")

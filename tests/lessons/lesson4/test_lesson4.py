@@ -254,7 +254,7 @@ def test_a_prompt_fails_at_once_and_is_named(grade, short_silence):
     assert time.monotonic() - started < 60
     assert run.status("run-finishes") == "passed"
     reason = run.check("gcc-installed")["message"]
-    assert "Dockerfile:4" in reason and "exit code: 1" in reason, reason
+    assert "the step at line 4, `RUN read answer`, fails: process" in reason and "exit code: 1" in reason, reason
     assert run.status("gcc-installed") == "failed" and run.code == 1  # a goal check that could not run
 
 
