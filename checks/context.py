@@ -175,6 +175,11 @@ class Context:
 
     # -- the engine ------------------------------------------------------------------------------
     @property
+    def engine_endpoint(self) -> str:
+        """Where the engine this run talks to listens (`unix:///var/run/docker.sock`), for messages."""
+        return self._engine.endpoint if self._engine is not None else "the Docker engine"
+
+    @property
     def engine(self) -> Engine:
         """The learner's Docker engine (EngineProblem, exit 2, when it cannot be reached)."""
         if self._engine is None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import tempfile
 import threading
@@ -307,6 +309,39 @@ def describe_connection_error(exc: BaseException, endpoint: str) -> str:
     return f"cannot reach the Docker engine at {endpoint}: {text.strip() or type(exc).__name__}"
 
 
+# A container the checks start could not start because of the engine's own networking, not the image: Engine
+# 28 says "failed to set up container networking: …", 20.10 "failed to create endpoint … on network bridge"
+# or "driver failed programming external connectivity" (the checks publish on a port the engine picks)
+ENGINE_NETWORKING = re.compile(
+    r"failed to set up container networking|failed to create endpoint|driver failed programming external "
+    r"connectivity|failed to allocate gateway|iptables|network [\w.-]+ not found|no available network",
+    re.IGNORECASE,
+)
+
+
+def engine_trouble(exc: BaseException, endpoint: str = "the Docker engine") -> str | None:
+    """What went wrong when an exception during grading is the engine's trouble, not the learner's mistake:
+    the engine stopped answering, or it answered with a server error (HTTP 5xx: a network it cannot create,
+    a full disk, a daemon error). None for anything else (a 404 or a 409 is a question the check asked).
+    The engine's whole message is kept: the learner or their admin needs all of it."""
+    errors = sys.modules.get("docker.errors")
+    if errors is not None and isinstance(exc, errors.APIError):
+        if exc.is_server_error():
+            said = str(getattr(exc, "explanation", None) or exc).strip()
+            return f"the Docker engine failed while checks were grading (HTTP {exc.status_code}): {said}"
+        return None
+    chain = list(_chain(exc))
+    requests_errors = sys.modules.get("requests.exceptions")
+    if any(isinstance(e, (ConnectionError, TimeoutError)) for e in chain) or (
+        requests_errors is not None
+        and any(isinstance(e, (requests_errors.ConnectionError, requests_errors.Timeout)) for e in chain)
+    ):
+        return (
+            f"the Docker engine stopped answering while checks were grading: {describe_connection_error(exc, endpoint)}"
+        )
+    return None
+
+
 def _chain(exc: BaseException | None):
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -547,7 +582,12 @@ class Engine:
             try:
                 created.start()
             except Exception as exc:  # docker refuses to start it: exec of the program failed
-                container.start_error = getattr(exc, "explanation", None) or str(exc)
+                said = getattr(exc, "explanation", None) or str(exc)
+                if ENGINE_NETWORKING.search(said):  # the engine's networking, not the image: exit 2
+                    raise EngineProblem(
+                        f"the Docker engine could not start a container (its networking failed): {said}"
+                    ) from None
+                container.start_error = said
             yield container
         finally:
             self.remove_container(created, wait=wait_for_removal)

@@ -60,6 +60,11 @@ def run_one(lesson: Lesson, check_id: str, context: Context) -> Result:
     except EngineProblem:
         raise
     except Exception as exc:
+        from .engine import engine_trouble  # only on this path: the engine module is slow to import (80 ms)
+
+        trouble = engine_trouble(exc, context.engine_endpoint)
+        if trouble:  # the engine failed, not the learner: exit 2 with its whole message, not a lesson failure
+            raise EngineProblem(trouble) from None
         outcome = Outcome(ERROR, f"the check itself failed ({type(exc).__name__}: {exc}); please report this")
     line = outcome.line
     file = outcome.file or (context.dockerfile_name if line is not None else None)

@@ -117,6 +117,7 @@ class FakeEngine:
 
     is_podman = False
     buildkit = True
+    endpoint = "unix:///var/run/docker.sock"
 
     def __init__(self):
         self.running: dict[str, FakeContainer] = {}  # name -> the learner's containers
@@ -126,6 +127,7 @@ class FakeEngine:
         self.in_image: dict[tuple, RunResult] = {}  # (image, user, *command) -> its answer
         self.started: list[FakeContainer] = []  # what run() hands out, in order
         self.ran: list[dict] = []  # run()'s arguments, as a check asked
+        self.fault: BaseException | None = None  # raised by find_container: the engine failing mid-grading
 
     # -- the learner's containers and images
     def add(self, container: FakeContainer) -> FakeContainer:
@@ -133,6 +135,8 @@ class FakeEngine:
         return container
 
     def find_container(self, name_or_id: str) -> ContainerInfo | None:
+        if self.fault is not None:
+            raise self.fault
         for container in self.running.values():
             if name_or_id in (container.name, container.id, container.id[:12]):
                 return container.info

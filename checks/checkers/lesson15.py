@@ -163,10 +163,37 @@ class HealthRun:
     pid1: str = ""
     stop_seconds: float | None = None
     stop_exit_code: int | None = None
+    tried: dict | None = None  # the probe's own command run by checks as soon as the app answered, when it failed
 
     @property
     def failures(self) -> list[dict]:
-        return [entry for entry in self.log if entry.get("ExitCode") != 0]
+        failed = [entry for entry in self.log if entry.get("ExitCode") != 0]
+        return failed or ([self.tried] if self.tried else [])
+
+
+def try_probe(container: Container, probe: Probe) -> dict | None:
+    """The probe's own command, run in the container as the engine runs it (as the image's user), once the app
+    answers: a health-log entry when it fails, None when it succeeds or says nothing certain (timed out, not
+    run). A probe that fails while the app answers fails the same way at the engine's first probe: its failure
+    needs no waiting for the engine's schedule (30 s by default, then its retries); a pass still waits for the
+    engine to say healthy. A failure other than a missing program, a refused port or a missing page is tried
+    once more a second later, in case the app was not quite ready."""
+    for attempt in range(2):
+        result = container.exec(probe.argv, timeout=min(probe.timeout, PROBE_TIMEOUT_LIMIT))
+        if result.exit_code in (0, None):
+            return None
+        entry = {"ExitCode": result.exit_code, "Output": result.output, "by": "checks"}
+        if attempt or missing_tool(entry) or wrong_target(entry):
+            return entry
+        time.sleep(1)
+    return None
+
+
+def found_in(entry: dict) -> str:
+    """Where a failed probe was seen: the engine's health log, or checks' own run of the probe's command."""
+    if entry.get("by") == "checks":
+        return "when checks ran the probe's command in the container as soon as the app answered"
+    return "in the engine's health log"
 
 
 def answers(container: Container, port: int) -> bool:
@@ -214,6 +241,10 @@ def wait_for_verdict(
         now = time.monotonic()
         if not run.app_up and now >= next_ready:
             run.app_up, next_ready = answers(container, port), now + 2
+            if run.app_up and not run.log:  # the probe's own command at once: a failure is known now
+                run.tried = try_probe(container, probe)
+                if run.tried:
+                    break
         if run.app_up and any(wrong_target(e) for e in run.failures):
             break  # the app answers, and the probe asks where nothing does: waiting will not change that
         status.update(
@@ -392,7 +423,7 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
     tool = missing_tool(entry)
     if tool:
         return failed(
-            f"expected the probe to run; found in the engine's health log: {last_line(output)} "
+            f"expected the probe to run; found {found_in(entry)}: {last_line(output)} "
             f"(exit {entry.get('ExitCode')}): {tool} is not in the image, and python:3.13-slim has neither "
             "curl nor wget",
             line=line,
@@ -405,7 +436,7 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
         listens = ", ".join(map(str, run.listening)) or str(port)
         where = f" port {asked.group(1) or 80}" if asked else " its address"
         return failed(
-            f"expected the probe to reach the app; found `{last_line(output)}` in the engine's health log "
+            f"expected the probe to reach the app; found `{last_line(output)}` {found_in(entry)}, "
             f"while the app answers /statz: nothing listens on{where} in the container, the app listens on "
             f"{listens}",
             line=line,
@@ -414,10 +445,16 @@ def probe_failure(context: Context, probe: Probe, run: HealthRun) -> Outcome:
     if run.app_up and re.search(NOT_FOUND, output, re.IGNORECASE):
         path = asked.group(2) if asked and asked.group(2) else "the probe's path"
         return failed(
-            f"expected the probe to ask a page the app has; found `{last_line(output)}` in the engine's "
-            f"health log: the app has no page {path}; the page that says it is up is /statz",
+            f"expected the probe to ask a page the app has; found `{last_line(output)}` {found_in(entry)}: "
+            f"the app has no page {path}; the page that says it is up is /statz",
             line=line,
             hint=f"Ask http://127.0.0.1:{port}/statz.",
+        )
+    if entry.get("by") == "checks":
+        return failed(
+            f"expected the probe to succeed; found it failing {found_in(entry)}: {last_line(output)} "
+            f"(exit {entry.get('ExitCode')}); the engine's probes would fail the same way",
+            line=line,
         )
     state = "unhealthy" if run.status == "unhealthy" else f"{run.status}, {run.failing_streak} failed"
     return failed(

@@ -110,6 +110,26 @@ def test_container_healthy_catches_the_wrong_port_and_the_wrong_path(built):
 
 
 @pytest.mark.docker
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("container-healthy--curl", 'exec: "curl": executable file not found'),
+        ("container-healthy--wrong-port", "Connection refused"),
+    ],
+)
+def test_a_failing_probe_is_known_at_once_not_after_the_engines_schedule(built, name, said):
+    """With Docker's default 30 s interval and 3 retries the engine says unhealthy after ~100 s; the probe's own
+    command, run as soon as the app answers, fails at once, and a failure needs no confirmation."""
+    ctx = built(re.sub(r"HEALTHCHECK --interval=10s ", "HEALTHCHECK ", fixture(name)))
+    assert lesson15.probe_of(ctx).interval == 30.0
+    started = time.monotonic()
+    result = lesson15.container_healthy(ctx)
+    assert time.monotonic() - started < 25  # the app's start (a few seconds) and one run of the probe
+    assert result.status == "failed" and said in result.message, result.message
+    assert "when checks ran the probe's command in the container as soon as the app answered" in result.message
+
+
+@pytest.mark.docker
 def test_container_healthy_catches_an_interval_that_leaves_it_starting(built):
     ctx = built(fixture("container-healthy--interval"))
     started = time.monotonic()
