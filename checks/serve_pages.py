@@ -52,7 +52,7 @@ PROGRESS_STEM = Path(progress.FILENAME).stem  # the progress file and its tempor
 ELAPSED = re.compile(r"\s+\d+s$")  # the status line's time so far
 
 
-class ServeProblem(UsageError):
+class PagesProblem(UsageError):
     """`checks serve` cannot start: a message for the learner (exit 2)."""
 
 
@@ -66,13 +66,13 @@ def find_site(named: str | None) -> Path:
     if named:
         folder = Path(named).expanduser()
         if not (folder / "index.html").is_file():
-            raise ServeProblem(f"{folder} holds no built site (no index.html): build one with `make site`.")
+            raise PagesProblem(f"{folder} holds no built site (no index.html): build one with `make site`.")
         return folder.resolve()
     clone = Path(__file__).resolve().parent.parent / "site"
     for folder in (BUNDLED_SITE, clone):
         if (folder / "index.html").is_file():
             return folder
-    raise ServeProblem(
+    raise PagesProblem(
         "no built copy of the site was found: the one installed with checks is missing (an editable "
         "install has none); in a clone of the course, run `make site` first, or pass --site DIR."
     )
@@ -565,7 +565,7 @@ def serve(
         import starlette  # noqa: F401 - its absence is said here, not at the first request
         import uvicorn
     except ImportError as missing:
-        raise ServeProblem(
+        raise PagesProblem(
             f"`checks serve` needs the web server of the classroom extra ({missing.name} is missing): "
             "pip install 'docker-lessons[classroom]' (with pipx: pipx install --force 'docker-lessons[classroom]')"
         ) from None
@@ -577,7 +577,7 @@ def serve(
     try:
         sock = listen(host, port)
     except ListenProblem as problem:
-        raise ServeProblem(str(problem)) from None
+        raise PagesProblem(str(problem)) from None
     port = sock.getsockname()[1]
     loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
     from .classroom.serve import lan_address

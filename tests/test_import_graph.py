@@ -173,3 +173,13 @@ def test_the_sdk_detector_sees_what_checks_did_before():
     ):
         assert SDK_USE.search(line), line
     assert not SDK_USE.search("return request.client.host if request.client else '?'")
+
+
+def test_no_two_classes_of_checks_share_a_name():
+    """A name means one thing across checks/ (there were two Report and two Outcome classes)."""
+    where: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: files for name, files in where.items() if len(files) > 1} == {}

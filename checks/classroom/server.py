@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..progress import evidence
-from .store import NameTaken, NoSuchLearner, Report, RoomFull, Store, StoreAway, now, utc
+from .store import LessonResult, NameTaken, NoSuchLearner, RoomFull, Store, StoreAway, now, utc
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 8 * 1024  # a report of every check of the course fits in 3 KiB
@@ -110,9 +110,9 @@ class Writer:
 
     def __init__(self, store: Store, hub: Hub):
         self.store, self.hub = store, hub
-        self.waiting: list[tuple[int, list[Report], asyncio.Future]] = []
+        self.waiting: list[tuple[int, list[LessonResult], asyncio.Future]] = []
 
-    async def record(self, learner_id: int, reports: list[Report]) -> None:
+    async def record(self, learner_id: int, reports: list[LessonResult]) -> None:
         loop = asyncio.get_running_loop()
         if not self.waiting:
             loop.call_soon(self.flush)
@@ -197,7 +197,7 @@ def clock_offset(sent: datetime, server_now: datetime) -> timedelta:
     return offset if offset < timedelta(0) or offset > SKEW_TOLERANCE else timedelta(0)
 
 
-def parse_reports(payload, catalogue, server_now: datetime, joined: datetime | None = None) -> list[Report]:
+def parse_reports(payload, catalogue, server_now: datetime, joined: datetime | None = None) -> list[LessonResult]:
     """Validate a learner's request {"sent": time, "reports": [{id, lesson, passed, failed, at}, …]}.
 
     Times are moved by the learner clock's offset (clock_offset), so a laptop whose clock is wrong,
@@ -251,7 +251,7 @@ def parse_reports(payload, catalogue, server_now: datetime, joined: datetime | N
             for proved, (proved_passed, proved_failed) in evidence(catalogue, lesson.id, item["passed"], failed).items()
             if proved != lesson.id
         )
-        reports.append(Report(lesson.id, item["passed"], tuple(failed), utc(at), proves, report_id))
+        reports.append(LessonResult(lesson.id, item["passed"], tuple(failed), utc(at), proves, report_id))
     return reports
 
 

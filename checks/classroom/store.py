@@ -120,7 +120,7 @@ class StoreAway(Exception):
 
 
 @dataclass(frozen=True)
-class Report:
+class LessonResult:
     """One validated result of `checks lessonN`: the lesson, whether it passed, the failing check ids, when."""
 
     lesson: str
@@ -408,13 +408,13 @@ class Store:
     def current_join_code(self) -> str:
         return self._value("SELECT value FROM meta WHERE key = 'join_code'") or self.join_code
 
-    def record(self, learner_id: int, reports: list[Report]) -> None:
+    def record(self, learner_id: int, reports: list[LessonResult]) -> None:
         """Store one learner's reports, all or none."""
         (problem,) = self.record_many([(learner_id, reports)])
         if problem is not None:
             raise problem
 
-    def record_many(self, batch: list[tuple[int, list[Report]]]) -> list[Exception | None]:
+    def record_many(self, batch: list[tuple[int, list[LessonResult]]]) -> list[Exception | None]:
         """Store the reports of several requests in one transaction: one commit for a room's burst
         instead of one per learner (the commit is most of the cost). Each request's reports are all or
         none, behind a savepoint of their own; returns, per request, None or why it was not stored.
@@ -474,7 +474,7 @@ class Store:
             results.setdefault(row.pop("learner_id"), {})[row["lesson"]] = row
         return results
 
-    def _stored_ids(self, batch: list[tuple[int, list[Report]]]) -> set[tuple[int, str]]:
+    def _stored_ids(self, batch: list[tuple[int, list[LessonResult]]]) -> set[tuple[int, str]]:
         report_ids = sorted({report.id for _, reports in batch for report in reports if report.id is not None})
         if not report_ids:
             return set()
@@ -485,7 +485,7 @@ class Store:
     def _writes(
         self,
         learner_id: int,
-        reports: list[Report],
+        reports: list[LessonResult],
         received: str,
         results: dict[str, dict],
         stored: set[tuple[int, str]],

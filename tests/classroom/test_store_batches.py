@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.classroom.store import Report, Store
+from checks.classroom.store import LessonResult, Store
 
 MISSING_LEARNER = 999_999  # no such learner: its rows break the store's foreign keys
 
@@ -19,8 +19,8 @@ def store(request, tmp_path):
     opened.close()
 
 
-def report(lesson: str, at: str, failed: tuple[str, ...] = (), passed: bool | None = None) -> Report:
-    return Report(lesson, not failed if passed is None else passed, failed, at)
+def report(lesson: str, at: str, failed: tuple[str, ...] = (), passed: bool | None = None) -> LessonResult:
+    return LessonResult(lesson, not failed if passed is None else passed, failed, at)
 
 
 def test_a_batch_stores_each_request_all_or_none(store):
@@ -29,7 +29,7 @@ def test_a_batch_stores_each_request_all_or_none(store):
     first = store.last_change()
     half_broken = [
         report("lesson1", "2026-05-04T09:00:00Z"),
-        Report("lesson2", None, (), "2026-05-04T09:10:00Z"),
+        LessonResult("lesson2", None, (), "2026-05-04T09:10:00Z"),
     ]  # passed must be true or false
     outcomes = store.record_many(
         [
@@ -79,7 +79,7 @@ def test_a_store_made_by_an_older_board_gains_report_ids(tmp_path):
 
     opened = Store(old)
     try:
-        again = Report("lesson2", True, (), "2026-05-04T09:10:00Z", id="abcdefgh-1")
+        again = LessonResult("lesson2", True, (), "2026-05-04T09:10:00Z", id="abcdefgh-1")
         opened.record(1, [again])
         opened.record(1, [again])
         assert opened.counts() == (1, 2)
