@@ -145,9 +145,12 @@ class Grader:
         self.count = 0  # gradings started
 
     def submit(self, job: Job) -> str | None:
-        """Queue `job`; the lesson being graded instead when one is under way or waiting."""
+        """Queue `job`; the lesson being graded instead when one is under way or waiting.
+
+        A grading being stopped (its page went away, or asked again after a save) does not hold up the
+        next: that one is queued, and starts when the stopped one has cleaned up."""
         with self.lock:
-            if self.current is not None:
+            if self.current is not None and not self.current.cancelled:
                 return self.current.lesson.id
             self.current = job
             self.count += 1
@@ -221,7 +224,8 @@ class Grader:
                     )
                     raise
                 print(
-                    f"{time.strftime('%H:%M:%S')} {job.lesson.id}: stopped (the page went away), cleaned up", flush=True
+                    f"{time.strftime('%H:%M:%S')} {job.lesson.id}: stopped (the page went away or asked again), cleaned up",
+                    flush=True,
                 )
                 return
             print(

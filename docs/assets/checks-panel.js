@@ -131,13 +131,14 @@
     );
   }
 
-  function postJSON(path, body) {
+  function postJSON(path, body, signal) {
     return fetch(API + path, {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body || {}),
+      signal: signal,
     });
   }
 
@@ -309,7 +310,9 @@
     placePanel(panel);
 
     var grading = false;
-    var again = false;
+    var again = false; /* a file was saved during the grading: grade again once it has stopped */
+    var retries = 0; /* 409s met while the stopped grading is being cleaned up */
+    var controller = null;
     var clock = null;
 
     function say(text) {
@@ -375,11 +378,16 @@
 
     function check() {
       if (grading) {
+        /* a save during a grading: that verdict would be about files that changed. Stop it (the server
+           cleans up, as Ctrl-C does) and grade the saved files, as `checks watch` does */
         again = true;
+        if (controller) controller.abort();
         return;
       }
       grading = true;
+      var asked = again;
       again = false;
+      controller = typeof AbortController === "function" ? new AbortController() : null;
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
       var started = performance.now();
@@ -393,13 +401,22 @@
         tick(started);
       }, 250);
       var body = { answer: answer ? answer.value : null };
-      postJSON("grade/" + lesson, body)
+      postJSON("grade/" + lesson, body, controller ? controller.signal : undefined)
         .then(function (response) {
           if (response.status === 409) {
             return response.json().then(function (data) {
+              if (asked && retries < 40) {
+                /* the stopped grading is still cleaning up: ask again shortly (at most 40 times, 10 s) */
+                retries += 1;
+                again = true;
+                return new Promise(function (done) {
+                  setTimeout(done, 250);
+                });
+              }
               say(data.error);
             });
           }
+          retries = 0;
           if (!response.ok) {
             say("The server refused to grade (HTTP " + response.status + "): reload the page from the address `checks serve` printed.");
             return;
@@ -423,7 +440,11 @@
           }
           return pump();
         })
-        .catch(function () {
+        .catch(function (error) {
+          if (error && error.name === "AbortError") {
+            say("A file was saved: grading again.");
+            return;
+          }
           say("checks serve is not answering: is it still running? Start it again in your workspace with `checks serve`.");
         })
         .then(function () {
