@@ -318,6 +318,7 @@ def command_lesson(args, catalogue) -> int:
         image=getattr(args, "image", None),
         container=getattr(args, "container", None),
         answer=getattr(args, "answer", None),
+        front=f"checks {lesson.id}",
     )
     if sys.stdin.isatty() and not args.json:  # nobody to ask under --json: the check says how to answer
         options = grading.ask_answers(lesson, options, grading.ask_in_terminal)

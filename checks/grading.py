@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import progress
+from . import busy, progress, status
 from .catalogue import Catalogue, Lesson
 from .context import Context
 from .result import Report, Result
@@ -33,6 +33,8 @@ class Options:
     container: str | None = None  # the container to grade (default: found by image)
     answer: str | None = None  # the answer to the lesson's question, if it asks one
     board: bool = True  # report the result to the progress board, when the workspace joined one
+    front: str = "checks"  # who grades (`checks lesson5`, `checks watch`, `checks serve`), told to a second grading
+    wait: float | None = None  # seconds to wait for another grading of the workspace (default busy.WAIT_LIMIT)
 
     def as_context_options(self) -> dict:
         return {"image": self.image, "container": self.container, "answer": self.answer}
@@ -66,8 +68,34 @@ def grade(
     Everything the grading created is removed before this returns, also on Ctrl-C (a second
     Ctrl-C waits for the clean-up). The result is recorded in the workspace's progress file and,
     best effort, sent to the board. EngineProblem (the engine cannot be reached) and
-    KeyboardInterrupt pass through; nothing is recorded then."""
+    KeyboardInterrupt pass through; nothing is recorded then. One grading of a workspace runs at a time
+    (checks/busy.py): this one waits up to `options.wait` seconds for another, then raises busy.Busy."""
     options = options or Options()
+    waiting = None
+
+    def on_wait(holder: busy.Holder | None) -> None:  # another grading of this workspace runs: say whose
+        nonlocal waiting
+        text = f"waiting for another grading of this workspace: {holder.describe() if holder else 'another checks'}"
+        if waiting is None:
+            waiting = status.begin(text)
+        else:
+            status.update(waiting, text)
+
+    try:
+        wait = busy.WAIT_LIMIT if options.wait is None else options.wait
+        with busy.one_grading(workspace, lesson.id, options.front, wait, on_wait):
+            if waiting is not None:
+                waiting.end()
+                waiting = None
+            return _grade(workspace, catalogue, lesson, options, on_status)
+    finally:
+        if waiting is not None:
+            waiting.end()
+
+
+def _grade(
+    workspace: Path, catalogue: Catalogue, lesson: Lesson, options: Options, on_status: StatusCallback | None
+) -> Report:
     tell = on_status or (lambda status: None)
     context = Context(workspace, catalogue, options.as_context_options())
     tell(Status("grading", lesson.id, f"lesson {lesson.number}, {lesson.title}"))

@@ -22,6 +22,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import queue
 import re
 import secrets
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from . import grading, progress, status
+from . import busy, grading, progress, status
 from .catalogue import Catalogue, Lesson
 from .errors import EngineProblem, UsageError
 from .output import MARKS, checks_word, counts
@@ -202,7 +203,9 @@ class Grader:
         try:
             if job.cancelled:
                 return
-            options = grading.Options(image=site.image, container=site.container, answer=job.answer)
+            options = grading.Options(
+                image=site.image, container=site.container, answer=job.answer, front="checks serve", wait=0
+            )
 
             def tell(now: grading.Status) -> None:
                 if now.report is not None:
@@ -216,6 +219,9 @@ class Grader:
                 report = grading.grade(site.workspace, site.catalogue, job.lesson, options, tell)
             except EngineProblem as problem:
                 job.send({"type": "error", "text": f"{problem} Run `checks doctor` for a full diagnosis."})
+                return
+            except busy.Busy as problem:  # another process began grading this workspace since the page asked
+                job.send({"type": "error", "text": f"{str(problem)[:1].upper()}{str(problem)[1:]}."})
                 return
             except KeyboardInterrupt:
                 if not (job.cancelled and self._cancel_consumed()):
@@ -431,6 +437,12 @@ def make_app(site: Site, grader: Grader, token: str, origins: set[str], policy: 
             return refused("the body is not JSON", 400)
         answer = data.get("answer") if isinstance(data, dict) else None
         answer = answer.strip() if isinstance(answer, str) and answer.strip() else None
+        elsewhere = busy.holder_of(site.workspace)
+        if elsewhere is not None and elsewhere.pid != os.getpid():  # `checks watch`, a terminal, another server
+            return JSONResponse(
+                {"error": f"a grading of {elsewhere.describe()} is running in this workspace: wait for its verdict"},
+                status_code=409,
+            )
         job = Job(lesson, answer, asyncio.get_running_loop())
         running = grader.submit(job)
         if running is not None:

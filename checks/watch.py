@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import grading, progress, status
+from . import busy, grading, progress, status
 from .errors import EngineProblem
 from .output import Style, render
 
@@ -101,7 +101,7 @@ def grade_once(folder: Path, catalogue, lesson, watcher: Watcher) -> tuple[bool,
     try:
         watcher.start_grading()
         try:
-            report = grading.grade(folder, catalogue, lesson)
+            report = grading.grade(folder, catalogue, lesson, grading.Options(front="checks watch"))
         finally:
             cancelled = watcher.stop_grading()
     except KeyboardInterrupt:
@@ -112,6 +112,8 @@ def grade_once(folder: Path, catalogue, lesson, watcher: Watcher) -> tuple[bool,
         if cancelled:
             return None
         return False, f"Error: {problem}\nRun `checks doctor` for a full diagnosis."
+    except busy.Busy as problem:  # another grading of this workspace ran for too long: say so, keep watching
+        return False, f"Error: {problem}"
     if cancelled:  # the change came as the grading ended: grade the new state
         return None
     return report.passed, render(report, catalogue, lesson, str(folder.resolve()), Style(sys.stdout))

@@ -10,6 +10,8 @@ import http.server
 import json
 import re
 import shlex
+import subprocess
+import sys
 import threading
 import time
 
@@ -176,6 +178,36 @@ def test_a_save_during_a_grading_stops_it_and_grades_the_saved_files(workspace, 
     assert served.gradings() == 2
     assert "Lesson 7 passed" in page.locator("#checks-result").inner_text()
     # what the stopped grading created is gone: tests/conftest.py's hygiene fixture fails the test otherwise
+
+
+def test_a_grading_by_another_process_of_the_workspace_is_named_not_run_beside_it(workspace, serve):
+    """`checks watch` (or a terminal, or a second server) grading the same workspace: the page is told whose
+    grading runs (409), and grades once it has ended."""
+    folder = workspace(RIGHT)
+    served = serve(folder)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        status, _, body = served.api("grade/lesson1", "POST", b"{}")
+        assert status == 409, body
+        said = json.loads(body)["error"]
+        assert said.startswith("a grading of lesson 5, by `checks watch` (pid ") and "wait for its verdict" in said
+    finally:
+        holder.kill()
+        holder.wait()
+    status, _, body = served.api("grade/lesson1", "POST", b"{}")
+    assert status == 200 and b'"passed": true' in body
+    assert served.gradings() == 1
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from checks import busy
+with busy.one_grading(Path(sys.argv[1]), "lesson5", "checks watch", wait=0):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
