@@ -30,6 +30,25 @@ def pytest_sessionfinish(session):
         shutil.rmtree(FACTS, ignore_errors=True)
 
 
+# seconds spent per test module (setup, call and teardown), printed at the end: where a run's time goes
+_MODULE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    module = report.nodeid.split("::", 1)[0]
+    _MODULE_SECONDS[module] = _MODULE_SECONDS.get(module, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _MODULE_SECONDS:
+        return
+    total = sum(_MODULE_SECONDS.values())
+    terminalreporter.section("time per test module (the slowest 25)")
+    for module, seconds in sorted(_MODULE_SECONDS.items(), key=lambda pair: -pair[1])[:25]:
+        terminalreporter.write_line(f"{seconds:8.1f} s {100 * seconds / total:5.1f} %  {module}")
+    terminalreporter.write_line(f"{total:8.1f} s in all {len(_MODULE_SECONDS)} modules")
+
+
 @pytest.fixture
 def workspace(tmp_path):
     """A fresh learner workspace (the sample app, no Dockerfile); call it with Dockerfile text to add one."""
