@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint install site site-zensical dist bench clean
+.PHONY: serve test lint install site site-zensical dist bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy checks/ || status=1; \
 	exit $$status
+
+# Every page at 1280 and 390 px, light and dark, into test-artifacts/screenshots/: a person looks at them
+# before a release (the test run leaves them out).
+screenshots: $(STAMP)
+	SCREENSHOTS=1 $(BIN)/pytest tests/site/test_phone.py -k screenshots
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
