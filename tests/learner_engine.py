@@ -80,6 +80,11 @@ OWN_STEP = re.compile(r"\[\d+/\d+\] (?!FROM )")
 STEP_OUTCOME = re.compile(r"^#(\d+) (CACHED|DONE|ERROR)\b")
 
 
+def containerd_store() -> bool:
+    """Does the engine keep images in the containerd image store (Engine 29's default, Docker Desktop's)?"""
+    return "containerd.snapshotter" in docker("info", "-f", "{{range .DriverStatus}}{{index . 1}} {{end}}").stdout
+
+
 def loosely(text: str) -> str:
     """`text` with LOOSE applied and runs of spaces made one: what a sample is compared by."""
     for pattern, replacement in LOOSE:
@@ -109,7 +114,8 @@ def loosely_built(text: str) -> str:
             flush()
             kept.append(line)
         elif header := STEP_HEADER.match(line):
-            headers.setdefault(header.group(1), header.group(2))
+            # the containerd image store names the base image with its digest: FROM python:3.13-slim@sha256:…
+            headers.setdefault(header.group(1), re.sub(r"@sha256:(?:[0-9a-f]{64}|<id>)", "", header.group(2)))
         elif outcome := STEP_OUTCOME.match(line):
             outcomes[outcome.group(1)] = outcome.group(2)
     flush()

@@ -15,6 +15,7 @@ from learner_engine import (
     ROOT,
     assert_sample,
     assert_terminal_sample,
+    containerd_store,
     docker,
     forget_progress,
     image_id,
@@ -57,9 +58,11 @@ def test_reference_commands_pass(learner_image, learner_workspace):
     assert "together" in listed.stdout and "0.0.1" in listed.stdout
     history = sh(snippets("lesson8")["history"], cwd=learner_workspace)
     assert "pip install" in history.stdout
-    # the page: WORKDIR records a layer (listed at 0B), EXPOSE and CMD only configuration
+    # the page: WORKDIR records a layer (listed at 0B; on the containerd store, the disk space of a folder,
+    # some 16kB), EXPOSE and CMD only configuration
     workdir = next(line for line in history.stdout.splitlines() if "WORKDIR /usr/src/app" in line)
-    assert re.search(r"\s0B\s", workdir), workdir
+    listed = re.search(r"\s(0B|[\d.]+kB)\s", workdir)
+    assert listed and (listed.group(1) == "0B" or (containerd_store() and float(listed.group(1)[:-2]) < 64)), workdir
     layers = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", IMAGE).stdout)
     base = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", "python:3.13-slim").stdout)
     assert len(layers) - len(base) == 4  # WORKDIR, COPY, RUN apt-get, RUN pip: not EXPOSE, not CMD
@@ -226,7 +229,7 @@ def test_the_pages_build_list_and_history_outputs(learner_image, learner_workspa
     size = json.loads(docker("image", "inspect", IMAGE).stdout)[0]["Size"]
     assert re.search(rf"together\s+0\.0\.1\s+{image_id(IMAGE).removeprefix('sha256:')[:12]}", listed), listed
     shown = float(re.search(r"together\s+0\.0\.1\s+\S+\s+.*?\s([\d.]+)MB\s*$", listed, re.MULTILINE).group(1))
-    if docker("info", "-f", "{{range .DriverStatus}}{{index . 1}} {{end}}").stdout.count("containerd.snapshotter"):
+    if containerd_store():
         # the containerd image store adds the layers as downloaded or built (compressed) to the unpacked ones
         assert shown > size / 1e6 + 1, (size, listed)
     else:
@@ -304,6 +307,9 @@ def test_try_apt_get_clean_has_nothing_left_to_clean(learner_image):
     config, before, after = (result.stdout for result in results)
     assert 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb' in config
     sizes = [dict(reversed(line.split("\t")) for line in printed.splitlines()) for printed in (before, after)]
-    assert sizes[0] == sizes[1], sizes  # apt-get clean freed nothing
+    # apt-get clean freed nothing worth a byte of thought: /var/cache/apt holds only folders, a few kB (20K here on
+    # the classic store; the containerd store's snapshots count 12K after clean, 20K before)
+    assert all(size["/var/cache/apt"].endswith("K") and int(size["/var/cache/apt"][:-1]) <= 64 for size in sizes), sizes
+    assert sizes[0]["/var/lib/apt/lists"] == sizes[1]["/var/lib/apt/lists"], sizes
     assert sizes[0]["/var/lib/apt/lists"].endswith("M"), sizes  # megabytes of lists are still there
-    assert_terminal_sample("lesson8-try-apt-clean", section, text)
+    assert_terminal_sample("lesson8-try-apt-clean", section, text)  # du's figures compared loosely
