@@ -36,11 +36,24 @@ def started(containers, options: str) -> tuple[str, int]:
 def test_an_app_on_loopback_inside_answers_nothing_through_the_port(learner_image, containers):
     assert page_says("`curl` from your machine gets `Empty reply from server` or `Connection reset`")
     _, port = started(containers, "-e HOST=127.0.0.1")
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    # curl's (52) Empty reply from server, or (56) Connection reset by peer
-    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
-        connection.request("GET", "/statz")
-        connection.getresponse()
+
+    def ask() -> BaseException | None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/statz")
+            connection.getresponse()
+        except (OSError, http.client.HTTPException) as error:
+            return error
+        finally:
+            connection.close()
+        return None
+
+    # curl's (52) Empty reply from server, or (56) Connection reset by peer. One run in about ten on the
+    # shared test engine waited 10 s instead (never reproduced alone): the second ask is the verdict.
+    found = ask()
+    if isinstance(found, TimeoutError):
+        found = ask()
+    assert isinstance(found, (http.client.RemoteDisconnected, ConnectionResetError)), repr(found)
 
 
 def test_each_request_adds_a_line_to_the_log(learner_image, containers):
