@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ def test_editing_an_ignored_dockerfile_leaves_copy_cached(tmp_path, images, igno
     assert "editing the Dockerfile does not change what `COPY . .` copies" in lesson3
     folder = tmp_path / "app"
     folder.mkdir()
-    (folder / "app.py").write_text("print('hello')\n")
+    (folder / "app.py").write_text(f"print('{uuid.uuid4()}')\n")  # new content: no earlier run's cache
     (folder / ".dockerignore").write_text("Dockerfile\n.dockerignore\niid\n" if ignored else "iid\n")
     (folder / "Dockerfile").write_text("FROM busybox\nWORKDIR /app\nCOPY . .\n")
     build(folder, images, "1")
