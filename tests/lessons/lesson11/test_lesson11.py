@@ -191,8 +191,8 @@ def test_pycache_not_sent_catches_caches_with_no_rule(developer_folder):
 
 
 def test_the_page_s_sizes_are_those_workspace_sh_makes(workspace):
-    """'some 15 to 25 MB of virtualenv, 3 MB of data': the virtualenv made by the running Python (pip alone;
-    3.11 adds setuptools), the data file as workspace.sh writes it. No engine needed."""
+    """'some 10 to 25 MB of virtualenv, 3 MB of data': the virtualenv made by the running Python (11 MB with
+    3.13's pip alone, 22 MB with 3.11's pip and setuptools), the data file as workspace.sh writes it."""
     page = " ".join((LESSONS.parent / "docs" / "lessons" / "lesson11.md").read_text(encoding="utf-8").split())
     said = re.search(r"some (\d+) to (\d+) MB of virtualenv .*?, (\d+) MB of data", page)
     assert said, "lesson 11 no longer gives the sizes this test measures"
