@@ -149,6 +149,29 @@ def test_python_configuration():
     assert not cfg.get("ExposedPorts")
 
 
+def test_python_users_as_lessons_2_and_14_say():
+    # lesson 14: `useradd --system` gives an id below 1000 and no password (SYS_UID_MAX 999 in Debian's
+    # login.defs; the password field is locked), Debian's nobody (65534) exists and owns nothing, and a
+    # numeric user needs no entry in /etc/passwd
+    run = sh(
+        PYTHON,
+        "useradd --system --no-create-home --shell /usr/sbin/nologin together && id -u together && "
+        "grep '^together:' /etc/shadow | cut -d: -f2; id -u nobody; "
+        "find / -xdev -user nobody 2>/dev/null | wc -l; stat -c %a /root",
+    )
+    uid, password, nobody, owned, root_home = run.stdout.split()
+    assert int(uid) < 1000 and password in ("!", "*", "!*"), run.stdout + run.stderr
+    assert (nobody, owned) == ("65534", "0"), run.stdout
+    assert root_home == "700", run.stdout  # lesson 2: a later non-root user cannot read /root
+    numeric = subprocess.run(
+        ["docker", "run", "--rm", "--user", "10001", PYTHON, "python3", "-c", "import os; print(os.getuid())"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert numeric.stdout.strip() == "10001", numeric.stderr
+
+
 # -- busybox:latest ---------------------------------------------------------------------------
 def test_busybox_netstat_names_processes():
     # `make defconfig` enables FEATURE_NETSTAT_PRG: the source article's `netstat -ltnp` works

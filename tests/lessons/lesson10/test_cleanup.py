@@ -67,3 +67,23 @@ def test_cleanup_cache_commands_are_docker_commands():
         assert words[0] == "docker" and words[-1] == "prune", command
         helped = docker(*words[1:], "--help")
         assert re.search(r"^Usage:\s+docker \S+ prune", helped.stdout, re.MULTILINE), helped.stdout  # builder: buildx
+
+
+def test_cleanup_cache_commands_ask_first_and_say_they_take_what_is_dangling():
+    """docs/next.md: each asks (`y` to confirm); what they take is what their question calls dangling.
+    Answered `n`, and filtered to what is unused for a century, they remove nothing from the shared engine."""
+    import subprocess
+
+    page = " ".join((ROOT / "docs" / "next.md").read_text(encoding="utf-8").split())
+    assert "each after asking you (`y` to confirm)" in page and 'its question calls it "dangling"' in page
+    asked = {
+        "docker image prune": "WARNING! This will remove all dangling images.",
+        "docker builder prune": "WARNING! This will remove all dangling build cache.",
+    }
+    for command in sections_of(CLEANUP)["cache"].splitlines():
+        run = subprocess.run(
+            [*command.split(), "--filter", "until=876000h"], input="n\n", capture_output=True, text=True, timeout=60
+        )
+        shown = run.stdout + run.stderr
+        assert asked[command] in shown and "[y/N]" in shown, shown
+        assert "Total reclaimed space" not in shown and "Deleted" not in shown, shown

@@ -10,8 +10,10 @@ and fixture tests.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +188,26 @@ def test_pycache_not_sent_catches_caches_with_no_rule(developer_folder):
     result = lesson11.pycache_not_sent(ctx)
     assert result.status == "failed" and "Add `**/__pycache__`" in result.message
     assert ".venv" not in result.message  # excluded, so its caches are not sent
+
+
+def test_the_page_s_sizes_are_those_workspace_sh_makes(workspace):
+    """'some 10 to 25 MB of virtualenv, 3 MB of data': the virtualenv made by the running Python (11 MB with
+    3.13's pip alone, 22 MB with 3.11's pip and setuptools), the data file as workspace.sh writes it."""
+    page = " ".join((LESSONS.parent / "docs" / "lessons" / "lesson11.md").read_text(encoding="utf-8").split())
+    said = re.search(r"some (\d+) to (\d+) MB of virtualenv .*?, (\d+) MB of data", page)
+    assert said, "lesson 11 no longer gives the sizes this test measures"
+    low, high, data_mb = (int(number) for number in said.groups())
+    folder = workspace(DOCKERFILE, name="sizes")
+    subprocess.run(
+        ["sh", str(LESSONS / "lesson11" / "workspace.sh")],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+
+    def megabytes(top: Path) -> float:
+        return sum(path.stat().st_size for path in top.rglob("*") if path.is_file() and not path.is_symlink()) / 1e6
+
+    assert low <= megabytes(folder / ".venv") <= high
+    assert 0.8 * data_mb <= megabytes(folder / "data") <= 1.2 * data_mb
