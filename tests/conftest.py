@@ -197,8 +197,17 @@ def _docker_hygiene(request):
 
     # the API's summaries, not containers.list()/images.list(), which inspect every item one by one
     # and fail with 404 when another session removes its own container or image in between
-    left = [c for c in client.api.containers(all=True, filters={"label": RUN_LABEL}) if ours(c)]
-    images = [i for i in client.api.images(filters={"label": RUN_LABEL}) if ours(i)]
+    def listed(ask):  # the containerd image store answers 404 ("content digest … not found") for an image
+        for attempt in range(3):  # another session removes while the engine lists: ask again
+            try:
+                return ask()
+            except docker.errors.NotFound:
+                if attempt == 2:
+                    raise
+        return []
+
+    left = [c for c in listed(lambda: client.api.containers(all=True, filters={"label": RUN_LABEL})) if ours(c)]
+    images = [i for i in listed(lambda: client.api.images(filters={"label": RUN_LABEL})) if ours(i)]
     for container in left:
         with contextlib.suppress(Exception):
             client.api.remove_container(container["Id"], force=True, v=True)
