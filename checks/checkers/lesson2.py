@@ -16,7 +16,7 @@ from ..dockerfile import Dockerfile, Instruction
 from ..result import Outcome, failed, passed, warning
 from ..runner import check
 from ..shell import shell_commands
-from ..stages import assignments, expand, final_instructions, workdirs
+from ..stages import assignments, expand, final_instructions, stage_chain, workdirs
 
 # Folders that belong to the operating system: the app's files must not be mixed into them.
 SYSTEM_FOLDERS = (
@@ -56,8 +56,22 @@ BORROWED_FOLDERS = {
 WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
 
 
+# What the official python images define with ENV, which WORKDIR expands too (docker-library/python's Dockerfiles:
+# PATH, GPG_KEY, PYTHON_VERSION, PYTHON_SHA256; LANG in images before Python 3.13)
+PYTHON_IMAGE_ENV = ("PATH", "LANG", "GPG_KEY", "PYTHON_VERSION", "PYTHON_SHA256")
+
+
+def base_image_env(dockerfile: Dockerfile) -> tuple[str, ...]:
+    """The variables the image the final stage's chain starts FROM defines (the official python images')."""
+    first = next(s for s in dockerfile.stages if s.index == stage_chain(dockerfile)[0])
+    name = first.image.lower().split("@", 1)[0]
+    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    repository = name.removesuffix(f":{tag}") if tag else name
+    return PYTHON_IMAGE_ENV if repository.removeprefix("docker.io/").removeprefix("library/") == "python" else ()
+
+
 def unset_variables(dockerfile: Dockerfile, instruction: Instruction) -> list[str]:
-    variables: dict[str, str] = {}
+    variables: dict[str, str] = dict.fromkeys(base_image_env(dockerfile), "…")
     for earlier in final_instructions(dockerfile):
         if earlier.line >= instruction.line:
             break

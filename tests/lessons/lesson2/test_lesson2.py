@@ -110,6 +110,20 @@ def test_workdir_variable_catches_not_a_defined_variable(definition):
     catches_not("workdir-own-folder", FROM + definition + "\nWORKDIR $APP_HOME\n")  # resolved to /usr/src/app
 
 
+@pytest.mark.parametrize(
+    "base", ["python:3.13-slim", "python:3.13", "docker.io/library/python:3.13-slim", "python@sha256:" + "a" * 64]
+)
+def test_workdir_variable_catches_not_a_variable_the_python_image_defines(base):
+    """WORKDIR expands the base image's ENV too (measured in test_workdir_on_engine.py): PYTHON_VERSION is defined."""
+    catches_not("workdir-variable", f"FROM {base}\nWORKDIR /opt/python-$PYTHON_VERSION\n")
+
+
+def test_workdir_variable_catches_a_python_variable_on_another_base():
+    catches(
+        "workdir-variable", "FROM debian:trixie-slim\nWORKDIR /opt/python-$PYTHON_VERSION\n", says="$PYTHON_VERSION"
+    )
+
+
 def test_workdir_variable_catches_not_a_default():
     catches_not("workdir-variable", FROM + "WORKDIR ${APP_HOME:-/usr/src/app}\n")
 
