@@ -26,7 +26,12 @@ from ..runner import check
 from ..stages import final_stage
 
 # Docker's defaults for a HEALTHCHECK option left out (0 in the image's config)
-DEFAULTS = {"Interval": 30.0, "Timeout": 30.0, "StartPeriod": 0.0}  # seconds, as Docker fills them in
+DEFAULTS = {
+    "Interval": 30.0,
+    "Timeout": 30.0,
+    "StartPeriod": 0.0,
+    "StartInterval": 5.0,
+}  # seconds, as Docker fills them in
 DEFAULT_RETRIES = 3
 FIRST_PROBE_LIMIT = 60.0  # seconds: a first probe later than this leaves the container `starting` too long
 PROBE_TIMEOUT_LIMIT = 10.0  # seconds: a probe of a hung app still running after this has no timeout of its own
@@ -69,6 +74,7 @@ class Probe:
     start_period: float
     retries: int
     timeout_set: bool
+    start_interval: float = 5.0  # probes during --start-period on Engine 25 and newer (Docker's default: 5 s)
 
     @property
     def command(self) -> str:
@@ -108,7 +114,18 @@ def probe_of(context: Context) -> Probe:
         seconds("StartPeriod"),
         health.get("Retries") or DEFAULT_RETRIES,
         bool(health.get("Timeout")),
+        health.get("StartInterval", 0) / 1e9 or DEFAULTS["StartInterval"],
     )
+
+
+def first_probe_after(context: Context, probe: Probe) -> float:
+    """When the engine runs the first probe: during a --start-period, Engine 25 (API 1.44) and newer probe every
+    --start-interval (5 s by default); older engines, and Podman, one --interval after the start."""
+    if probe.start_period and not context.engine.is_podman:
+        api = context.engine.version().get("ApiVersion", "0")
+        if tuple(int(part) for part in api.split(".")[:2] if part.isdigit()) >= (1, 44):
+            return min(probe.start_interval, probe.start_period)
+    return probe.start_period + probe.interval
 
 
 def spoken(seconds: float) -> str:
@@ -289,7 +306,7 @@ def _health_run(context: Context) -> HealthRun:
     try:
         with engine.run(context.build.some_image) as container:
             not_started(container)
-            if probe is not None and probe.start_period + probe.interval <= FIRST_PROBE_LIMIT:
+            if probe is not None and first_probe_after(context, probe) <= FIRST_PROBE_LIMIT:
                 run.status = "starting"
                 wait_for_verdict(container, probe, port, run, waiting, podman=engine.is_podman)
             if not run.exited:
@@ -524,7 +541,7 @@ def container_healthy(context: Context) -> Outcome:
     """A container of the image becomes healthy with the image's own HEALTHCHECK, within its first probes."""
     probe = probe_of(context)
     line = healthcheck_line(context)
-    if probe.start_period + probe.interval > FIRST_PROBE_LIMIT:
+    if first_probe_after(context, probe) > FIRST_PROBE_LIMIT:
         return failed(
             f"expected the first probe within {spoken(FIRST_PROBE_LIMIT)} of the start; found "
             f"--interval={spoken(probe.interval)}"

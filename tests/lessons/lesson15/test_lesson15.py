@@ -130,6 +130,23 @@ def test_a_failing_probe_is_known_at_once_not_after_the_engines_schedule(built, 
 
 
 @pytest.mark.docker
+def test_a_long_interval_with_a_start_period_is_probed_every_start_interval_on_engine_25_and_newer(built):
+    """During --start-period, Engine 25+ (API 1.44) probes every --start-interval (5 s by default): healthy in
+    seconds although --interval is 5 minutes; older engines probe one interval after the start."""
+    solution = SOLUTION.replace(
+        "--interval=10s --timeout=5s --start-period=10s", "--interval=5m --timeout=5s --start-period=30s"
+    )
+    assert "--interval=5m --timeout=5s --start-period=30s" in solution
+    ctx = built(solution)
+    result = lesson15.container_healthy(ctx)
+    api = tuple(int(part) for part in ctx.engine.version()["ApiVersion"].split("."))
+    if api >= (1, 44):
+        assert result.status == "passed", result.message
+    else:
+        assert result.status == "failed" and "--interval=5 min" in result.message
+
+
+@pytest.mark.docker
 def test_container_healthy_catches_an_interval_that_leaves_it_starting(built):
     ctx = built(fixture("container-healthy--interval"))
     started = time.monotonic()
