@@ -122,42 +122,7 @@ def engine_available() -> bool:
 _ENGINE = None
 
 
-# `pytest -n 2 --dist loadgroup` (CI) runs a module's tests in one process, so that its module- and session-wide
-# fixtures run once (the corpus, a built site); modules that use the same names on the engines (together:0.0.1,
-# the container `together`, host port 4000: the pages' own commands, on Docker, Podman and rootless Docker) or
-# the kit's images run in one process too, one after another, as do the browser tests (one built site).
-SHARED_GROUPS = {
-    "the-pages-commands": (
-        "tests/lessons/lesson7/test_try.py",
-        "tests/lessons/lesson8/",
-        "tests/lessons/lesson9/",
-        "tests/lessons/lesson10/",
-        "tests/serve/",
-        "tests/test_podman.py",
-        "tests/test_rootless.py",
-        "tests/classroom/test_workshop",
-    ),
-    "the-built-site": ("tests/site/",),
-}
-
-
-# each test its own: gradings of one solution or one fixture each, in workspaces of their own
-SPREAD = ("tests/test_fixtures.py", "tests/test_catalogue.py")
-
-
-def xdist_group(nodeid: str) -> str:
-    module = nodeid.split("::", 1)[0]
-    if module in SPREAD:
-        return nodeid
-    for group, starts in SHARED_GROUPS.items():
-        if module.startswith(starts):
-            return group
-    return module
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item.nodeid)))
     global _ENGINE
     if not any(item.get_closest_marker("docker") for item in items):
         return
