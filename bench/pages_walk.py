@@ -44,19 +44,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - tests/chromium.py, without support.py's side effects
+
 from checks.catalogue import Catalogue, Lesson, load  # noqa: E402
 from checks.engine import RUN_LABEL  # noqa: E402
 from learner_engine import commands_of, sections_of  # noqa: E402 - tests/learner_engine.py: the page's sections
 
-CHROMIUM = "/usr/bin/chromium"  # with tests/support.py's CHROMIUM_ARGS
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADDRESS = re.compile(r"http://127\.0\.0\.1:(?P<port>\d+)/\S*\?token=[\w-]+")
 APP_NAME = "together"  # the container name lesson 9's commands give
 APP_PORT = 4000  # the host port lesson 9's commands publish

@@ -80,6 +80,18 @@ OWN_STEP = re.compile(r"\[\d+/\d+\] (?!FROM )")
 STEP_OUTCOME = re.compile(r"^#(\d+) (CACHED|DONE|ERROR)\b")
 
 
+# run in a container of the app with python: the app's answer on its port, and the PIDs of uWSGI's workers
+ASK_APP = (
+    "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=5).read().decode())"
+)
+WORKERS = (
+    "import os\n"
+    "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+    "    status = open(f'/proc/{pid}/status').read()\n"
+    "    if 'Name:\\tuwsgi' in status and '\\nPPid:\\t1\\n' in status: print(pid)\n"
+)
+
+
 def containerd_store() -> bool:
     """Does the engine keep images in the containerd image store (Engine 29's default, Docker Desktop's)?"""
     return "containerd.snapshotter" in docker("info", "-f", "{{range .DriverStatus}}{{index . 1}} {{end}}").stdout

@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - the browser tests import them from here
+
 if TYPE_CHECKING:
     from checks.context import Context
     from checks.result import Outcome
@@ -70,18 +72,6 @@ def run_checks(*args: str, cwd: Path | None = None) -> Run:
     finally:
         os.chdir(previous)
     return Run(code, out.getvalue(), err.getvalue())
-
-
-# Debian's chromium as every browser test starts it: quiet, no network of its own (the site, the board, checks serve)
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 # -- catches / catches_not: one line per case, as hadolint's rule specs -----------------------------------

@@ -15,21 +15,12 @@ import re
 
 import pytest
 
-from learner_engine import docker, state, wait_for_workers, wait_until
+from learner_engine import ASK_APP, WORKERS, docker, state, wait_for_workers, wait_until
 
 pytestmark = pytest.mark.docker
 
 LIMIT = "96m"  # well above what the app needs (about 40 MB), well below what ALLOCATE asks
 ALLOCATE = "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"  # 300 MB, every page touched
-ASK_APP = (
-    "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=5).read().decode())"
-)
-WORKERS = (
-    "import os\n"
-    "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
-    "    status = open(f'/proc/{pid}/status').read()\n"
-    "    if 'Name:\\tuwsgi' in status and '\\nPPid:\\t1\\n' in status: print(pid)\n"
-)
 
 
 def inspect(name: str) -> dict:

@@ -27,6 +27,17 @@ APP_IGNORE = (LESSONS / "together" / ".dockerignore").read_text(encoding="utf-8"
 DOCKERFILE = (LESSONS / "lesson7" / "solution" / "Dockerfile").read_text(encoding="utf-8")
 
 
+def make_developer_folder(folder) -> None:
+    """Run lesson 11's workspace.sh in `folder`: a virtualenv, caches, a data file, a git repository."""
+    subprocess.run(
+        ["sh", str(LESSONS / "lesson11" / "workspace.sh")],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+
+
 @pytest.fixture
 def developer_folder(workspace):
     """A workspace as a developer's is (lesson 11's workspace.sh), with this .dockerignore."""
@@ -34,13 +45,7 @@ def developer_folder(workspace):
 
     def make(dockerignore: str, name: str = "together"):
         folder = workspace(DOCKERFILE, name=name)
-        subprocess.run(
-            ["sh", str(LESSONS / "lesson11" / "workspace.sh")],
-            cwd=folder,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "PYTHON": sys.executable},
-        )
+        make_developer_folder(folder)
         (folder / ".dockerignore").write_text(dockerignore, encoding="utf-8")
         made.append(Context(folder, load()))
         return made[-1]
@@ -198,13 +203,7 @@ def test_the_page_s_sizes_are_those_workspace_sh_makes(workspace):
     assert said, "lesson 11 no longer gives the sizes this test measures"
     low, high, data_mb = (int(number) for number in said.groups())
     folder = workspace(DOCKERFILE, name="sizes")
-    subprocess.run(
-        ["sh", str(LESSONS / "lesson11" / "workspace.sh")],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PYTHON": sys.executable},
-    )
+    make_developer_folder(folder)
 
     def megabytes(top: Path) -> float:
         return sum(path.stat().st_size for path in top.rglob("*") if path.is_file() and not path.is_symlink()) / 1e6

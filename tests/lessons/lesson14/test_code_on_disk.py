@@ -12,21 +12,12 @@ import re
 
 import pytest
 
-from learner_engine import docker, wait_for_workers, wait_until
+from learner_engine import ASK_APP, WORKERS, docker, wait_for_workers, wait_until
 from support import ROOT
 
 pytestmark = pytest.mark.docker
 
 PAGE = ROOT / "docs" / "lessons" / "lesson14.md"
-ASK_APP = (
-    "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:4000/statz', timeout=5).read().decode())"
-)
-WORKERS = (
-    "import os\n"
-    "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
-    "    status = open(f'/proc/{pid}/status').read()\n"
-    "    if 'Name:\\tuwsgi' in status and '\\nPPid:\\t1\\n' in status: print(pid)\n"
-)
 
 
 def version(name: str) -> str | None:
