@@ -438,10 +438,23 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def main() -> None:
+def hear_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP stop checks the same way: what it created is removed, exit 130.
+
+    A program started from a script's `&` finds SIGINT ignored, and Python leaves it so: Ctrl-C's
+    clean-up would never run, and `checks watch` and `checks serve`, which stop a grading with a SIGINT
+    to their own main thread when a file is saved, could not stop one. So checks hears SIGINT however it
+    was started, as the docker CLI does (Go's signal.Notify). A SIGTERM or SIGHUP ignored at the start
+    stays ignored: `nohup checks classroom serve &` outlives the instructor's terminal."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is not signal.SIG_IGN:
             signal.signal(getattr(signal, name), _interrupt)
+
+
+def main() -> None:
+    hear_signals()
     try:
         code = run()
         sys.stdout.flush()

@@ -127,8 +127,42 @@ def build_processes(parent: int) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
+def ignoring_ctrl_c() -> None:
+    """What a script's `&` does to the programs it starts (without job control): SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    "ignored, heard",
+    [
+        ((), "SIGINT=heard SIGTERM=heard SIGHUP=heard"),
+        ((signal.SIGINT,), "SIGINT=heard SIGTERM=heard SIGHUP=heard"),  # a script's `&`
+        ((signal.SIGHUP,), "SIGINT=heard SIGTERM=heard SIGHUP=ignored"),  # nohup
+    ],
+    ids=["a-terminal", "a-scripts-&", "nohup"],
+)
+def test_checks_hears_ctrl_c_however_it_was_started_and_keeps_nohup(ignored, heard):
+    code = (
+        "import signal; from checks.cli import hear_signals; hear_signals(); print(' '.join("
+        "f'{n}=' + ('ignored' if signal.getsignal(getattr(signal, n)) is signal.SIG_IGN else 'heard') "
+        "for n in ('SIGINT', 'SIGTERM', 'SIGHUP')))"
+    )
+    said = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: [signal.signal(signum, signal.SIG_IGN) for signum in ignored],
+    )
+    assert said.stdout.strip() == heard
+
+
+@pytest.mark.parametrize(
+    "signum, started",
+    [(signal.SIGINT, None), (signal.SIGTERM, None), (signal.SIGINT, ignoring_ctrl_c)],
+    ids=["ctrl-c", "sigterm", "ctrl-c-started-by-a-script-with-&"],
+)
+def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum, started):
     import docker
 
     from checks.engine import RUN_LABEL
@@ -136,7 +170,11 @@ def test_interrupt_in_the_middle_of_a_build_cleans_up(tmp_path, signum):
     folder, lesson = image_workspace(tmp_path, extra_step="RUN sleep 300")
     checks = str(Path(sys.executable).parent / "checks")
     process = subprocess.Popen(
-        [checks, lesson, "--path", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [checks, lesson, "--path", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=started,
     )
     try:
         deadline = time.monotonic() + 120

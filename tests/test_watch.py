@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import time
 import uuid
@@ -34,11 +35,18 @@ def _no_watcher_left():
             child.terminate(force=True)
 
 
-def spawn(args: list[str], cwd: Path, timeout: int = 60) -> pexpect.spawn:
+def spawn(args: list[str], cwd: Path, timeout: int = 60, preexec_fn=None) -> pexpect.spawn:
     executable = shutil.which("checks", path=str(Path(sys.executable).parent))
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
     child = pexpect.spawn(
-        executable, args, cwd=str(cwd), env=env, encoding="utf-8", timeout=timeout, dimensions=(50, 120)
+        executable,
+        args,
+        cwd=str(cwd),
+        env=env,
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=(50, 120),
+        preexec_fn=preexec_fn,
     )
     SPAWNED.append(child)
     return child
@@ -104,11 +112,18 @@ def test_a_bad_lesson_is_a_usage_error(workspace):
     assert child.exitstatus == 2 and "Error: there is no lesson 'lesson99'" in child.before
 
 
+def ignoring_ctrl_c() -> None:
+    """What a script's `&` does to the programs it starts (without job control): SIGINT ignored. A save
+    still cancels the grading: the watcher stops it with a SIGINT, which checks hears however started."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.docker
-def test_a_save_during_a_build_cancels_it_and_grades_the_new_state(workspace):
+@pytest.mark.parametrize("started", [None, ignoring_ctrl_c], ids=["from-a-terminal", "by-a-script-with-&"])
+def test_a_save_during_a_build_cancels_it_and_grades_the_new_state(workspace, started):
     folder = workspace()
     save(folder, "lesson3", f"RUN echo {uuid.uuid4().hex} && sleep 120\n")  # a build that would take minutes
-    child = spawn(["watch", "lesson3"], folder, timeout=120)
+    child = spawn(["watch", "lesson3"], folder, timeout=120, preexec_fn=started)
     child.expect(r"building: step \d+/\d+  RUN echo [0-9a-f]+ && sleep 120")
     started = time.monotonic()
     save(folder, "lesson3")

@@ -40,7 +40,8 @@ class Response:
 class BoardProcess:
     """One `checks classroom serve` process; `url`, `code`, `key` as it printed them."""
 
-    def __init__(self, db: Path, port: int, *options: str):
+    def __init__(self, db: Path, port: int, *options: str, ignoring: tuple[signal.Signals, ...] = ()):
+        """`ignoring`: signals the board starts with ignored, as `nohup` (SIGHUP) or a script's `&` (SIGINT) do."""
         executable = shutil.which("checks", path=str(Path(sys.executable).parent))
         assert executable, "the checks console script is not installed (pip install -e '.[dev]')"
         self.db, self.port = db, port
@@ -49,6 +50,7 @@ class BoardProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=(lambda: [signal.signal(signum, signal.SIG_IGN) for signum in ignoring]) if ignoring else None,
         )
         self.lines: queue.Queue = queue.Queue()
         self.printed: list[str] = []
@@ -152,8 +154,10 @@ def start_board(tmp_path):
     """Start a board: `start_board()` on a fresh store, or `start_board(db=…, port=…)` again on one."""
     started: list[BoardProcess] = []
 
-    def start(db: Path | None = None, port: int | None = None, *options: str) -> BoardProcess:
-        started.append(BoardProcess(db or tmp_path / "classroom.sqlite3", port or free_port(), *options))
+    def start(db: Path | None = None, port: int | None = None, *options: str, ignoring=()) -> BoardProcess:
+        started.append(
+            BoardProcess(db or tmp_path / "classroom.sqlite3", port or free_port(), *options, ignoring=ignoring)
+        )
         return started[-1]
 
     yield start

@@ -188,6 +188,24 @@ def test_the_store_is_private_and_stopping_says_so(start_board, tmp_path):
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
 
 
+def test_a_board_started_with_nohup_outlives_its_terminal_and_otherwise_stops_on_a_hangup(start_board):
+    kept = start_board(ignoring=(signal.SIGHUP,))  # `nohup checks classroom serve &`
+    kept.join("Ana")
+    kept.process.send_signal(signal.SIGHUP)  # the terminal closes
+    time.sleep(1)
+    assert kept.process.poll() is None and kept.get("/api/health").status == 200
+    assert kept.learner("Ana")
+
+    plain = start_board()
+    plain.process.send_signal(signal.SIGHUP)
+    plain.process.wait(timeout=15)
+    printed = []
+    while (line := plain.lines.get(timeout=10)) is not None:
+        printed.append(line)
+    said = "".join(printed) + plain.process.stderr.read()
+    assert "Board stopped" in said and "Traceback" not in said
+
+
 def test_queued_reports_go_with_any_command(start_board, workspace):
     board = start_board()
     ana = joined(board, workspace, "Ana")
