@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,11 @@ def guarded_context(folder: Path, catalogue) -> Context:
             return super().engine
 
     return Guarded(folder, catalogue)
+
+
+def ignoring_ctrl_c() -> None:
+    """A preexec_fn: what a script's `&` does to the programs it starts (without job control), SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def checks_process(

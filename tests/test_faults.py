@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support import APP, checks_process
+from support import APP, checks_process, ignoring_ctrl_c
 
 pytestmark = pytest.mark.docker
 
@@ -125,11 +125,6 @@ def build_processes(parent: int) -> list[int]:
             if " build " in commands.get(child, ""):
                 found.append(child)
     return found
-
-
-def ignoring_ctrl_c() -> None:
-    """What a script's `&` does to the programs it starts (without job control): SIGINT ignored."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.mark.parametrize(

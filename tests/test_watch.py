@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 import time
 import uuid
@@ -16,7 +15,7 @@ import pytest
 
 from checks import progress
 from checks.watch import snapshot
-from support import ROOT
+from support import ROOT, ignoring_ctrl_c
 
 SOLUTIONS = ROOT / "lessons"
 
@@ -112,15 +111,10 @@ def test_a_bad_lesson_is_a_usage_error(workspace):
     assert child.exitstatus == 2 and "Error: there is no lesson 'lesson99'" in child.before
 
 
-def ignoring_ctrl_c() -> None:
-    """What a script's `&` does to the programs it starts (without job control): SIGINT ignored. A save
-    still cancels the grading: the watcher stops it with a SIGINT, which checks hears however started."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 @pytest.mark.docker
 @pytest.mark.parametrize("started", [None, ignoring_ctrl_c], ids=["from-a-terminal", "by-a-script-with-&"])
 def test_a_save_during_a_build_cancels_it_and_grades_the_new_state(workspace, started):
+    """Started by a script's `&` too: the watcher stops the grading with a SIGINT, which checks hears anyway."""
     folder = workspace()
     save(folder, "lesson3", f"RUN echo {uuid.uuid4().hex} && sleep 120\n")  # a build that would take minutes
     child = spawn(["watch", "lesson3"], folder, timeout=120, preexec_fn=started)
