@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             standin = False
         note = (
             f"Measured by `python bench/production.py` on {datetime.now(timezone.utc):%Y-%m-%d}: Docker Engine "
-            f"{version.get('Version', '?')}, {platform.machine()}, base image "
+            f"{version.get('Version', '?')} ({engine.image_store(engine.info())} image store), {platform.machine()}, base image "
             f"`{base}`{' (the local stand-in, built like the official image)' if standin else ''}; "
             f"{before.name}: `{before.dockerfile_from}`, {after.name}: "
             f"`{after.dockerfile_from}`, both from the same developer's folder "

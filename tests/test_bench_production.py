@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from support import ROOT
@@ -77,3 +78,4 @@ def test_the_committed_table_compares_lesson_7_with_lesson_15_and_meets_every_ta
     assert text.startswith("| | lesson 7 | lesson 15 | target | |")
     assert "not met" not in text and text.count("| met |") == 4
     assert "lesson 15: `lessons/lesson15/solution/Dockerfile`" in text
+    assert re.search(r"Docker Engine \S+ \((classic|containerd) image store\)", text), "the engine and its image store"
