@@ -123,12 +123,14 @@ def joined_a_board(workspace: Path) -> bool:
 
 
 def report_to_board(workspace: Path, lesson_id: str, report: Report) -> None:
-    """Best effort: never changes the output or the outcome (the learner's run is what matters)."""
+    """Best effort: the board's trouble never changes the output or the outcome (the learner's run is what
+    matters). A Ctrl-C while it waits for the board is the learner's, or `checks serve`'s and `checks watch`'s
+    own stop: it goes on (the report is queued first, and goes with the next command)."""
     if not joined_a_board(workspace):
         return
     from .classroom.client import report_quietly  # the board's client (urllib…), only for a board
 
-    with contextlib.suppress(BaseException):
+    with contextlib.suppress(Exception):
         sys.stdout.flush()
         report_quietly(workspace, lesson_id, report.passed, report.failed_ids)
 

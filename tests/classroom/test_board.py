@@ -436,6 +436,42 @@ def test_a_board_that_never_answers_costs_at_most_the_timeout(board, workspace):
     assert [item["lesson"] for item in json.loads((ana / FILENAME).read_text())["queue"]] == ["lesson1"]
 
 
+def test_a_ctrl_c_while_the_board_is_told_is_not_swallowed_and_the_report_stays_queued(board, workspace):
+    """`checks serve` and `checks watch` stop a grading with a SIGINT to their main thread: one that came while
+    the result went to a board that does not answer was swallowed, and the server then took the learner's
+    next Ctrl-C for that stop and kept running."""
+    import signal
+    import socket
+    import threading
+
+    from checks import grading
+    from checks.catalogue import load
+    from checks.classroom import client
+
+    ana = joined(board, workspace, "Ana")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepted by the kernel, never answered: the report waits for client.TIMEOUT
+    data = json.loads((ana / FILENAME).read_text())
+    (ana / FILENAME).write_text(json.dumps({**data, "board": f"http://127.0.0.1:{silent.getsockname()[1]}"}))
+    catalogue = load()
+    report = grading.grade(ana, catalogue, catalogue.get("lesson1"), grading.Options(board=False))
+    main = threading.main_thread().ident
+    timer = threading.Timer(client.TIMEOUT / 3, lambda: signal.pthread_kill(main, signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        grading.report_to_board(ana, "lesson1", report)
+        interrupted = False
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        timer.cancel()
+        silent.close()
+    assert interrupted and time.monotonic() - started < client.TIMEOUT
+    assert [item["lesson"] for item in json.loads((ana / FILENAME).read_text())["queue"]] == ["lesson1"]
+
+
 def test_doctor_says_when_the_board_forgot_the_learner(start_board, workspace, tmp_path):
     board = start_board()
     ana = joined(board, workspace, "Ana")
